@@ -1,0 +1,123 @@
+import { z } from "zod";
+import { AppError, type FieldErrors } from "../errors.js";
+import { friendPolicies, genders } from "../db/schema.js";
+
+/**
+ * The SPEC §2 field rules, once. Messages are i18n keys (server/i18n), so the
+ * API can say them in English and the pages in the reader's language.
+ */
+export const emailField = z
+  .string({ message: "email.invalid" })
+  .trim()
+  .max(254, "email.invalid")
+  .pipe(z.email({ message: "email.invalid" }));
+
+export const userIdField = z
+  .string({ message: "userId.invalid" })
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9._-]{2,31}$/, "userId.invalid");
+
+/** Length and other rules are checked by passwordProblem(), which knows the userId and email. */
+export const passwordField = z.string({ message: "password.tooShort" }).max(1024, "password.tooLong");
+
+export const nicknameField = z.string({ message: "nickname.invalid" }).trim().max(64, "nickname.invalid");
+export const avatarUrlField = z
+  .string({ message: "avatarUrl.invalid" })
+  .trim()
+  .max(500, "avatarUrl.invalid")
+  .refine((s) => s === "" || isHttpUrl(s), "avatarUrl.invalid");
+export const organizationNameField = z
+  .string({ message: "organizationName.invalid" })
+  .trim()
+  .min(1, "organizationName.invalid")
+  .max(100, "organizationName.invalid");
+
+function isHttpUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === "http:" || u.protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+/** "Sales / Tokyo//Team A " → "Sales/Tokyo/Team A"; null when it breaks the rules. */
+export function normalizeGroupName(input: string): string | null {
+  const segments = input
+    .split("/")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (segments.length > 8 || segments.some((s) => [...s].length > 64)) return null;
+  return segments.join("/");
+}
+
+export const groupNameField = z
+  .string({ message: "groupName.invalid" })
+  .max(1000, "groupName.invalid")
+  .transform((s, ctx) => {
+    const n = normalizeGroupName(s);
+    if (n === null) {
+      ctx.addIssue({ code: "custom", message: "groupName.invalid" });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+/** A real calendar date, not in the future (checked against the clock by the service). */
+export const birthDateField = z
+  .string({ message: "birthDate.invalid" })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "birthDate.invalid")
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s && d.getUTCFullYear() >= 1900;
+  }, "birthDate.invalid");
+
+export const languageField = z
+  .string({ message: "language.invalid" })
+  .trim()
+  .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, "language.invalid")
+  .max(35, "language.invalid");
+
+/** The profile fields a user edits on themselves (PATCH /me). */
+export const profileSchema = z.object({
+  nickname: nicknameField.optional(),
+  avatarUrl: avatarUrlField.optional(),
+  groupName: groupNameField.optional(),
+  gender: z.enum(genders, { message: "gender.invalid" }).optional(),
+  birthDate: z.union([birthDateField, z.null(), z.literal("").transform(() => null)]).optional(),
+  location: z.string({ message: "location.invalid" }).trim().max(64, "location.invalid").optional(),
+  statusMessage: z.string({ message: "statusMessage.invalid" }).trim().max(140, "statusMessage.invalid").optional(),
+  language: languageField.optional(),
+  friendPolicy: z.enum(friendPolicies, { message: "friendPolicy.invalid" }).optional(),
+  messageSettings: z.object({ pushOffline: z.boolean({ message: "field.invalid" }).optional() }, { message: "field.invalid" }).optional(),
+});
+export type ProfileInput = z.infer<typeof profileSchema>;
+
+/**
+ * Validates `data` against `schema`; on failure throws `validation_failed`
+ * with one message key per field. Unknown fields are dropped (SPEC §6).
+ */
+export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
+  const r = schema.safeParse(data ?? {});
+  if (r.success) return r.data;
+  throw new AppError("validation_failed", issuesToFields(r.error.issues, data));
+}
+
+const isKey = (m: string) => /^[a-zA-Z]+\.[a-zA-Z]+$/.test(m);
+
+export function issuesToFields(issues: readonly z.core.$ZodIssue[], data?: unknown): FieldErrors {
+  const fields: FieldErrors = {};
+  for (const issue of issues) {
+    const key = issue.path.length ? issue.path.map(String).join(".") : "body";
+    if (fields[key]) continue;
+    const given = issue.path.length === 1 && data && typeof data === "object" ? (data as Record<string, unknown>)[String(issue.path[0])] : null;
+    if (issue.path.length === 0 && (data === null || typeof data !== "object" || Array.isArray(data))) fields[key] = "field.invalid";
+    else if (issue.code === "invalid_type" && given === undefined) fields[key] = "field.required";
+    else fields[key] = isKey(issue.message) ? issue.message : "field.invalid";
+  }
+  return fields;
+}
+
+/** Throws validation_failed for one field. */
+export const fieldError = (field: string, key: string): AppError => new AppError("validation_failed", { [field]: key });

@@ -1,0 +1,94 @@
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Deps, RequestMeta } from "../deps.js";
+import { accounts, type Account } from "../db/schema.js";
+import { AppError } from "../errors.js";
+import { audit } from "../admin/audit.js";
+import { createSession, deviceName, invalidateSession } from "../auth/sessions.js";
+import { beginCredentialCheck, credentialSucceeded, LOGIN_FREE_FAILURES } from "../auth/throttle.js";
+import { generateSecret } from "../auth/tokens.js";
+import { parseInput } from "./fields.js";
+import { presentAccount, type PresentedAccount } from "./present.js";
+import { findByLogin } from "./store.js";
+import { organizationName } from "../organizations/organizations.js";
+
+export const loginSchema = z.object({
+  login: z.string({ message: "field.required" }).trim().min(1, "field.required").max(254, "field.tooLong"),
+  password: z.string({ message: "field.required" }).min(1, "field.required").max(1024, "field.tooLong"),
+  device: z.string({ message: "field.invalid" }).trim().max(100, "field.tooLong").optional(),
+});
+
+export interface LoginResult {
+  token: string;
+  expiresAt: Date;
+  sessionId: string;
+  user: PresentedAccount;
+}
+
+const dummyHashes = new WeakMap<object, Promise<string>>();
+/** A hash to verify against when the login names no account, so the answer takes as long. */
+function dummyHash(deps: Deps): Promise<string> {
+  let h = dummyHashes.get(deps.hasher);
+  if (!h) {
+    h = deps.hasher.hash(generateSecret());
+    dummyHashes.set(deps.hasher, h);
+  }
+  return h;
+}
+
+/**
+ * Checks a password for an account (or for nobody, at the same cost) under
+ * the SPEC §6 throttles. Throws `invalid_credentials` or `rate_limited`.
+ * The throttle is taken synchronously before the first await.
+ */
+export async function checkPassword(deps: Deps, account: Account | undefined, subjectIfMissing: string, password: string, meta: RequestMeta): Promise<void> {
+  const check = beginCredentialCheck(deps, account ? account.id : `unknown:${subjectIfMissing.toLowerCase()}`, meta.ip);
+  const ok = account?.passwordHash
+    ? await deps.hasher.verify(account.passwordHash, password)
+    : (await deps.hasher.verify(await dummyHash(deps), password), false);
+  if (ok) {
+    credentialSucceeded(deps, check);
+    return;
+  }
+  const failures = deps.db.$client.prepare("SELECT count FROM throttles WHERE key = ?").get(check.accountKey) as { count: number } | undefined;
+  deps.db.transaction((tx) => {
+    const target = account ? { id: account.id, label: account.userId } : { id: "", label: subjectIfMissing.slice(0, 100) };
+    audit(tx, deps, { action: "login.failed", target, organizationId: account?.organizationId, ip: meta.ip, detail: { failures: failures?.count ?? 0 } });
+    if (account && failures?.count === LOGIN_FREE_FAILURES) audit(tx, deps, { action: "login.throttled", target, organizationId: account.organizationId, ip: meta.ip });
+  });
+  throw new AppError("invalid_credentials");
+}
+
+/** SPEC §3 log in: by email or userId; a new session (and token) for every device. */
+export async function login(deps: Deps, input: unknown, meta: RequestMeta): Promise<LoginResult> {
+  const i = parseInput(loginSchema, input);
+  const account = findByLogin(deps.db, i.login);
+  await checkPassword(deps, account, i.login, i.password, meta);
+  const a = account as Account;
+  // The account's state is told only to someone who knows its password.
+  if (a.status === "pending") throw new AppError("email_not_verified");
+  if (a.status === "awaiting_approval") throw new AppError("awaiting_approval");
+  if (a.status === "disabled") throw new AppError("account_disabled");
+  if (a.status !== "active") throw new AppError("invalid_credentials");
+  const now = deps.clock.now();
+  const created = deps.db.transaction((tx) => {
+    const s = createSession({ db: tx, clock: deps.clock }, a.id, { device: i.device || deviceName(meta.userAgent), ip: meta.ip });
+    tx.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, a.id)).run();
+    audit(tx, deps, { action: "login.succeeded", actor: { id: a.id, label: a.userId }, target: { id: a.id, label: a.userId }, organizationId: a.organizationId, ip: meta.ip, detail: { device: s.session.device } });
+    return s;
+  });
+  return {
+    token: created.token,
+    expiresAt: created.session.expiresAt,
+    sessionId: created.session.id,
+    user: presentAccount({ ...a, lastLoginAt: now }, organizationName(deps, a.organizationId)),
+  };
+}
+
+/** Ends the current session. */
+export function logout(deps: Deps, who: { account: Account; sessionId: string }, meta: RequestMeta): void {
+  deps.db.transaction((tx) => {
+    invalidateSession({ db: tx }, who.sessionId);
+    audit(tx, deps, { action: "session.ended", actor: { id: who.account.id, label: who.account.userId }, target: { id: who.account.id, label: who.account.userId }, organizationId: who.account.organizationId, ip: meta.ip, detail: { reason: "logout" } });
+  });
+}

@@ -1,0 +1,36 @@
+import { eq } from "drizzle-orm";
+import type { Deps, RequestMeta } from "../deps.js";
+import { accounts, type Account } from "../db/schema.js";
+import { fieldError, parseInput, profileSchema, type ProfileInput } from "./fields.js";
+import { audit } from "../admin/audit.js";
+
+/** The columns a profile input sets; `undefined` leaves a field as it is. */
+export function profileChanges(i: ProfileInput, today: string): Partial<Account> {
+  if (i.birthDate && i.birthDate > today) throw fieldError("birthDate", "birthDate.invalid");
+  const set: Partial<Account> = {};
+  if (i.nickname !== undefined) set.nickname = i.nickname;
+  if (i.avatarUrl !== undefined) set.avatarUrl = i.avatarUrl;
+  if (i.groupName !== undefined) set.groupName = i.groupName;
+  if (i.gender !== undefined) set.gender = i.gender;
+  if (i.birthDate !== undefined) set.birthDate = i.birthDate;
+  if (i.location !== undefined) set.location = i.location;
+  if (i.statusMessage !== undefined) set.statusMessage = i.statusMessage;
+  if (i.language !== undefined) set.language = i.language;
+  if (i.friendPolicy !== undefined) set.friendPolicy = i.friendPolicy;
+  if (i.messageSettings?.pushOffline !== undefined) set.pushOffline = i.messageSettings.pushOffline;
+  return set;
+}
+
+/** PATCH /me: the user-editable profile fields; groupName is normalised ("Sales / Tokyo" → "Sales/Tokyo"). */
+export function updateProfile(deps: Deps, account: Account, input: unknown, meta: RequestMeta): Account {
+  const i = parseInput(profileSchema, input);
+  const now = deps.clock.now();
+  const set = profileChanges(i, now.toISOString().slice(0, 10));
+  if (Object.keys(set).length === 0) return account;
+  deps.db.transaction((tx) => {
+    tx.update(accounts).set({ ...set, updatedAt: now }).where(eq(accounts.id, account.id)).run();
+    const who = { id: account.id, label: account.userId };
+    audit(tx, deps, { action: "account.profile_updated", actor: who, target: who, organizationId: account.organizationId, ip: meta.ip, detail: { fields: Object.keys(set) } });
+  });
+  return { ...account, ...set, updatedAt: now };
+}

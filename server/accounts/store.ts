@@ -1,0 +1,46 @@
+import { eq, sql } from "drizzle-orm";
+import { accounts, type Account } from "../db/schema.js";
+import type { Tx } from "../mail/outbox.js";
+
+export function findByEmail(tx: Tx, email: string): Account | undefined {
+  return tx.select().from(accounts).where(eq(accounts.emailLower, email.toLowerCase())).get();
+}
+
+export function findByUserId(tx: Tx, userId: string): Account | undefined {
+  return tx.select().from(accounts).where(eq(accounts.userId, userId.toLowerCase())).get();
+}
+
+export function findById(tx: Tx, id: string): Account | undefined {
+  return tx.select().from(accounts).where(eq(accounts.id, id)).get();
+}
+
+/** By email when the login has an @, else by userId. */
+export function findByLogin(tx: Tx, login: string): Account | undefined {
+  return login.includes("@") ? findByEmail(tx, login) : findByUserId(tx, login);
+}
+
+export function countAccounts(tx: Tx): number {
+  return tx.select({ n: sql<number>`count(*)` }).from(accounts).get()?.n ?? 0;
+}
+
+/**
+ * A valid, free userId made from an email's local part: "Taro.Yamada+chat"
+ * → "taro.yamada.chat", then "taro.yamada.chat2", "…3" while taken.
+ */
+export function deriveUserId(tx: Tx, email: string): string {
+  let base = email
+    .slice(0, email.lastIndexOf("@"))
+    .normalize("NFKD")
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, ".")
+    .replace(/^[^a-z0-9]+/, "")
+    .replace(/[._-]+$/, "")
+    .slice(0, 28);
+  if (base.length < 3) base = (base + "user").slice(0, Math.max(4, base.length + 4));
+  if (!findByUserId(tx, base)) return base;
+  for (let n = 2; n < 10_000; n++) {
+    const candidate = `${base}${n}`;
+    if (!findByUserId(tx, candidate)) return candidate;
+  }
+  return `${base.slice(0, 20)}${Date.now().toString(36)}`;
+}

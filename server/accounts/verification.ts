@@ -1,0 +1,133 @@
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { z } from "zod";
+import { MINUTE } from "../clock.js";
+import type { Deps, RequestMeta } from "../deps.js";
+import { accounts, oneTimeTokens, type Account } from "../db/schema.js";
+import { AppError } from "../errors.js";
+import { consumeToken, findToken, voidTokens } from "../auth/one-time.js";
+import { atMostEvery, hit } from "../auth/throttle.js";
+import { hashCode, sameHash } from "../auth/tokens.js";
+import { audit } from "../admin/audit.js";
+import { getSettings } from "../admin/settings.js";
+import type { Tx } from "../mail/outbox.js";
+import { emailField, parseInput } from "./fields.js";
+import { presentAccount, type PresentedAccount } from "./present.js";
+import { findByEmail, findById } from "./store.js";
+import { organizationName } from "../organizations/organizations.js";
+import { sendVerification, statusAfterVerification } from "./registration.js";
+
+export const MAX_CODE_ATTEMPTS = 5;
+
+const verifySchema = z.union([
+  z.object({ token: z.string({ message: "field.invalid" }).max(200) }),
+  z.object({ email: emailField, code: z.string({ message: "code.invalid" }).trim().regex(/^\d{6}$/, "code.invalid") }),
+]);
+
+export interface VerifyResult {
+  user: PresentedAccount;
+  /** What the token confirmed: a registration, or a new address. */
+  kind: "verify_email" | "email_change";
+}
+
+function confirmRegistration(tx: Tx, deps: Pick<Deps, "clock">, account: Account, ip: string): Account {
+  if (account.status !== "pending") return account;
+  const now = deps.clock.now();
+  const status = statusAfterVerification(getSettings({ db: tx }));
+  tx.update(accounts).set({ status, emailVerifiedAt: now, updatedAt: now }).where(eq(accounts.id, account.id)).run();
+  voidTokens(tx, deps, account.id, "verify_email");
+  audit(tx, deps, { action: "account.email_verified", actor: { id: account.id, label: account.userId }, target: { id: account.id, label: account.userId }, organizationId: account.organizationId, ip, detail: { status } });
+  return { ...account, status, emailVerifiedAt: now, updatedAt: now };
+}
+
+function confirmEmailChange(tx: Tx, deps: Pick<Deps, "clock">, account: Account, newEmail: string, ip: string): Account {
+  const holder = findByEmail(tx, newEmail);
+  if (holder && holder.id !== account.id) throw new AppError("email_taken");
+  const now = deps.clock.now();
+  tx.update(accounts).set({ email: newEmail, emailLower: newEmail.toLowerCase(), emailVerifiedAt: now, updatedAt: now }).where(eq(accounts.id, account.id)).run();
+  audit(tx, deps, { action: "account.email_changed", actor: { id: account.id, label: account.userId }, target: { id: account.id, label: account.userId }, organizationId: account.organizationId, ip, detail: { from: account.email, to: newEmail } });
+  return { ...account, email: newEmail, emailLower: newEmail.toLowerCase(), emailVerifiedAt: now, updatedAt: now };
+}
+
+/**
+ * Confirms an address with the mailed link's token (a registration or an
+ * email change) or, for registrations, with the 6-digit code. Five wrong
+ * codes void the code; the link keeps working until it expires.
+ */
+export function verifyEmail(deps: Deps, input: unknown, meta: RequestMeta): VerifyResult {
+  const i = parseInput(verifySchema, input);
+  if ("code" in i) {
+    hit(deps, `verify-code-ip:${meta.ip}`, 30, 10 * MINUTE);
+    countWrongCode(deps, i.email, i.code);
+  }
+  // Everything below is synchronous: no other request runs between the
+  // lookup and the write, so a code or link cannot be used twice.
+  return deps.db.transaction(
+    (tx): VerifyResult => {
+      if ("token" in i) {
+        const row = findToken(tx, deps, ["verify_email", "email_change"], i.token);
+        const account = findById(tx, row.accountId);
+        if (!account) throw new AppError("invalid_token");
+        consumeToken(tx, deps, row.id);
+        const updated =
+          row.kind === "email_change"
+            ? confirmEmailChange(tx, deps, account, row.email ?? "", meta.ip)
+            : confirmRegistration(tx, deps, account, meta.ip);
+        return { user: present(tx, updated), kind: row.kind === "email_change" ? "email_change" : "verify_email" };
+      }
+      const account = findByEmail(tx, i.email);
+      const row = account?.status === "pending" ? latestCodeToken(tx, account.id) : undefined;
+      if (!account || !row?.codeHash || row.codeAttempts >= MAX_CODE_ATTEMPTS || !sameHash(hashCode(row.tokenHash, i.code), row.codeHash))
+        throw new AppError("invalid_token", { code: "code.invalid" });
+      if (deps.clock.now().getTime() >= row.expiresAt.getTime()) throw new AppError("token_expired");
+      consumeToken(tx, deps, row.id);
+      return { user: present(tx, confirmRegistration(tx, deps, account, meta.ip)), kind: "verify_email" };
+    },
+    { behavior: "immediate" },
+  );
+}
+
+function latestCodeToken(tx: Tx, accountId: string) {
+  return tx
+    .select()
+    .from(oneTimeTokens)
+    .where(and(eq(oneTimeTokens.accountId, accountId), eq(oneTimeTokens.kind, "verify_email"), isNull(oneTimeTokens.usedAt)))
+    .orderBy(desc(oneTimeTokens.createdAt))
+    .get();
+}
+
+const present = (tx: Tx, a: Account) => presentAccount(a, organizationName({ db: tx } as Pick<Deps, "db">, a.organizationId));
+
+/**
+ * Checks the code before verifyEmail's transaction, so a wrong code's count
+ * is committed (a throw inside the transaction would roll it back).
+ */
+function countWrongCode(deps: Deps, email: string, code: string): void {
+  const account = findByEmail(deps.db, email);
+  if (account?.status !== "pending") return;
+  const row = latestCodeToken(deps.db, account.id);
+  if (!row?.codeHash || sameHash(hashCode(row.tokenHash, code), row.codeHash)) return;
+  deps.db.update(oneTimeTokens).set({ codeAttempts: sql`${oneTimeTokens.codeAttempts} + 1` }).where(eq(oneTimeTokens.id, row.id)).run();
+  throw new AppError("invalid_token", { code: "code.invalid" });
+}
+
+const resendSchema = z.object({ email: emailField });
+
+/**
+ * Sends a new confirmation mail (allowed once a minute per address). The
+ * answer is the same whether or not the address has a pending account.
+ */
+export function resendVerification(deps: Deps, input: unknown, meta: RequestMeta): void {
+  const { email } = parseInput(resendSchema, input);
+  hit(deps, `resend-ip:${meta.ip}`, 30, 10 * MINUTE);
+  atMostEvery(deps, `resend-email:${email.toLowerCase()}`, MINUTE);
+  const sent = deps.db.transaction(
+    (tx) => {
+      const account = findByEmail(tx, email);
+      if (!account || account.status !== "pending") return false;
+      sendVerification(tx, deps, account);
+      return true;
+    },
+    { behavior: "immediate" },
+  );
+  if (sent) deps.mailQueued();
+}

@@ -1,0 +1,76 @@
+import { createHash } from "node:crypto";
+import { asc, desc, gt } from "drizzle-orm";
+import type { Deps } from "../deps.js";
+import { auditLog } from "../db/schema.js";
+import type { Tx } from "../mail/outbox.js";
+
+export const GENESIS_HASH = "0".repeat(64);
+
+export interface AuditEntry {
+  action: string;
+  actor?: { id: string; label: string } | null;
+  target?: { id: string; label: string } | null;
+  organizationId?: string | null;
+  ip?: string;
+  detail?: Record<string, unknown>;
+}
+
+type Row = typeof auditLog.$inferSelect;
+
+function entryHash(prevHash: string, r: Omit<Row, "seq" | "hash" | "prevHash">): string {
+  const canonical = JSON.stringify([
+    r.at.getTime(),
+    r.actorId,
+    r.actorLabel,
+    r.action,
+    r.targetId,
+    r.targetLabel,
+    r.organizationId,
+    r.ip,
+    r.detail,
+  ]);
+  return createHash("sha256").update(prevHash).update("\n").update(canonical).digest("hex");
+}
+
+/**
+ * Appends to the audit log. Each entry carries the SHA-256 of the one before,
+ * so an edited or removed entry breaks the chain. Call it inside the
+ * transaction of the change it records: reading the last hash and inserting
+ * happen under SQLite's write lock, so two writers cannot fork the chain.
+ */
+export function audit(tx: Tx, deps: Pick<Deps, "clock">, e: AuditEntry): void {
+  const last = tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).get();
+  const prevHash = last?.hash ?? GENESIS_HASH;
+  const row = {
+    at: deps.clock.now(),
+    actorId: e.actor?.id ?? null,
+    actorLabel: e.actor?.label ?? "",
+    action: e.action,
+    targetId: e.target?.id ?? null,
+    targetLabel: e.target?.label ?? "",
+    organizationId: e.organizationId ?? null,
+    ip: e.ip ?? "",
+    detail: JSON.stringify(e.detail ?? {}),
+  };
+  tx.insert(auditLog).values({ ...row, prevHash, hash: entryHash(prevHash, row) }).run();
+}
+
+export type ChainResult = { ok: true; entries: number } | { ok: false; entries: number; brokenAt: number; reason: string };
+
+/** Walks the whole chain in order, in batches, and reports the first break. */
+export function verifyAuditChain(deps: Pick<Deps, "db">): ChainResult {
+  let prev = GENESIS_HASH;
+  let lastSeq = 0;
+  let count = 0;
+  for (;;) {
+    const batch = deps.db.select().from(auditLog).where(gt(auditLog.seq, lastSeq)).orderBy(asc(auditLog.seq)).limit(5000).all();
+    if (batch.length === 0) return { ok: true, entries: count };
+    for (const r of batch) {
+      if (r.prevHash !== prev) return { ok: false, entries: count, brokenAt: r.seq, reason: "an entry before it was removed or changed" };
+      if (entryHash(r.prevHash, r) !== r.hash) return { ok: false, entries: count, brokenAt: r.seq, reason: "the entry was changed" };
+      prev = r.hash;
+      lastSeq = r.seq;
+      count++;
+    }
+  }
+}

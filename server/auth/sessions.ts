@@ -1,0 +1,131 @@
+import { and, eq, ne, sql } from "drizzle-orm";
+import { DAY, HOUR } from "../clock.js";
+import type { Deps } from "../deps.js";
+import type { Tx } from "../db/client.js";
+import { accounts, organizations, sessions, type Account, type Session } from "../db/schema.js";
+import { newId } from "../ids.js";
+import { generateSecret, hashSecret, sameHash } from "./tokens.js";
+
+/**
+ * Sessions as Lucia's current guide builds them: the token is `id.secret`,
+ * the row holds only SHA-256(secret), and the expiry slides forward on use
+ * but is written at most once an hour, so a validated request costs one
+ * indexed read and no write.
+ */
+export const SESSION_LIFETIME = 30 * DAY;
+export const SESSION_WRITE_INTERVAL = HOUR;
+export const SESSION_COOKIE = "roster_session";
+
+export interface SessionWithToken {
+  session: Session;
+  token: string;
+}
+
+export interface ValidSession {
+  session: Session;
+  account: Account;
+  organizationName: string | null;
+}
+
+export function createSession(deps: { db: Tx; clock: Deps["clock"] }, accountId: string, meta: { device: string; ip: string }): SessionWithToken {
+  const now = deps.clock.now();
+  const id = generateSecret(15);
+  const secret = generateSecret(20);
+  const session: Session = {
+    id,
+    accountId,
+    secretHash: hashSecret(secret),
+    device: meta.device.slice(0, 200),
+    ip: meta.ip.slice(0, 64),
+    createdAt: now,
+    lastVerifiedAt: now,
+    expiresAt: new Date(now.getTime() + SESSION_LIFETIME),
+  };
+  deps.db.insert(sessions).values(session).run();
+  return { session, token: `${id}.${secret}` };
+}
+
+function prepare(deps: Pick<Deps, "db">) {
+  return deps.db
+    .select({ session: sessions, account: accounts, organizationName: organizations.name })
+    .from(sessions)
+    .innerJoin(accounts, eq(accounts.id, sessions.accountId))
+    .leftJoin(organizations, eq(organizations.id, accounts.organizationId))
+    .where(eq(sessions.id, sql.placeholder("id")))
+    .prepare();
+}
+
+/** One prepared statement per database: validating a token is one indexed read. */
+const prepared = new WeakMap<object, ReturnType<typeof prepare>>();
+
+/** Returns the session and its account, or null for anything not valid. */
+export function validateSessionToken(deps: Pick<Deps, "db" | "clock">, token: string): ValidSession | null {
+  const dot = token.indexOf(".");
+  if (dot < 1 || token.length > 200) return null;
+  const id = token.slice(0, dot);
+  const secret = token.slice(dot + 1);
+  let q = prepared.get(deps.db);
+  if (!q) {
+    q = prepare(deps);
+    prepared.set(deps.db, q);
+  }
+  const row = q.get({ id });
+  if (!row) return null;
+  if (!sameHash(hashSecret(secret), row.session.secretHash)) return null;
+  const now = deps.clock.now().getTime();
+  if (now >= row.session.expiresAt.getTime()) {
+    deps.db.delete(sessions).where(eq(sessions.id, id)).run();
+    return null;
+  }
+  // A disabled account has no sessions (they end at once), but check anyway.
+  if (row.account.status !== "active") return null;
+  if (now - row.session.lastVerifiedAt.getTime() >= SESSION_WRITE_INTERVAL) {
+    row.session.lastVerifiedAt = new Date(now);
+    row.session.expiresAt = new Date(now + SESSION_LIFETIME);
+    deps.db
+      .update(sessions)
+      .set({ lastVerifiedAt: row.session.lastVerifiedAt, expiresAt: row.session.expiresAt })
+      .where(eq(sessions.id, id))
+      .run();
+  }
+  return row;
+}
+
+export function invalidateSession(deps: { db: Tx }, sessionId: string): void {
+  deps.db.delete(sessions).where(eq(sessions.id, sessionId)).run();
+}
+
+/** Ends every session of the account, or every one but `exceptSessionId`. Returns how many ended. */
+export function invalidateUserSessions(deps: { db: Tx }, accountId: string, exceptSessionId?: string): number {
+  const where = exceptSessionId
+    ? and(eq(sessions.accountId, accountId), ne(sessions.id, exceptSessionId))
+    : eq(sessions.accountId, accountId);
+  return deps.db.delete(sessions).where(where).run().changes;
+}
+
+export function listUserSessions(deps: { db: Tx }, accountId: string): Session[] {
+  return deps.db.select().from(sessions).where(eq(sessions.accountId, accountId)).orderBy(sessions.createdAt).all();
+}
+
+/** A short device name from a user agent: "Chrome on Windows". */
+export function deviceName(userAgent: string): string {
+  const ua = userAgent || "";
+  const browser =
+    /Edg\//.test(ua) ? "Edge"
+    : /OPR\/|Opera/.test(ua) ? "Opera"
+    : /Firefox\//.test(ua) ? "Firefox"
+    : /Chrome\/|Chromium\//.test(ua) ? "Chrome"
+    : /Safari\//.test(ua) ? "Safari"
+    : /curl\//.test(ua) ? "curl"
+    : "";
+  const os =
+    /Windows/.test(ua) ? "Windows"
+    : /iPhone|iPad|iOS/.test(ua) ? "iOS"
+    : /Android/.test(ua) ? "Android"
+    : /Mac OS X|Macintosh/.test(ua) ? "macOS"
+    : /CrOS/.test(ua) ? "ChromeOS"
+    : /Linux/.test(ua) ? "Linux"
+    : "";
+  if (browser && os) return `${browser} on ${os}`;
+  return browser || os || ua.slice(0, 60) || "Unknown device";
+}

@@ -1,0 +1,99 @@
+import { eq } from "drizzle-orm";
+import { DAY, MINUTE } from "../clock.js";
+import type { Deps } from "../deps.js";
+import { throttles } from "../db/schema.js";
+import { AppError } from "../errors.js";
+
+type D = Pick<Deps, "db" | "clock">;
+
+/**
+ * Every check here reads and writes its counter in one synchronous SQLite
+ * statement pair on the event loop, before any await: parallel requests are
+ * serialised by construction and cannot slip past a limit between the check
+ * and the count (the bypass other identity servers have shipped).
+ */
+const tooMany = (retryAfterMs: number) => new AppError("rate_limited", undefined, Math.max(1, Math.ceil(retryAfterMs / 1000)));
+
+function read(deps: D, key: string) {
+  return deps.db.select().from(throttles).where(eq(throttles.key, key)).get();
+}
+
+function write(deps: D, key: string, count: number, windowStart: number, lockedUntil: number | null) {
+  deps.db
+    .insert(throttles)
+    .values({ key, count, windowStart, lockedUntil })
+    .onConflictDoUpdate({ target: throttles.key, set: { count, windowStart, lockedUntil } })
+    .run();
+}
+
+/** At most `limit` hits per `windowMs` for `key`; throws `rate_limited` past it. */
+export function hit(deps: D, key: string, limit: number, windowMs: number): void {
+  const now = deps.clock.now().getTime();
+  const row = read(deps, key);
+  if (!row || now - row.windowStart >= windowMs) {
+    write(deps, key, 1, now, null);
+    return;
+  }
+  if (row.count >= limit) throw tooMany(row.windowStart + windowMs - now);
+  write(deps, key, row.count + 1, row.windowStart, null);
+}
+
+/** Fails with `rate_limited` if `key` saw a hit less than `intervalMs` ago; else records one. */
+export function atMostEvery(deps: D, key: string, intervalMs: number): void {
+  hit(deps, key, 1, intervalMs);
+}
+
+export const LOGIN_FREE_FAILURES = 5;
+export const LOGIN_MAX_DELAY = 15 * MINUTE;
+export const IP_FAILURE_LIMIT = 50;
+export const IP_FAILURE_WINDOW = 5 * MINUTE;
+/** A run of failures older than this is forgotten. */
+const ACCOUNT_FAILURE_MEMORY = DAY;
+
+export interface CredentialCheck {
+  accountKey: string;
+  ipKey: string;
+}
+
+/**
+ * Reserve one credential check before verifying the password. The attempt is
+ * counted as a failure up front, so checks still running count against the
+ * limit; `credentialSucceeded` takes it back.
+ *
+ * Per account: after 5 failures each further attempt must wait 1 s, doubling,
+ * at most 15 minutes. Per address: at most 50 failures in 5 minutes
+ * (successes do not count: an intranet puts many people behind one proxy).
+ */
+export function beginCredentialCheck(deps: D, subject: string, ip: string): CredentialCheck {
+  const now = deps.clock.now().getTime();
+  const accountKey = `login-acct:${subject}`;
+  const ipKey = `login-ip:${ip}`;
+  const ipRow = read(deps, ipKey);
+  const ipFresh = !ipRow || now - ipRow.windowStart >= IP_FAILURE_WINDOW;
+  if (!ipFresh && ipRow.count >= IP_FAILURE_LIMIT) throw tooMany(ipRow.windowStart + IP_FAILURE_WINDOW - now);
+
+  const acct = read(deps, accountKey);
+  const forgotten = !acct || now - acct.windowStart >= ACCOUNT_FAILURE_MEMORY;
+  const previous = forgotten ? 0 : acct.count;
+  if (!forgotten && acct.lockedUntil !== null && now < acct.lockedUntil) throw tooMany(acct.lockedUntil - now);
+
+  const attempts = previous + 1;
+  const lockedUntil =
+    attempts >= LOGIN_FREE_FAILURES ? now + Math.min(1000 * 2 ** (attempts - LOGIN_FREE_FAILURES), LOGIN_MAX_DELAY) : null;
+  write(deps, accountKey, attempts, now, lockedUntil);
+  write(deps, ipKey, ipFresh ? 1 : ipRow.count + 1, ipFresh ? now : ipRow.windowStart, null);
+  return { accountKey, ipKey };
+}
+
+/** The password was right: forget the account's failures and take back the address's reserved one. */
+export function credentialSucceeded(deps: D, check: CredentialCheck): void {
+  deps.db.delete(throttles).where(eq(throttles.key, check.accountKey)).run();
+  const ipRow = read(deps, check.ipKey);
+  if (ipRow && ipRow.count > 0) write(deps, check.ipKey, ipRow.count - 1, ipRow.windowStart, null);
+}
+
+/** Drops counters whose windows are long over (the hourly cleanup). */
+export function pruneThrottles(deps: D): number {
+  const cutoff = deps.clock.now().getTime() - ACCOUNT_FAILURE_MEMORY;
+  return deps.db.$client.prepare("DELETE FROM throttles WHERE window_start < ? AND coalesce(locked_until, 0) < ?").run(cutoff, deps.clock.now().getTime()).changes;
+}

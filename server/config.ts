@@ -1,0 +1,211 @@
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { isIP } from "node:net";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * SPEC §7: defaults, then the environment, then `NAME_FILE` secrets; checked
+ * once. Nothing else in the server reads process.env.
+ */
+const boolish = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { message: "expected true or false" })
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const port = z.coerce
+  .number({ message: "expected a port number" })
+  .int("expected a whole number")
+  .min(0, "expected a port from 0 to 65535")
+  .max(65535, "expected a port from 0 to 65535");
+
+const cidr = z.string().refine(
+  (s) => {
+    const [addr, bits, extra] = s.split("/");
+    if (extra !== undefined || !addr) return false;
+    const v = isIP(addr);
+    if (!v) return false;
+    if (bits === undefined) return true;
+    const n = Number(bits);
+    return /^\d+$/.test(bits) && n >= 0 && n <= (v === 4 ? 32 : 128);
+  },
+  { message: "expected IP addresses or CIDR ranges, comma-separated (10.0.0.0/8,127.0.0.1)" },
+);
+
+const userPass = z.string().regex(/^[^:,]+:.+$/, "expected user:password pairs, comma-separated");
+
+const list = (item: z.ZodType<string, string>) =>
+  z
+    .string()
+    .transform((s) => s.split(",").map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(item));
+
+const schema = z
+  .object({
+    PORT: port.default(8080),
+    HOST: z.string().min(1).default("0.0.0.0"),
+    ROSTER_DATA_DIR: z.string().min(1).default("./data"),
+    ROSTER_BASE_URL: z
+      .url({ protocol: /^https?$/, message: "expected an http:// or https:// URL" })
+      .default("http://localhost:8080")
+      .transform((u) => u.replace(/\/+$/, "")),
+    ROSTER_MAIL_TRANSPORT: z.enum(["smtp", "direct", "capture"], { message: "expected smtp, direct or capture" }).optional(),
+    ROSTER_SMTP_URL: z
+      .url({ protocol: /^smtps?$/, message: "expected an smtp:// or smtps:// URL" })
+      .optional(),
+    ROSTER_SMTP_CA_FILE: z.string().min(1).optional(),
+    ROSTER_MAIL_FROM: z.string().min(3).optional(),
+    ROSTER_RELAY_PORT: port.optional(),
+    ROSTER_RELAY_AUTH: list(userPass).optional(),
+    ROSTER_RELAY_ALLOW: list(cidr).optional(),
+    ROSTER_RELAY_TLS_CERT_FILE: z.string().min(1).optional(),
+    ROSTER_RELAY_TLS_KEY_FILE: z.string().min(1).optional(),
+    ROSTER_ADMIN_EMAIL: z.email({ message: "expected an email address" }).optional(),
+    ROSTER_ADMIN_PASSWORD: z.string().min(8, "expected a password of at least 8 characters").max(128).optional(),
+    ROSTER_ORG_NAME: z.string().trim().min(1).max(100, "expected 1 to 100 characters").optional(),
+    ROSTER_TRUST_PROXY: boolish.default(false),
+    ROSTER_LOG_LEVEL: z
+      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+        message: "expected fatal, error, warn, info, debug, trace or silent",
+      })
+      .default("info"),
+    ROSTER_BACKUP_KEEP: z.coerce.number({ message: "expected a number" }).int().min(0, "expected 0 or more").default(7),
+  })
+  .superRefine((v, ctx) => {
+    if (v.ROSTER_MAIL_TRANSPORT === "smtp" && !v.ROSTER_SMTP_URL) {
+      ctx.addIssue({ code: "custom", path: ["ROSTER_SMTP_URL"], message: "is required when ROSTER_MAIL_TRANSPORT is smtp" });
+    }
+    if (Boolean(v.ROSTER_ADMIN_EMAIL) !== Boolean(v.ROSTER_ADMIN_PASSWORD)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [v.ROSTER_ADMIN_EMAIL ? "ROSTER_ADMIN_PASSWORD" : "ROSTER_ADMIN_EMAIL"],
+        message: "ROSTER_ADMIN_EMAIL and ROSTER_ADMIN_PASSWORD go together",
+      });
+    }
+    if (Boolean(v.ROSTER_RELAY_TLS_CERT_FILE) !== Boolean(v.ROSTER_RELAY_TLS_KEY_FILE)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ROSTER_RELAY_TLS_KEY_FILE"],
+        message: "ROSTER_RELAY_TLS_CERT_FILE and ROSTER_RELAY_TLS_KEY_FILE go together",
+      });
+    }
+  });
+
+export type MailTransportKind = "smtp" | "direct" | "capture";
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  baseUrl: string;
+  /** True when the base URL is https: cookies get `Secure`. */
+  secureCookies: boolean;
+  mail: {
+    transport: MailTransportKind;
+    smtpUrl?: string;
+    smtpCaFile?: string;
+    from: string;
+  };
+  relay: {
+    port?: number;
+    auth: { user: string; password: string }[];
+    allow: string[];
+    tlsCertFile?: string;
+    tlsKeyFile?: string;
+  };
+  bootstrap?: { email: string; password: string; organizationName: string };
+  trustProxy: boolean;
+  logLevel: string;
+  backupKeep: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Roster cannot start: the configuration is not valid.\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const known = new Set(Object.keys(schema.shape));
+
+/** Reads `NAME` or `NAME_FILE` (a path to a file holding the value). */
+function resolveEnv(env: NodeJS.ProcessEnv): { values: Record<string, string>; problems: string[]; warnings: string[] } {
+  const values: Record<string, string> = {};
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  for (const name of known) {
+    const direct = env[name];
+    const file = env[`${name}_FILE`];
+    if (direct !== undefined && direct !== "" && file) {
+      problems.push(`${name} and ${name}_FILE are both set: expected only one of them`);
+      continue;
+    }
+    if (file) {
+      try {
+        values[name] = readFileSync(file, "utf8").replace(/\r?\n$/, "");
+      } catch (e) {
+        problems.push(`${name}_FILE: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? "error"}): expected a readable file holding the value`);
+      }
+    } else if (direct !== undefined && direct !== "") {
+      values[name] = direct;
+    }
+  }
+  for (const name of Object.keys(env)) {
+    if (name.startsWith("ROSTER_") && !known.has(name) && !(name.endsWith("_FILE") && known.has(name.slice(0, -5)))) {
+      warnings.push(`unknown variable ${name} is ignored`);
+    }
+  }
+  return { values, problems, warnings };
+}
+
+/** Builds the Config from an environment; throws ConfigError naming each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Config; warnings: string[] } {
+  const { values, problems, warnings } = resolveEnv(env);
+  const parsed = schema.safeParse(values);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? "configuration");
+      const given = values[name];
+      const shown = given === undefined || /PASSWORD|AUTH|SMTP_URL/.test(name) ? "" : ` (got "${given}")`;
+      problems.push(`${name}: ${issue.message}${shown}`);
+    }
+  }
+  if (problems.length || !parsed.success) throw new ConfigError(problems);
+  const v = parsed.data;
+  const transport: MailTransportKind = v.ROSTER_MAIL_TRANSPORT ?? (v.ROSTER_SMTP_URL ? "smtp" : "capture");
+  const config: Config = {
+    port: v.PORT,
+    host: v.HOST,
+    dataDir: path.resolve(v.ROSTER_DATA_DIR),
+    baseUrl: v.ROSTER_BASE_URL,
+    secureCookies: v.ROSTER_BASE_URL.startsWith("https:"),
+    mail: {
+      transport,
+      smtpUrl: v.ROSTER_SMTP_URL,
+      smtpCaFile: v.ROSTER_SMTP_CA_FILE,
+      from: v.ROSTER_MAIL_FROM ?? `Roster <no-reply@${hostname() || "localhost"}>`,
+    },
+    relay: {
+      port: v.ROSTER_RELAY_PORT,
+      auth: (v.ROSTER_RELAY_AUTH ?? []).map((pair) => {
+        const i = pair.indexOf(":");
+        return { user: pair.slice(0, i), password: pair.slice(i + 1) };
+      }),
+      allow: v.ROSTER_RELAY_ALLOW ?? [],
+      tlsCertFile: v.ROSTER_RELAY_TLS_CERT_FILE,
+      tlsKeyFile: v.ROSTER_RELAY_TLS_KEY_FILE,
+    },
+    bootstrap: v.ROSTER_ADMIN_EMAIL && v.ROSTER_ADMIN_PASSWORD
+      ? { email: v.ROSTER_ADMIN_EMAIL, password: v.ROSTER_ADMIN_PASSWORD, organizationName: v.ROSTER_ORG_NAME ?? "My organization" }
+      : undefined,
+    trustProxy: v.ROSTER_TRUST_PROXY,
+    logLevel: v.ROSTER_LOG_LEVEL,
+    backupKeep: v.ROSTER_BACKUP_KEEP,
+  };
+  return { config, warnings };
+}
+
+/** A config for tests and tools: embedded defaults with overrides. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const { config } = loadConfig({ ROSTER_DATA_DIR: ":memory:" });
+  return { ...config, dataDir: ":memory:", mail: { ...config.mail, from: "Roster <no-reply@roster.test>" }, ...overrides };
+}

@@ -1,0 +1,95 @@
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as schema from "./schema.js";
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+/** A transaction handle or the database itself: what a function that only reads and writes rows needs. */
+export type Tx = Pick<Db, "insert" | "update" | "select" | "delete">;
+
+/** The folder holding package.json, whether running from server/ (tsx) or dist/server/ (built). */
+export function projectRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, "package.json"))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error("cannot find the project root (package.json)");
+    dir = up;
+  }
+  return dir;
+}
+
+export const migrationsFolder = () => path.join(projectRoot(), "migrations");
+
+export class DatabaseTooNewError extends Error {
+  constructor(dbVersion: number, codeVersion: number) {
+    super(
+      `The database was migrated by a newer Roster (schema ${new Date(dbVersion).toISOString()}, this version knows up to ${new Date(codeVersion).toISOString()}). Run the newer version, or restore a backup made by this one.`,
+    );
+    this.name = "DatabaseTooNewError";
+  }
+}
+
+const knownCache = new Map<string, number>();
+function latestKnownMigration(folder: string): number {
+  const cached = knownCache.get(folder);
+  if (cached !== undefined) return cached;
+  const journal = JSON.parse(readFileSync(path.join(folder, "meta", "_journal.json"), "utf8")) as {
+    entries: { when: number }[];
+  };
+  const latest = Math.max(0, ...journal.entries.map((e) => e.when));
+  knownCache.set(folder, latest);
+  return latest;
+}
+
+function appliedMigration(sqlite: Database.Database): number | null {
+  const table = sqlite.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name='__drizzle_migrations'").get();
+  if (!table) return null;
+  const row = sqlite.prepare("SELECT max(created_at) AS v FROM __drizzle_migrations").get() as { v: number | null };
+  return row.v === null ? null : Number(row.v);
+}
+
+/**
+ * Opens (creating if needed) the database at `file` (":memory:" for tests),
+ * sets the pragmas a busy multi-request server needs, and applies pending
+ * migrations in one transaction. Refuses a database migrated by newer code.
+ */
+export function openDatabase(file: string, opts: { migrate?: boolean } = {}): Db {
+  if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  // Wait for a competing writer (the CLI, a backup) instead of failing with SQLITE_BUSY.
+  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("cache_size = -32000");
+  sqlite.pragma("temp_store = MEMORY");
+  const db = drizzle({ client: sqlite, schema }) as Db;
+  if (opts.migrate !== false) migrateDatabase(db);
+  return db;
+}
+
+export function migrateDatabase(db: Db): { applied: boolean } {
+  const folder = migrationsFolder();
+  const known = latestKnownMigration(folder);
+  const before = appliedMigration(db.$client);
+  if (before !== null && before > known) throw new DatabaseTooNewError(before, known);
+  migrate(db, { migrationsFolder: folder });
+  return { applied: before === null || before < known };
+}
+
+/** True when every migration this code knows is applied (for /readyz). */
+export function isMigrated(db: Db): boolean {
+  try {
+    const applied = appliedMigration(db.$client);
+    return applied !== null && applied >= latestKnownMigration(migrationsFolder());
+  } catch {
+    return false;
+  }
+}
+
+export function databaseFile(dataDir: string): string {
+  return dataDir === ":memory:" ? ":memory:" : path.join(dataDir, "roster.db");
+}

@@ -1,0 +1,22 @@
+import { Hono } from "hono";
+import { getSettings } from "../../admin/settings.js";
+import { AppError } from "../../errors.js";
+import type { AppEnv } from "../context.js";
+import { authApi } from "./auth.js";
+import { directoryApi } from "./directory.js";
+import { meApi } from "./me.js";
+
+export const VERSION = "0.1.0";
+
+/** The JSON API, /api/v1 (SPEC §4). */
+export const api = new Hono<AppEnv>()
+  .get("/server", (c) => {
+    const s = getSettings(c.var.deps);
+    return c.json({ name: s.serverName, version: VERSION, registration: s.registration, verificationRequired: s.verificationRequired });
+  })
+  .route("/auth", authApi)
+  .route("/me", meApi)
+  .route("/", directoryApi)
+  .all("*", () => {
+    throw new AppError("not_found");
+  });

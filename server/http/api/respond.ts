@@ -1,0 +1,48 @@
+import type { Context } from "hono";
+import { AppError, errorCodes, type ErrorCode, type FieldErrors } from "../../errors.js";
+import { t } from "../../i18n/index.js";
+
+const MAX_JSON = 1024 * 1024;
+
+/**
+ * Reads a JSON body: any other media type is `unsupported_media_type`,
+ * unparsable JSON is `validation_failed`. (The size limit is the bodyLimit
+ * middleware's.) An empty body reads as `{}`.
+ */
+export async function readJson(c: Context): Promise<unknown> {
+  const type = c.req.header("content-type") ?? "";
+  const text = await c.req.text();
+  if (text.trim() === "") return {};
+  if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type)) throw new AppError("unsupported_media_type");
+  if (text.length > MAX_JSON) throw new AppError("payload_too_large");
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new AppError("validation_failed", { body: "body.malformed" });
+  }
+}
+
+/** Field message keys → English text for API clients. */
+export const englishFields = (fields: FieldErrors): Record<string, string> =>
+  Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, t("en", v)]));
+
+/** RFC 9457 problem details for one of our error codes. */
+export function problemBody(code: ErrorCode, opts: { detail?: string; fields?: FieldErrors; instance?: string } = {}) {
+  const { status, title } = errorCodes[code];
+  return {
+    type: `/api/problems/${code}`,
+    title,
+    status,
+    detail: opts.detail ?? title,
+    code,
+    ...(opts.fields && Object.keys(opts.fields).length ? { errors: englishFields(opts.fields) } : {}),
+  };
+}
+
+export function problem(c: Context, err: AppError): Response {
+  const body = problemBody(err.code, { detail: err.message, fields: err.fields });
+  const headers: Record<string, string> = { "content-type": "application/problem+json" };
+  if (err.code === "rate_limited" && err.retryAfter) headers["retry-after"] = String(err.retryAfter);
+  if (err.code === "unauthenticated") headers["www-authenticate"] = 'Bearer realm="roster"';
+  return c.body(JSON.stringify(body), err.status as 400, headers);
+}

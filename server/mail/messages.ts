@@ -1,0 +1,80 @@
+import { renderMailHtml, renderMailText, type MailParts } from "../../views/mail/message.js";
+import { t, toLang, type Lang } from "../i18n/index.js";
+
+/** The mails Roster writes, each in the recipient's language. */
+export type MailSpec =
+  | { kind: "verify_email"; name: string; url: string; code: string }
+  | { kind: "existing_account"; name: string; userId: string; resetUrl: string }
+  | { kind: "password_reset"; name: string; url: string }
+  | { kind: "email_change"; name: string; userId: string; url: string }
+  | { kind: "email_change_notice"; name: string; userId: string; newEmail: string }
+  | { kind: "email_change_taken" }
+  | { kind: "password_changed"; name: string; userId: string }
+  | { kind: "test" };
+
+export interface RenderedMail {
+  kind: MailSpec["kind"];
+  subject: string;
+  text: string;
+  html: string;
+}
+
+function parts(spec: MailSpec, lang: Lang, server: string): MailParts {
+  const tr = (key: string, params?: Record<string, string | number>) => t(lang, key, params);
+  const base = (subjectKey: string, name: string) => ({
+    subject: tr(subjectKey),
+    greeting: name ? tr("mail.greeting", { name }) : lang === "ja" ? "こんにちは。" : "Hello,",
+    signature: tr("mail.signature", { server }),
+  });
+  switch (spec.kind) {
+    case "verify_email":
+      return {
+        ...base("mail.verify.subject", spec.name),
+        paragraphs: [tr("mail.verify.intro")],
+        action: { label: tr("mail.verify.button"), url: spec.url },
+        after: [tr("mail.verify.code", { code: spec.code }), tr("mail.verify.expires"), tr("mail.ignore")],
+        code: spec.code,
+      };
+    case "existing_account":
+      return {
+        ...base("mail.existing.subject", spec.name),
+        paragraphs: [tr("mail.existing.intro", { userId: spec.userId }), tr("mail.existing.reset")],
+        action: { label: tr("mail.reset.button"), url: spec.resetUrl },
+        after: [tr("mail.ignore")],
+      };
+    case "password_reset":
+      return {
+        ...base("mail.reset.subject", spec.name),
+        paragraphs: [tr("mail.reset.intro")],
+        action: { label: tr("mail.reset.button"), url: spec.url },
+        after: [tr("mail.reset.expires"), tr("mail.ignore")],
+      };
+    case "email_change":
+      return {
+        ...base("mail.emailChange.subject", spec.name),
+        paragraphs: [tr("mail.emailChange.intro", { userId: spec.userId })],
+        action: { label: tr("mail.emailChange.button"), url: spec.url },
+        after: [tr("mail.emailChange.expires"), tr("mail.ignore")],
+      };
+    case "email_change_notice":
+      return {
+        ...base("mail.emailChangeNotice.subject", spec.name),
+        paragraphs: [tr("mail.emailChangeNotice.intro", { userId: spec.userId, newEmail: spec.newEmail }), tr("mail.emailChangeNotice.warn")],
+      };
+    case "email_change_taken":
+      return { ...base("mail.emailChangeTaken.subject", ""), paragraphs: [tr("mail.emailChangeTaken.intro")], after: [tr("mail.ignore")] };
+    case "password_changed":
+      return {
+        ...base("mail.passwordChanged.subject", spec.name),
+        paragraphs: [tr("mail.passwordChanged.intro", { userId: spec.userId }), tr("mail.passwordChanged.warn")],
+      };
+    case "test":
+      return { ...base("mail.test.subject", ""), paragraphs: [tr("mail.test.intro")] };
+  }
+}
+
+/** Renders a mail's text and HTML parts in `language` (any BCP 47 tag; en or ja is used). */
+export function renderMail(spec: MailSpec, language: string | null | undefined, baseUrl: string): RenderedMail {
+  const p = parts(spec, toLang(language), new URL(baseUrl).host);
+  return { kind: spec.kind, subject: p.subject, text: renderMailText(p), html: renderMailHtml(p) };
+}

@@ -1,0 +1,40 @@
+import type { Deps } from "../deps.js";
+import type { Tx } from "../db/client.js";
+import { mailOutbox } from "../db/schema.js";
+import { newId } from "../ids.js";
+import { renderMail, type MailSpec } from "./messages.js";
+
+export type { Tx };
+
+/**
+ * Writes a mail into the outbox. Call it inside the transaction that makes
+ * the change the mail tells about: the mail exists if and only if the change
+ * does, and a crash before delivery loses nothing. Call `deps.mailQueued()`
+ * after the commit to start delivery at once.
+ */
+export function queueMail(
+  tx: Tx,
+  deps: Pick<Deps, "clock" | "config">,
+  to: string,
+  language: string | null | undefined,
+  spec: MailSpec,
+): string {
+  const mail = renderMail(spec, language, deps.config.baseUrl);
+  const now = deps.clock.now();
+  const id = newId();
+  tx.insert(mailOutbox)
+    .values({
+      id,
+      kind: mail.kind,
+      fromAddress: deps.config.mail.from,
+      toAddress: to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      status: "queued",
+      createdAt: now,
+      nextAttemptAt: now,
+    })
+    .run();
+  return id;
+}

@@ -1,0 +1,79 @@
+import { serve, type ServerType } from "@hono/node-server";
+import { createApp } from "./app.js";
+import { systemClock } from "./clock.js";
+import { ConfigError, loadConfig } from "./config.js";
+import { databaseFile, DatabaseTooNewError, openDatabase } from "./db/client.js";
+import type { Deps } from "./deps.js";
+import { argon2Hasher } from "./auth/password.js";
+import { bootstrapOwner } from "./accounts/registration.js";
+import { createLogger } from "./log.js";
+import { createMailWorker } from "./mail/worker.js";
+import { startMaintenance } from "./maintenance.js";
+
+/** config → database + migrations → first admin → HTTP + mail worker → graceful stop. */
+async function main(): Promise<void> {
+  let loaded;
+  try {
+    loaded = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw e;
+  }
+  const { config, warnings } = loaded;
+  const log = createLogger(config.logLevel);
+  for (const w of warnings) log.warn(w);
+
+  let db;
+  try {
+    db = openDatabase(databaseFile(config.dataDir));
+  } catch (e) {
+    if (e instanceof DatabaseTooNewError) {
+      log.fatal(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+
+  let worker: ReturnType<typeof createMailWorker> | undefined;
+  const deps: Deps = { db, clock: systemClock, config, hasher: argon2Hasher(), log, mailQueued: () => worker?.kick() };
+  worker = createMailWorker(deps);
+
+  if (config.bootstrap) {
+    const created = await bootstrapOwner(deps, config.bootstrap);
+    if (created) log.info({ userId: created.userId, email: created.email }, "created the first account from ROSTER_ADMIN_EMAIL");
+  }
+
+  const app = createApp(deps);
+  const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    log.info({ port: info.port, host: config.host, baseUrl: config.baseUrl, dataDir: config.dataDir, mail: config.mail.transport }, `Roster listening on ${config.baseUrl}`);
+    if (config.mail.transport === "capture") log.warn("mail is captured, not sent: admins read it under /admin/mail (set ROSTER_SMTP_URL to deliver)");
+  });
+  worker.start();
+  const maintenance = startMaintenance(deps);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, "stopping");
+    maintenance.stop();
+    // Stop accepting, let requests in flight finish, and do not wait for idle keep-alive connections.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
+    await worker?.stop();
+    db.$client.close();
+    log.info("stopped");
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,120 @@
+import { and, asc, eq, gt, like, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { Deps } from "../deps.js";
+import { accounts, type Account } from "../db/schema.js";
+import { AppError } from "../errors.js";
+import { normalizeGroupName, parseInput } from "../accounts/fields.js";
+import { presentMember } from "../accounts/present.js";
+
+/** SPEC §4 lists: `?limit=` 1–200 (default 50) and an opaque `?cursor=`. */
+export const listQuerySchema = z.object({
+  limit: z.coerce.number({ message: "field.invalid" }).int("field.invalid").min(1, "field.invalid").max(200, "field.invalid").default(50),
+  cursor: z.string().max(500).optional(),
+});
+
+export const encodeCursor = (v: string): string => Buffer.from(v, "utf8").toString("base64url");
+export const decodeCursor = (c: string | undefined): string | null => {
+  if (!c) return null;
+  const v = Buffer.from(c, "base64url").toString("utf8");
+  if (!v) throw new AppError("validation_failed", { cursor: "field.invalid" });
+  return v;
+};
+
+/** `%`, `_` and `\` typed by a user match themselves in LIKE. */
+export const likeContains = (q: string): string => `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+
+/** A group includes its subgroups: "Sales" matches "Sales" and "Sales/Tokyo/…", not "Salesforce". */
+export function inGroup(column: typeof accounts.groupName, group: string): SQL {
+  const escaped = group.replace(/[\\%_]/g, (m) => `\\${m}`);
+  return or(eq(column, group), sql`${column} LIKE ${`${escaped}/%`} ESCAPE '\\'`) as SQL;
+}
+
+const directorySchema = listQuerySchema.extend({
+  q: z.string().trim().max(100, "field.tooLong").optional(),
+  group: z.string().max(1000).optional(),
+});
+
+function requireMember(account: Account): string {
+  if (!account.organizationId) throw new AppError("forbidden", undefined, undefined, "The directory belongs to organizations; this account is personal.");
+  return account.organizationId;
+}
+
+/** Active members of the caller's organization, by userId, with `?q=` and `?group=` (subgroups included). */
+export function listDirectory(deps: Deps, account: Account, query: unknown) {
+  const orgId = requireMember(account);
+  const i = parseInput(directorySchema, query);
+  const filters: SQL[] = [eq(accounts.organizationId, orgId), eq(accounts.status, "active")];
+  if (i.q) {
+    const pattern = likeContains(i.q.toLowerCase());
+    filters.push(
+      or(
+        sql`${accounts.userId} LIKE ${pattern} ESCAPE '\\'`,
+        sql`lower(${accounts.nickname}) LIKE ${pattern} ESCAPE '\\'`,
+        sql`${accounts.emailLower} LIKE ${pattern} ESCAPE '\\'`,
+      ) as SQL,
+    );
+  }
+  const group = i.group !== undefined ? normalizeGroupName(i.group) : null;
+  if (group) filters.push(inGroup(accounts.groupName, group));
+  const where = and(...filters);
+  const total = deps.db.select({ n: sql<number>`count(*)` }).from(accounts).where(where).get()?.n ?? 0;
+  const after = decodeCursor(i.cursor);
+  const rows = deps.db
+    .select()
+    .from(accounts)
+    .where(after ? and(where, gt(accounts.userId, after)) : where)
+    .orderBy(asc(accounts.userId))
+    .limit(i.limit + 1)
+    .all();
+  const page = rows.slice(0, i.limit);
+  const last = page.at(-1);
+  return { items: page.map(presentMember), nextCursor: rows.length > i.limit && last ? encodeCursor(last.userId) : null, total };
+}
+
+export interface GroupNode {
+  name: string;
+  path: string;
+  /** Members whose group is exactly this one. */
+  members: number;
+  /** Members here and in every subgroup. */
+  total: number;
+  children: GroupNode[];
+}
+
+/** The group tree of the caller's organization, built from the active members' groupName paths. */
+export function groupTree(deps: Deps, account: Account): { items: GroupNode[]; ungrouped: number; total: number } {
+  const orgId = requireMember(account);
+  const rows = deps.db
+    .select({ group: accounts.groupName, n: sql<number>`count(*)` })
+    .from(accounts)
+    .where(and(eq(accounts.organizationId, orgId), eq(accounts.status, "active")))
+    .groupBy(accounts.groupName)
+    .all();
+  const root: GroupNode = { name: "", path: "", members: 0, total: 0, children: [] };
+  let ungrouped = 0;
+  for (const { group, n } of rows) {
+    root.total += n;
+    if (!group) {
+      ungrouped += n;
+      continue;
+    }
+    let node = root;
+    const parts = group.split("/");
+    parts.forEach((name, idx) => {
+      let child = node.children.find((c) => c.name === name);
+      if (!child) {
+        child = { name, path: parts.slice(0, idx + 1).join("/"), members: 0, total: 0, children: [] };
+        node.children.push(child);
+      }
+      child.total += n;
+      if (idx === parts.length - 1) child.members += n;
+      node = child;
+    });
+  }
+  const sort = (nodes: GroupNode[]) => {
+    nodes.sort((a, b) => a.name.localeCompare(b.name));
+    nodes.forEach((c) => sort(c.children));
+  };
+  sort(root.children);
+  return { items: root.children, ungrouped, total: root.total };
+}

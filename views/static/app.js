@@ -1,0 +1,2 @@
+// Roster's only script besides htmx: no inline scripts (the CSP forbids them).
+document.addEventListener("htmx:configRequest", () => {});
