@@ -17,7 +17,11 @@ export default tseslint.config(
     rules: { "no-console": "off" },
   },
   {
-    files: ["**/*.mjs", "**/*.js"],
+    files: ["scripts/**/*.mjs", "bench/**/*.mjs", "*.js"],
     languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly", setTimeout: "readonly" } },
+  },
+  {
+    files: ["views/static/**/*.js"],
+    languageOptions: { globals: { document: "readonly", window: "readonly", htmx: "readonly", navigator: "readonly" } },
   },
 );

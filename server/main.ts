@@ -37,9 +37,10 @@ async function main(): Promise<void> {
     throw e;
   }
 
-  let worker: ReturnType<typeof createMailWorker> | undefined;
-  const deps: Deps = { db, clock: systemClock, config, hasher: argon2Hasher(), log, mailQueued: () => worker?.kick() };
-  worker = createMailWorker(deps);
+  const kick = { fn: () => {} };
+  const deps: Deps = { db, clock: systemClock, config, hasher: argon2Hasher(), log, mailQueued: () => kick.fn() };
+  const worker = createMailWorker(deps);
+  kick.fn = () => worker.kick();
 
   if (config.bootstrap) {
     const created = await bootstrapOwner(deps, config.bootstrap);
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
     await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
-    await worker?.stop();
+    await worker.stop();
     db.$client.close();
     log.info("stopped");
     process.exit(0);

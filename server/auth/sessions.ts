@@ -3,7 +3,6 @@ import { DAY, HOUR } from "../clock.js";
 import type { Deps } from "../deps.js";
 import type { Tx } from "../db/client.js";
 import { accounts, organizations, sessions, type Account, type Session } from "../db/schema.js";
-import { newId } from "../ids.js";
 import { generateSecret, hashSecret, sameHash } from "./tokens.js";
 
 /**

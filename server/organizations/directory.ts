@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, like, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Deps } from "../deps.js";
 import { accounts, type Account } from "../db/schema.js";
