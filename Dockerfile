@@ -1,0 +1,35 @@
+# syntax=docker/dockerfile:1
+# Roster: one container, one /data volume.
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+# Native modules (better-sqlite3) build against this image's own Node headers.
+ENV npm_config_nodedir=/usr/local
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY server ./server
+COPY views ./views
+COPY migrations ./migrations
+RUN npm run build && npm prune --omit=dev && rm -rf node_modules/.cache
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production \
+    ROSTER_DATA_DIR=/data \
+    PORT=8080
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/migrations ./migrations
+COPY --from=build /app/views/static ./views/static
+COPY docker/roster /usr/local/bin/roster
+RUN mkdir -p /data && chown node:node /data && chmod 755 /usr/local/bin/roster
+USER node
+VOLUME ["/data"]
+EXPOSE 8080 2525
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 CMD ["roster", "healthcheck"]
+# node is PID 1's child via tini-less exec: main.ts handles SIGTERM itself (drain HTTP, finish mail, close the db).
+CMD ["node", "dist/server/main.js"]

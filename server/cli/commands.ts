@@ -1,0 +1,262 @@
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
+import { eq } from "drizzle-orm";
+import { systemClock } from "../clock.js";
+import { ConfigError, loadConfig, type Config } from "../config.js";
+import { databaseFile, migrateDatabase, openDatabase } from "../db/client.js";
+import { accounts } from "../db/schema.js";
+import type { Deps } from "../deps.js";
+import { argon2Hasher, passwordProblem } from "../auth/password.js";
+import { invalidateUserSessions } from "../auth/sessions.js";
+import { bootstrapOwner } from "../accounts/registration.js";
+import { findByLogin } from "../accounts/store.js";
+import { audit, verifyAuditChain } from "../admin/audit.js";
+import { queueMail } from "../mail/outbox.js";
+import { createMailWorker } from "../mail/worker.js";
+import { createLogger } from "../log.js";
+import { t } from "../i18n/index.js";
+
+interface Command {
+  summary: string;
+  usage: string;
+  options?: Record<string, { type: "string" | "boolean"; short?: string }>;
+  run(o: { config: Config; values: Record<string, string | boolean | undefined>; positionals: string[] }): Promise<number>;
+}
+
+class UsageError extends Error {}
+
+function deps(config: Config, opts: { migrate?: boolean } = {}): Deps {
+  const log = createLogger(process.env.ROSTER_LOG_LEVEL ?? "warn");
+  const db = openDatabase(databaseFile(config.dataDir), opts);
+  return { db, clock: systemClock, config, hasher: argon2Hasher(), log, mailQueued: () => {} };
+}
+
+const need = (v: unknown, name: string): string => {
+  if (typeof v !== "string" || !v) throw new UsageError(`--${name} is required`);
+  return v;
+};
+
+/** Is a server running on this data directory? Its HTTP port answers /healthz. */
+async function serverRunning(config: Config): Promise<boolean> {
+  try {
+    const r = await fetch(`http://127.0.0.1:${config.port}/healthz`, { signal: AbortSignal.timeout(1500) });
+    return r.ok;
+  } catch {
+    return false;
+  }
+}
+
+export const commands: Record<string, Command> = {
+  healthcheck: {
+    summary: "exit 0 when the server on PORT answers /readyz (the Docker HEALTHCHECK)",
+    usage: "roster healthcheck [--url http://127.0.0.1:8080/readyz]",
+    options: { url: { type: "string" } },
+    async run({ config, values }) {
+      const url = (values.url as string | undefined) ?? `http://127.0.0.1:${config.port}/readyz`;
+      try {
+        const r = await fetch(url, { signal: AbortSignal.timeout(3000) });
+        if (r.ok) return 0;
+        console.error(`not ready: ${r.status} ${await r.text()}`);
+      } catch (e) {
+        console.error(`not reachable: ${url} (${(e as Error).message})`);
+      }
+      return 1;
+    },
+  },
+  migrate: {
+    summary: "apply pending database migrations and exit",
+    usage: "roster migrate",
+    async run({ config }) {
+      const d = deps(config, { migrate: false });
+      const r = migrateDatabase(d.db);
+      console.log(r.applied ? "migrations applied" : "the database is up to date");
+      return 0;
+    },
+  },
+  "create-admin": {
+    summary: "create the first account (owner of a new organization) on an empty server",
+    usage: "roster create-admin --email EMAIL --password PASSWORD [--org NAME] [--user-id ID]",
+    options: { email: { type: "string" }, password: { type: "string" }, org: { type: "string" }, "user-id": { type: "string" } },
+    async run({ config, values }) {
+      const d = deps(config);
+      const created = await bootstrapOwner(d, {
+        email: need(values.email, "email"),
+        password: need(values.password, "password"),
+        organizationName: (values.org as string | undefined) ?? "My organization",
+        userId: values["user-id"] as string | undefined,
+      });
+      if (!created) {
+        console.error("the server already has accounts: log in as an owner and create admins in the web UI");
+        return 1;
+      }
+      console.log(`created owner ${created.userId} <${created.email}>`);
+      return 0;
+    },
+  },
+  "reset-password": {
+    summary: "set a new password for an account (by email or user ID) and end its sessions",
+    usage: "roster reset-password --login EMAIL_OR_USERID --password NEW_PASSWORD",
+    options: { login: { type: "string" }, password: { type: "string" } },
+    async run({ config, values }) {
+      const d = deps(config);
+      const a = findByLogin(d.db, need(values.login, "login"));
+      if (!a) {
+        console.error("no such account");
+        return 1;
+      }
+      const password = need(values.password, "password");
+      const problem = passwordProblem(password, a);
+      if (problem) {
+        console.error(`the password is refused: ${t("en", problem)}`);
+        return 1;
+      }
+      const passwordHash = await d.hasher.hash(password);
+      d.db.transaction((tx) => {
+        tx.update(accounts).set({ passwordHash, mustChangePassword: true, updatedAt: d.clock.now() }).where(eq(accounts.id, a.id)).run();
+        invalidateUserSessions({ db: tx }, a.id);
+        audit(tx, d, { action: "account.password_reset_cli", target: { id: a.id, label: a.userId }, organizationId: a.organizationId, ip: "cli" });
+      });
+      console.log(`password set for ${a.userId}; they must change it at the next log in`);
+      return 0;
+    },
+  },
+  "list-users": {
+    summary: "list accounts as tab-separated lines (userId, email, type, status)",
+    usage: "roster list-users [--limit N]",
+    options: { limit: { type: "string" } },
+    async run({ config, values }) {
+      const d = deps(config);
+      const limit = Number(values.limit ?? 1000);
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError("--limit takes a whole number");
+      const rows = d.db.select().from(accounts).orderBy(accounts.userId).limit(limit).all();
+      for (const a of rows) console.log([a.userId, a.email ?? "", a.type, a.status].join("\t"));
+      return 0;
+    },
+  },
+  backup: {
+    summary: "write a consistent copy of the database to ROSTER_DATA_DIR/backups (safe while running)",
+    usage: "roster backup",
+    async run({ config }) {
+      const file = await backupDatabase(config);
+      console.log(file);
+      return 0;
+    },
+  },
+  restore: {
+    summary: "replace the database with a backup (refuses while the server runs)",
+    usage: "roster restore --file PATH",
+    options: { file: { type: "string" } },
+    async run({ config, values }) {
+      const from = need(values.file, "file");
+      if (!existsSync(from)) throw new UsageError(`no such file: ${from}`);
+      if (await serverRunning(config)) {
+        console.error("the server is running: stop it first (docker compose stop roster)");
+        return 1;
+      }
+      const check = new Database(from, { readonly: true });
+      const ok = (check.pragma("integrity_check", { simple: true }) as string) === "ok";
+      check.close();
+      if (!ok) {
+        console.error("the backup fails SQLite's integrity check; nothing was changed");
+        return 1;
+      }
+      const target = databaseFile(config.dataDir);
+      if (existsSync(target)) await backupDatabase(config, "pre-restore");
+      for (const ext of ["-wal", "-shm"]) rmSync(target + ext, { force: true });
+      copyFileSync(from, target);
+      console.log(`restored ${from}`);
+      return 0;
+    },
+  },
+  "verify-audit": {
+    summary: "check the audit log's hash chain",
+    usage: "roster verify-audit",
+    async run({ config }) {
+      const r = verifyAuditChain(deps(config));
+      if (r.ok) {
+        console.log(`audit chain verified: ${r.entries} entries`);
+        return 0;
+      }
+      console.error(`audit chain BROKEN at entry ${r.brokenAt}: ${r.reason} (${r.entries} entries verified before it)`);
+      return 1;
+    },
+  },
+  "send-test-mail": {
+    summary: "queue a test mail to an address and try to deliver it now",
+    usage: "roster send-test-mail --to EMAIL",
+    options: { to: { type: "string" } },
+    async run({ config, values }) {
+      const d = deps(config);
+      const to = need(values.to, "to");
+      const id = d.db.transaction((tx) => queueMail(tx, d, to, "en", { kind: "test" }));
+      const worker = createMailWorker(d);
+      await worker.drain();
+      await worker.stop();
+      const row = d.db.$client.prepare("SELECT status, last_error AS lastError FROM mail_outbox WHERE id = ?").get(id) as { status: string; lastError: string | null };
+      console.log(`${row.status}${row.lastError ? `: ${row.lastError}` : ""} (transport ${config.mail.transport})`);
+      return row.status === "sent" ? 0 : 1;
+    },
+  },
+};
+
+/** A consistent online copy through SQLite's backup API, named by time; keeps ROSTER_BACKUP_KEEP. */
+export async function backupDatabase(config: Config, label = "backup"): Promise<string> {
+  const dir = path.join(config.dataDir, "backups");
+  mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const file = path.join(dir, `roster-${label}-${stamp}.db`);
+  const db = new Database(databaseFile(config.dataDir), { readonly: true, fileMustExist: true });
+  try {
+    await db.backup(file);
+  } finally {
+    db.close();
+  }
+  const keep = Math.max(1, config.backupKeep);
+  const old = readdirSync(dir)
+    .filter((f) => f.startsWith("roster-backup-") && f.endsWith(".db"))
+    .map((f) => ({ f, t: statSync(path.join(dir, f)).mtimeMs }))
+    .sort((a, b) => b.t - a.t)
+    .slice(keep);
+  for (const o of old) rmSync(path.join(dir, o.f), { force: true });
+  return file;
+}
+
+export async function runCommand(name: string, args: string[]): Promise<number> {
+  const cmd = commands[name];
+  if (!cmd) {
+    console.error(`roster: unknown command "${name}" (roster --help lists them)`);
+    return 2;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { help: { type: "boolean", short: "h" }, ...cmd.options }, allowPositionals: false, strict: true });
+  } catch (e) {
+    console.error(`${(e as Error).message}\nusage: ${cmd.usage}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    console.log(`${cmd.summary}\n\nusage: ${cmd.usage}`);
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig().config;
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      return 78;
+    }
+    throw e;
+  }
+  try {
+    return await cmd.run({ config, values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals });
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`${e.message}\nusage: ${cmd.usage}`);
+      return 2;
+    }
+    throw e;
+  }
+}
