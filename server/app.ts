@@ -15,6 +15,7 @@ import { api } from "./http/api/index.js";
 import { problem } from "./http/api/respond.js";
 import { pages, renderErrorPage } from "./http/pages/index.js";
 import { staticFiles } from "./http/static.js";
+import { validateApiKey } from "./admin/api-keys.js";
 
 export const LANG_COOKIE = "roster_lang";
 const isApi = (path: string) => path.startsWith("/api/");
@@ -94,7 +95,16 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     return csrfCheck(c, next);
   });
 
-  app.use("*", loadAuth(opts.validateApiKey));
+  app.use(
+    "*",
+    loadAuth(
+      opts.validateApiKey ??
+        ((_c, key) => {
+          const v = validateApiKey(deps, key);
+          return v ? { account: v.account, organizationName: v.organizationName, sessionId: null, via: "api_key" } : null;
+        }),
+    ),
+  );
   app.use("*", async (c, next) => {
     // A logged-in user's chosen language wins over the browser's, unless they switched on this device.
     const account = c.var.auth?.account;

@@ -248,3 +248,14 @@ export type Account = typeof accounts.$inferSelect;
 export type Organization = typeof organizations.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
 export type MailRow = typeof mailOutbox.$inferSelect;
+
+/**
+ * Maps each account to a stable integer key for the trigram full-text index
+ * (`accounts_fts`, created with its triggers in migration 0002). accounts
+ * has a text primary key, whose implicit rowid VACUUM may renumber; this
+ * table's INTEGER PRIMARY KEY never changes.
+ */
+export const accountSearchKeys = sqliteTable("account_search_keys", {
+  key: integer("key").primaryKey({ autoIncrement: true }),
+  accountId: text("account_id").notNull().unique(),
+});

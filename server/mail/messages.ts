@@ -10,6 +10,9 @@ export type MailSpec =
   | { kind: "email_change_notice"; name: string; userId: string; newEmail: string }
   | { kind: "email_change_taken" }
   | { kind: "password_changed"; name: string; userId: string }
+  | { kind: "account_setup"; name: string; userId: string; organization: string; url: string }
+  | { kind: "application_approved"; name: string; url: string }
+  | { kind: "application_declined"; name: string; reason: string }
   | { kind: "test" };
 
 export interface RenderedMail {
@@ -67,6 +70,24 @@ function parts(spec: MailSpec, lang: Lang, server: string): MailParts {
       return {
         ...base("mail.passwordChanged.subject", spec.name),
         paragraphs: [tr("mail.passwordChanged.intro", { userId: spec.userId }), tr("mail.passwordChanged.warn")],
+      };
+    case "account_setup":
+      return {
+        ...base("mail.setup.subject", spec.name),
+        paragraphs: [tr("mail.setup.intro", { organization: spec.organization, userId: spec.userId })],
+        action: { label: tr("mail.setup.button"), url: spec.url },
+        after: [tr("mail.setup.expires")],
+      };
+    case "application_approved":
+      return {
+        ...base("mail.approved.subject", spec.name),
+        paragraphs: [tr("mail.approved.intro")],
+        action: { label: tr("mail.approved.button"), url: spec.url },
+      };
+    case "application_declined":
+      return {
+        ...base("mail.declined.subject", spec.name),
+        paragraphs: [tr("mail.declined.intro"), spec.reason ? tr("mail.declined.reason", { reason: spec.reason }) : ""].filter(Boolean),
       };
     case "test":
       return { ...base("mail.test.subject", ""), paragraphs: [tr("mail.test.intro")] };

@@ -5,6 +5,9 @@ import type { AppEnv } from "../context.js";
 import { authApi } from "./auth.js";
 import { directoryApi } from "./directory.js";
 import { meApi } from "./me.js";
+import { adminUsersApi } from "./admin-users.js";
+import { adminMiscApi } from "./admin-misc.js";
+import { introspectApi } from "./introspect.js";
 
 export const VERSION = "0.1.0";
 
@@ -17,6 +20,9 @@ export const api = new Hono<AppEnv>()
   .route("/auth", authApi)
   .route("/me", meApi)
   .route("/", directoryApi)
+  .route("/introspect", introspectApi)
+  .route("/admin/users", adminUsersApi)
+  .route("/admin", adminMiscApi)
   .all("*", () => {
     throw new AppError("not_found");
   });

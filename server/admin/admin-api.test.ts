@@ -1,0 +1,182 @@
+import { parse } from "csv-parse/sync";
+import { describe, expect, it } from "vitest";
+import { createOrganization } from "../organizations/organizations.js";
+import { putSetting } from "./settings.js";
+import { createTestApp, login, registerMember, setupOwner, PASSWORD, type TestApp } from "../test/harness.js";
+
+async function world() {
+  const t = createTestApp();
+  const owner = await setupOwner(t);
+  const other = t.db.transaction((tx) => createOrganization(tx, t.deps, "Globex", ["globex.test"]));
+  const member = await registerMember(t, "mia@acme.test");
+  const j = (r: Response) => r.json() as Promise<Record<string, unknown>>;
+  const create = async (token: string, body: Record<string, unknown>) => t.request("/api/v1/admin/users", { token, json: body });
+  // An admin of Acme, active with a password.
+  const adminRes = await create(owner.token, { type: "admin", userId: "ada", email: "ada@acme.test", password: PASSWORD });
+  expect(adminRes.status).toBe(201);
+  const admin = await login(t, "ada");
+  // A Globex admin and member, created by the owner.
+  await create(owner.token, { type: "admin", userId: "gabe", email: "gabe@globex.test", password: PASSWORD, organizationId: other.id });
+  const gm = (await j(await create(owner.token, { userId: "gina", email: "gina@globex.test", password: PASSWORD, organizationId: other.id }))) as { user: { id: string } };
+  return { t, owner, member, admin, other, globexMemberId: gm.user.id, j, create };
+}
+
+const ids = async (t: TestApp, token: string, query: string) =>
+  ((await (await t.request(`/api/v1/admin/users?${query}`, { token })).json()) as { items: { userId: string }[]; total: number; nextCursor: string | null });
+
+describe("admin users API", () => {
+  it("refuses members (403) and hides other organizations' accounts from admins (404)", async () => {
+    const { t, member, admin, globexMemberId } = await world();
+    expect((await t.request("/api/v1/admin/users", { token: member.token })).status).toBe(403);
+    expect((await t.request("/api/v1/admin/users")).status).toBe(401);
+    for (const [method, path] of [
+      ["GET", ""], ["PATCH", ""], ["DELETE", ""], ["POST", "/disable"], ["POST", "/enable"], ["POST", "/promote"],
+      ["POST", "/demote"], ["DELETE", "/sessions"], ["POST", "/verify-email"],
+    ] as const) {
+      const r = await t.request(`/api/v1/admin/users/${globexMemberId}${path}`, { method, token: admin.token, json: method === "PATCH" ? { nickname: "x" } : undefined });
+      expect(r.status, `${method} ${path}`).toBe(404);
+    }
+    const list = await ids(t, admin.token, "limit=200");
+    expect(list.items.map((u) => u.userId).sort()).toEqual(["ada", "mia", "owner"]);
+  });
+
+  it("creates accounts with the three outcomes of SPEC §3", async () => {
+    const { t, admin, j, create } = await world();
+    const mailed = await create(admin.token, { userId: "sam", email: "sam@acme.test", nickname: "Sam" });
+    expect(mailed.status).toBe(201);
+    const m = (await j(mailed)) as { outcome: string; user: { status: string } };
+    expect(m).toMatchObject({ outcome: "setup_mail", user: { status: "invited" } });
+    expect(t.mailbox.lastMessage("sam@acme.test")?.text).toContain("/setup?token=");
+
+    const withPassword = (await j(await create(admin.token, { userId: "pat", password: PASSWORD }))) as { outcome: string; user: { status: string; mustChangePassword: boolean } };
+    expect(withPassword).toMatchObject({ outcome: "password", user: { status: "active", mustChangePassword: true } });
+
+    const link = (await j(await create(admin.token, { userId: "lee" }))) as { outcome: string; setupUrl: string };
+    expect(link.outcome).toBe("setup_link");
+    expect(link.setupUrl).toMatch(/^http:\/\/localhost:8080\/setup\?token=[a-z2-7]+$/);
+
+    expect((await create(admin.token, { userId: "sam" })).status).toBe(409);
+    const taken = await create(admin.token, { userId: "sam2", email: "SAM@acme.test" });
+    expect(taken.status).toBe(409);
+    expect(((await j(taken)) as { code: string }).code).toBe("email_taken");
+  });
+
+  it("enforces the admin limit and protects the last admin", async () => {
+    const { t, owner, admin, other, j, create } = await world();
+    t.db.$client.prepare("UPDATE organizations SET admin_limit = 2 WHERE id != ?").run(other.id);
+    const r = await create(admin.token, { type: "admin", userId: "third" });
+    expect(((await j(r)) as { code: string }).code).toBe("admin_limit_reached");
+    // Globex has one admin (gabe): demoting or disabling him is refused.
+    const gabe = (await ids(t, owner.token, "q=gabe")).items[0] as unknown as { id: string };
+    for (const action of ["demote", "disable"]) {
+      const res = await t.request(`/api/v1/admin/users/${gabe.id}/${action}`, { method: "POST", token: owner.token });
+      expect(((await j(res)) as { code: string }).code).toBe("last_admin");
+    }
+  });
+
+  it("disabling ends every session at once; enabling lets the person log in again", async () => {
+    const { t, admin, member, j } = await world();
+    const id = member.user.id;
+    const r = await t.request(`/api/v1/admin/users/${id}/disable`, { method: "POST", token: admin.token });
+    expect(((await j(r)) as { status: string }).status).toBe("disabled");
+    expect((await t.request("/api/v1/me", { token: member.token })).status).toBe(401);
+    const denied = await t.request("/api/v1/auth/login", { json: { login: "mia@acme.test", password: PASSWORD } });
+    expect(((await j(denied)) as { code: string }).code).toBe("account_disabled");
+    await t.request(`/api/v1/admin/users/${id}/enable`, { method: "POST", token: admin.token });
+    expect((await t.request("/api/v1/auth/login", { json: { login: "mia@acme.test", password: PASSWORD } })).status).toBe(200);
+  });
+
+  it("refuses deletion while locked, deletes once an owner unlocks it, and batch-deletes per id", async () => {
+    const { t, owner, admin, member, globexMemberId, j, create } = await world();
+    const locked = await t.request(`/api/v1/admin/users/${member.user.id}`, { method: "DELETE", token: admin.token });
+    expect(((await j(locked)) as { code: string }).code).toBe("deletion_locked");
+    expect((await t.request("/api/v1/admin/settings", { method: "PATCH", token: admin.token, json: { deletionLocked: false, confirmDeletionUnlock: true } })).status).toBe(403);
+    const unconfirmed = await t.request("/api/v1/admin/settings", { method: "PATCH", token: owner.token, json: { deletionLocked: false } });
+    expect(unconfirmed.status).toBe(400);
+    const ok = await t.request("/api/v1/admin/settings", { method: "PATCH", token: owner.token, json: { deletionLocked: false, confirmDeletionUnlock: true } });
+    expect(((await j(ok)) as { deletionLocked: boolean }).deletionLocked).toBe(false);
+
+    expect((await t.request(`/api/v1/admin/users/${member.user.id}`, { method: "DELETE", token: admin.token })).status).toBe(204);
+    expect((await t.request(`/api/v1/admin/users/${member.user.id}`, { token: admin.token })).status).toBe(404);
+    expect((await t.request("/api/v1/me", { token: member.token })).status).toBe(401);
+
+    const x = (await j(await create(admin.token, { userId: "xavier" }))) as { user: { id: string } };
+    const batch = await t.request("/api/v1/admin/users/batch-delete", { token: admin.token, json: { ids: [x.user.id, globexMemberId, "nope"] } });
+    const results = ((await j(batch)) as { results: { id: string; status: string; code?: string }[] }).results;
+    expect(results).toEqual([
+      { id: x.user.id, status: "deleted" },
+      { id: globexMemberId, status: "error", code: "not_found" },
+      { id: "nope", status: "error", code: "not_found" },
+    ]);
+    putSetting(t.db, "deletionLocked", true);
+    const lockedBatch = await t.request("/api/v1/admin/users/batch-delete", { token: admin.token, json: { ids: [globexMemberId] } });
+    expect(lockedBatch.status).toBe(403);
+  });
+
+  it("searches by substring over userId, email and nickname, filters, sorts and pages", async () => {
+    const { t, admin, create } = await world();
+    for (const [userId, nickname, groupName] of [["tanaka", "田中太郎", "Sales/Tokyo"], ["tanabe", "Tana", "Sales/Osaka"], ["suzuki", "Suzu", "Salesforce"]]) {
+      const r = await create(admin.token, { userId, nickname });
+      const id = ((await r.json()) as { user: { id: string } }).user.id;
+      await t.request(`/api/v1/admin/users/${id}`, { method: "PATCH", token: admin.token, json: { groupName } });
+    }
+    expect((await ids(t, admin.token, "q=ANAK")).items.map((u) => u.userId)).toEqual(["tanaka"]);
+    expect((await ids(t, admin.token, "q=%E7%94%B0%E4%B8%AD%E5%A4%AA")).items.map((u) => u.userId)).toEqual(["tanaka"]);
+    expect((await ids(t, admin.token, "q=ta")).items.map((u) => u.userId).sort()).toEqual(["tanabe", "tanaka"]);
+    expect((await ids(t, admin.token, "group=Sales")).items.map((u) => u.userId).sort()).toEqual(["tanabe", "tanaka"]);
+    expect((await ids(t, admin.token, "status=invited&sort=userId&order=desc")).items.map((u) => u.userId)).toEqual(["tanaka", "tanabe", "suzuki"]);
+    const page1 = await ids(t, admin.token, "limit=2&sort=userId");
+    expect(page1.total).toBe(6);
+    const page2 = await ids(t, admin.token, `limit=2&sort=userId&cursor=${page1.nextCursor}`);
+    const page3 = await ids(t, admin.token, `limit=2&sort=userId&cursor=${page2.nextCursor}`);
+    expect([...page1.items, ...page2.items, ...page3.items].map((u) => u.userId)).toEqual(["ada", "mia", "owner", "suzuki", "tanabe", "tanaka"]);
+    expect(page3.nextCursor).toBeNull();
+    expect((await t.request("/api/v1/admin/users?cursor=garbage", { token: admin.token })).status).toBe(400);
+  });
+
+  it("exports CSV with a BOM and neutralised formulas, and JSON without secrets", async () => {
+    const { t, admin, member } = await world();
+    await t.request("/api/v1/me", { method: "PATCH", token: member.token, json: { nickname: '=HYPERLINK("http://evil.example","x")', location: "<script>alert(1)</script>" } });
+    const r = await t.request("/api/v1/admin/users/export?format=csv", { token: admin.token });
+    expect(r.headers.get("content-disposition")).toMatch(/attachment; filename="roster-users-\d{4}-\d{2}-\d{2}\.csv"/);
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const rows = parse(new TextDecoder().decode(bytes), { columns: true }) as Record<string, string>[];
+    const mia = rows.find((x) => x.userId === "mia");
+    expect(mia?.nickname).toBe(`'=HYPERLINK("http://evil.example","x")`);
+    expect(mia?.location).toBe("<script>alert(1)</script>");
+    expect(Object.keys(mia ?? {})).not.toContain("passwordHash");
+    const json = (await (await t.request(`/api/v1/admin/users/export?format=json&ids=${member.user.id}`, { token: admin.token })).json()) as Record<string, unknown>[];
+    expect(json).toHaveLength(1);
+    expect(JSON.stringify(json)).not.toMatch(/argon2|passwordHash|secret/i);
+  });
+});
+
+describe("API keys and introspection", () => {
+  it("introspects a user's token with an API key; disabled accounts' tokens are inactive", async () => {
+    const { t, admin, member, owner } = await world();
+    const created = (await (await t.request("/api/v1/admin/api-keys", { token: admin.token, json: { name: "chat" } })).json()) as { key: string; id: string };
+    expect(created.key).toMatch(/^rk_/);
+    const form = (token: string) => t.request("/api/v1/introspect", { token: created.key, body: new URLSearchParams({ token }).toString(), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const active = (await (await form(member.token)).json()) as Record<string, unknown>;
+    expect(active).toMatchObject({ active: true, sub: member.user.id, username: "mia", type: "general", organization: { name: "Acme" } });
+    expect(typeof active.exp).toBe("number");
+    expect(await (await form("garbage")).json()).toEqual({ active: false });
+    expect((await t.request("/api/v1/introspect", { token: member.token, json: { token: member.token } })).status).toBe(401);
+    await t.request(`/api/v1/admin/users/${member.user.id}/disable`, { method: "POST", token: owner.token });
+    expect(await (await form(member.token)).json()).toEqual({ active: false });
+    const list = (await (await t.request("/api/v1/admin/api-keys", { token: admin.token })).json()) as { items: { lastUsedAt: string | null }[] };
+    expect(list.items[0]?.lastUsedAt).not.toBeNull();
+    expect(JSON.stringify(list)).not.toContain(created.key.slice(-20));
+    await t.request(`/api/v1/admin/api-keys/${created.id}`, { method: "DELETE", token: admin.token });
+    expect((await form(admin.token)).status).toBe(401);
+  });
+
+  it("lists the audit log for admins and verifies its chain", async () => {
+    const { t, admin } = await world();
+    const list = (await (await t.request("/api/v1/admin/audit?action=login", { token: admin.token })).json()) as { items: { action: string }[] };
+    expect(list.items.length).toBeGreaterThan(0);
+    expect(list.items.every((e) => e.action.startsWith("login"))).toBe(true);
+    expect(await (await t.request("/api/v1/admin/audit/verify", { token: admin.token })).json()).toMatchObject({ ok: true });
+  });
+});

@@ -1,0 +1,85 @@
+import { desc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { MINUTE } from "../clock.js";
+import type { Deps, RequestMeta } from "../deps.js";
+import { accounts, apiKeys, organizations, type Account } from "../db/schema.js";
+import { AppError } from "../errors.js";
+import { newId } from "../ids.js";
+import { generateSecret, hashSecret, sameHash } from "../auth/tokens.js";
+import { parseInput } from "../accounts/fields.js";
+import { audit } from "./audit.js";
+import { adminScope, isAdminType, ref } from "./access.js";
+
+/** `rk_<id>_<secret>`: the id finds the row, the secret is compared by hash in constant time. */
+export const API_KEY_PREFIX = "rk_";
+
+const createSchema = z.object({ name: z.string({ message: "field.required" }).trim().min(1, "field.required").max(100, "field.tooLong") });
+
+const presentKey = (k: typeof apiKeys.$inferSelect, owner?: string) => ({
+  id: k.id,
+  name: k.name,
+  createdBy: owner ?? null,
+  createdAt: k.createdAt.toISOString(),
+  lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+});
+
+/** Creates a key acting with the creator's rights. The key is returned once and never stored. */
+export function createApiKey(deps: Deps, actor: Account, input: unknown, meta: RequestMeta) {
+  adminScope(actor);
+  const { name } = parseInput(createSchema, input);
+  const id = generateSecret(10);
+  const secret = generateSecret(20);
+  const row = { id, name, accountId: actor.id, secretHash: hashSecret(secret), createdAt: deps.clock.now(), lastUsedAt: null };
+  deps.db.transaction((tx) => {
+    tx.insert(apiKeys).values(row).run();
+    audit(tx, deps, { action: "admin.api_key_created", actor: ref(actor), organizationId: actor.organizationId, ip: meta.ip, detail: { keyId: id, name } });
+  });
+  return { ...presentKey(row, actor.userId), key: `${API_KEY_PREFIX}${id}_${secret}` };
+}
+
+/** Keys of the caller's organization (an owner: all). */
+export function listApiKeys(deps: Pick<Deps, "db">, actor: Account) {
+  const scope = adminScope(actor);
+  const rows = deps.db
+    .select({ key: apiKeys, userId: accounts.userId })
+    .from(apiKeys)
+    .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
+    .where(scope.organizationId ? eq(accounts.organizationId, scope.organizationId) : undefined)
+    .orderBy(desc(apiKeys.createdAt))
+    .all();
+  return { items: rows.map((r) => presentKey(r.key, r.userId)), nextCursor: null, total: rows.length };
+}
+
+export function revokeApiKey(deps: Deps, actor: Account, id: string, meta: RequestMeta): void {
+  const scope = adminScope(actor);
+  deps.db.transaction((tx) => {
+    const row = tx.select({ key: apiKeys, org: accounts.organizationId }).from(apiKeys).innerJoin(accounts, eq(accounts.id, apiKeys.accountId)).where(eq(apiKeys.id, id)).get();
+    if (!row || (scope.organizationId && row.org !== scope.organizationId)) throw new AppError("not_found");
+    tx.delete(apiKeys).where(eq(apiKeys.id, id)).run();
+    audit(tx, deps, { action: "admin.api_key_revoked", actor: ref(actor), organizationId: row.org, ip: meta.ip, detail: { keyId: id, name: row.key.name } });
+  });
+}
+
+/**
+ * The account a presented key acts as, or null. A key whose creator is no
+ * longer an active admin stops working with them. Last use is written at
+ * most once a minute.
+ */
+export function validateApiKey(deps: Pick<Deps, "db" | "clock">, presented: string): { account: Account; organizationName: string | null } | null {
+  const m = /^rk_([a-z2-7]{16})_([a-z2-7]{32})$/.exec(presented);
+  if (!m) return null;
+  const row = deps.db
+    .select({ key: apiKeys, account: accounts, organizationName: organizations.name })
+    .from(apiKeys)
+    .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
+    .leftJoin(organizations, eq(organizations.id, accounts.organizationId))
+    .where(eq(apiKeys.id, m[1] as string))
+    .get();
+  if (!row || !sameHash(hashSecret(m[2] as string), row.key.secretHash)) return null;
+  if (row.account.status !== "active" || !isAdminType(row.account.type)) return null;
+  const now = deps.clock.now();
+  if (!row.key.lastUsedAt || now.getTime() - row.key.lastUsedAt.getTime() > MINUTE) {
+    deps.db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.key.id)).run();
+  }
+  return { account: row.account, organizationName: row.organizationName };
+}

@@ -1,0 +1,118 @@
+import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { Deps } from "../deps.js";
+import { AppError } from "../errors.js";
+import { accounts, accountStatuses, accountTypes, organizations, type Account } from "../db/schema.js";
+import { normalizeGroupName, parseInput } from "../accounts/fields.js";
+import { presentAccount } from "../accounts/present.js";
+import { decodeCursor, encodeCursor, inGroup, likeContains, listQuerySchema } from "../organizations/directory.js";
+import { adminScope, type AdminScope } from "./access.js";
+
+export const sortKeys = ["userId", "nickname", "email", "type", "status", "groupName", "createdAt", "lastLoginAt"] as const;
+export type SortKey = (typeof sortKeys)[number];
+
+/** The filters of the users table; the export takes the same ones. */
+export const userFilterSchema = z.object({
+  q: z.string().trim().max(200, "field.tooLong").optional(),
+  type: z.enum(accountTypes, { message: "field.invalid" }).optional().or(z.literal("").transform(() => undefined)),
+  status: z.enum(accountStatuses, { message: "field.invalid" }).optional().or(z.literal("").transform(() => undefined)),
+  group: z.string().max(1000).optional(),
+  organizationId: z.string().max(64).optional().or(z.literal("").transform(() => undefined)),
+});
+export type UserFilter = z.infer<typeof userFilterSchema>;
+
+const searchSchema = listQuerySchema.extend(userFilterSchema.shape).extend({
+  sort: z.enum(sortKeys, { message: "field.invalid" }).default("userId"),
+  order: z.enum(["asc", "desc"], { message: "field.invalid" }).default("asc"),
+});
+
+/** Sort columns as SQL, with NULLs folded so keyset pagination can compare them. */
+const sortColumn: Record<SortKey, SQL> = {
+  userId: sql`${accounts.userId}`,
+  nickname: sql`lower(${accounts.nickname})`,
+  email: sql`coalesce(${accounts.emailLower}, '')`,
+  type: sql`${accounts.type}`,
+  status: sql`${accounts.status}`,
+  groupName: sql`${accounts.groupName}`,
+  createdAt: sql`${accounts.createdAt}`,
+  lastLoginAt: sql`coalesce(${accounts.lastLoginAt}, 0)`,
+};
+const numericSort = new Set<SortKey>(["createdAt", "lastLoginAt"]);
+
+/**
+ * The WHERE clause of a users search. A query of three characters or more
+ * uses the trigram index (substring match over userId, email and nickname);
+ * a shorter one falls back to LIKE, which scans but is rarely typed alone.
+ */
+export function userFilterWhere(scope: AdminScope, f: UserFilter): SQL | undefined {
+  const where: SQL[] = [];
+  const org = scope.organizationId ?? f.organizationId;
+  if (org) where.push(eq(accounts.organizationId, org));
+  if (f.type) where.push(eq(accounts.type, f.type));
+  if (f.status) where.push(eq(accounts.status, f.status));
+  const group = f.group !== undefined ? normalizeGroupName(f.group) : null;
+  if (group) where.push(inGroup(accounts.groupName, group));
+  const q = f.q?.trim();
+  if (q) {
+    if ([...q].length >= 3) {
+      const phrase = `"${q.replaceAll('"', '""')}"`;
+      where.push(sql`${accounts.id} IN (SELECT k.account_id FROM accounts_fts f JOIN account_search_keys k ON k.key = f.rowid WHERE accounts_fts MATCH ${phrase})`);
+    } else {
+      const p = likeContains(q.toLowerCase());
+      where.push(
+        or(
+          sql`${accounts.userId} LIKE ${p} ESCAPE '\\'`,
+          sql`coalesce(${accounts.emailLower}, '') LIKE ${p} ESCAPE '\\'`,
+          sql`lower(${accounts.nickname}) LIKE ${p} ESCAPE '\\'`,
+        ) as SQL,
+      );
+    }
+  }
+  return where.length ? and(...where) : undefined;
+}
+
+function parseCursor(c: string): [string | number, string] {
+  try {
+    const v = JSON.parse(c) as unknown;
+    if (Array.isArray(v) && v.length === 2 && (typeof v[0] === "string" || typeof v[0] === "number") && typeof v[1] === "string") return [v[0], v[1]];
+  } catch {
+    // fall through
+  }
+  throw new AppError("validation_failed", { cursor: "field.invalid" });
+}
+
+/** The users table: search, filters, sorting, cursor pagination with the total. */
+export function searchUsers(deps: Pick<Deps, "db">, actor: Account, query: unknown) {
+  const scope = adminScope(actor);
+  const i = parseInput(searchSchema, query);
+  const where = userFilterWhere(scope, i);
+  const total = deps.db.select({ n: sql<number>`count(*)` }).from(accounts).where(where).get()?.n ?? 0;
+
+  const col = sortColumn[i.sort];
+  const dir = i.order === "desc" ? desc : asc;
+  let keyset: SQL | undefined;
+  const cursor = decodeCursor(i.cursor);
+  if (cursor) {
+    const [rawValue, id] = parseCursor(cursor);
+    const value = numericSort.has(i.sort) ? Number(rawValue) : String(rawValue);
+    const cmp = i.order === "desc" ? lt : gt;
+    keyset = or(sql`${col} ${sql.raw(i.order === "desc" ? "<" : ">")} ${value}`, and(sql`${col} = ${value}`, cmp(accounts.id, id))) as SQL;
+  }
+  const rows = deps.db
+    .select({ account: accounts, sortValue: sql<string | number>`${col}`, organizationName: organizations.name })
+    .from(accounts)
+    .leftJoin(organizations, eq(organizations.id, accounts.organizationId))
+    .where(keyset ? and(where, keyset) : where)
+    .orderBy(dir(col), dir(accounts.id))
+    .limit(i.limit + 1)
+    .all();
+  const page = rows.slice(0, i.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map((r) => presentAccount(r.account, r.organizationName)),
+    nextCursor: rows.length > i.limit && last ? encodeCursor(JSON.stringify([last.sortValue, last.account.id])) : null,
+    total,
+  };
+}
+
+export type SearchResult = ReturnType<typeof searchUsers>;

@@ -1,0 +1,52 @@
+import { Hono } from "hono";
+import { searchUsers } from "../../admin/users.js";
+import { createUser, getUser, updateUser } from "../../admin/user-actions.js";
+import {
+  approveUser, declineUser, demoteUser, disableUser, enableUser, endUserSessions, markEmailVerified, promoteUser,
+} from "../../admin/user-status.js";
+import { batchDelete, deleteUser } from "../../admin/user-delete.js";
+import { exportUsers } from "../../admin/export.js";
+import { AppError } from "../../errors.js";
+import type { AppEnv, Ctx } from "../context.js";
+import { readJson } from "./respond.js";
+
+/** The account behind the request, for admin services (they check the rights). */
+export const caller = (c: Ctx) => {
+  const a = c.var.auth?.account;
+  if (!a) throw new AppError("unauthenticated");
+  return a;
+};
+
+const statusActions = { disable: disableUser, enable: enableUser, promote: promoteUser, demote: demoteUser, approve: approveUser, "verify-email": markEmailVerified } as const;
+
+/** /api/v1/admin/users */
+export const adminUsersApi = new Hono<AppEnv>()
+  .get("/", (c) => c.json(searchUsers(c.var.deps, caller(c), c.req.query())))
+  .post("/", async (c) => {
+    const r = await createUser(c.var.deps, caller(c), await readJson(c), c.var.meta);
+    return c.json(r, 201);
+  })
+  .get("/export", (c) => {
+    const x = exportUsers(c.var.deps, caller(c), c.req.query());
+    return c.body(x.body, 200, { "content-type": x.contentType, "content-disposition": `attachment; filename="${x.filename}"`, "cache-control": "no-store" });
+  })
+  .post("/batch-delete", async (c) => c.json({ results: batchDelete(c.var.deps, caller(c), await readJson(c), c.var.meta) }))
+  .get("/:id", (c) => c.json(getUser(c.var.deps, caller(c), c.req.param("id"))))
+  .patch("/:id", async (c) => c.json(updateUser(c.var.deps, caller(c), c.req.param("id"), await readJson(c), c.var.meta)))
+  .delete("/:id", (c) => {
+    deleteUser(c.var.deps, caller(c), c.req.param("id"), c.var.meta);
+    return c.body(null, 204);
+  })
+  .delete("/:id/sessions", (c) => {
+    endUserSessions(c.var.deps, caller(c), c.req.param("id"), c.var.meta);
+    return c.body(null, 204);
+  })
+  .post("/:id/decline", async (c) => {
+    declineUser(c.var.deps, caller(c), c.req.param("id"), await readJson(c), c.var.meta);
+    return c.body(null, 204);
+  })
+  .post("/:id/:action", (c) => {
+    const action = statusActions[c.req.param("action") as keyof typeof statusActions];
+    if (!action) throw new AppError("not_found");
+    return c.json(action(c.var.deps, caller(c), c.req.param("id"), c.var.meta));
+  });
