@@ -9,7 +9,7 @@ import { newId } from "../ids.js";
 import { passwordProblem } from "../auth/password.js";
 import { issueToken } from "../auth/one-time.js";
 import { invalidateUserSessions } from "../auth/sessions.js";
-import { avatarUrlField, emailField, fieldError, nicknameField, parseInput, passwordField, profileSchema, userIdField } from "../accounts/fields.js";
+import { emailField, fieldError, parseInput, passwordField, profileSchema, userIdField } from "../accounts/fields.js";
 import { profileChanges } from "../accounts/profile.js";
 import { presentAccount, type PresentedAccount } from "../accounts/present.js";
 import { findByEmail, findByUserId } from "../accounts/store.js";
@@ -19,17 +19,16 @@ import { adminScope, assertNotLastAdmin, countAdmins, inScope, ref, scopedAccoun
 
 export const SETUP_TTL = 7 * DAY;
 
-const createSchema = z.object({
+/** The create dialog's fields; an import row takes the same, plus the other profile fields. */
+export const createSchema = profileSchema.extend({
   type: z.enum(["general", "admin"], { message: "field.invalid" }).default("general"),
   userId: userIdField,
-  nickname: nicknameField.optional(),
-  avatarUrl: avatarUrlField.optional(),
   email: emailField.optional().or(z.literal("").transform(() => undefined)),
   password: passwordField.optional().or(z.literal("").transform(() => undefined)),
   /** Owners may create in any organization; admins always create in their own. */
   organizationId: z.string().max(64).optional().or(z.literal("").transform(() => undefined)),
-  language: z.string().max(35).optional(),
 });
+export type CreateInput = z.infer<typeof createSchema>;
 
 export interface CreateResult {
   user: PresentedAccount;
@@ -60,56 +59,67 @@ export function assertAdminRoom(tx: Tx, organizationId: string): void {
 export async function createUser(deps: Deps, actor: Account, input: unknown, meta: RequestMeta): Promise<CreateResult> {
   const scope = adminScope(actor);
   const i = parseInput(createSchema, input);
-  if (i.password) {
-    const problem = passwordProblem(i.password, { userId: i.userId, email: i.email });
-    if (problem) throw new AppError("weak_password", { password: problem });
-  }
-  const passwordHash = i.password ? await deps.hasher.hash(i.password) : null;
-  const result = deps.db.transaction(
-    (tx): CreateResult => {
-      const org = orgFor(tx, scope, i.organizationId);
-      if (findByUserId(tx, i.userId)) throw new AppError("user_id_taken", { userId: "error.user_id_taken" });
-      if (i.email && findByEmail(tx, i.email)) throw new AppError("email_taken", { email: "error.email_taken" });
-      if (i.type === "admin") assertAdminRoom(tx, org.id);
-      const now = deps.clock.now();
-      const account = {
-        id: newId(),
-        organizationId: org.id,
-        userId: i.userId,
-        email: i.email ?? null,
-        emailLower: i.email?.toLowerCase() ?? null,
-        passwordHash,
-        mustChangePassword: Boolean(passwordHash),
-        type: i.type,
-        status: passwordHash ? ("active" as const) : ("invited" as const),
-        nickname: i.nickname ?? "",
-        avatarUrl: i.avatarUrl ?? "",
-        language: i.language ?? actor.language,
-        createdAt: now,
-        updatedAt: now,
-      };
-      tx.insert(accounts).values(account).run();
-      const created = tx.select().from(accounts).where(eq(accounts.id, account.id)).get() as Account;
-      let outcome: CreateResult["outcome"] = "password";
-      let setupUrl: string | undefined;
-      if (!passwordHash) {
-        const { token } = issueToken(tx, deps, { kind: "setup", accountId: created.id, email: created.email, ttlMs: SETUP_TTL });
-        const url = `${deps.config.baseUrl}/setup?token=${token}`;
-        if (created.email) {
-          outcome = "setup_mail";
-          queueMail(tx, deps, created.email, created.language, { kind: "account_setup", name: created.nickname || created.userId, userId: created.userId, organization: org.name, url });
-        } else {
-          outcome = "setup_link";
-          setupUrl = url;
-        }
-      }
-      audit(tx, deps, { action: "admin.user_created", actor: ref(actor), target: ref(created), organizationId: org.id, ip: meta.ip, detail: { type: i.type, outcome } });
-      return { user: presentAccount(created, org.name), outcome, setupUrl };
-    },
-    { behavior: "immediate" },
-  );
+  const passwordHash = await hashIfGiven(deps, i);
+  const result = deps.db.transaction((tx) => insertUser(tx, deps, scope, i, passwordHash, meta), { behavior: "immediate" });
   deps.mailQueued();
   return result;
+}
+
+/** Checks a given password against the SPEC rules and hashes it (off the event loop). */
+export async function hashIfGiven(deps: Deps, i: Pick<CreateInput, "password" | "userId" | "email">): Promise<string | null> {
+  if (!i.password) return null;
+  const problem = passwordProblem(i.password, { userId: i.userId, email: i.email });
+  if (problem) throw new AppError("weak_password", { password: problem });
+  return deps.hasher.hash(i.password);
+}
+
+/** The checks an account must pass to be created (shared with the import's dry run). */
+export function assertCreatable(tx: Tx, scope: AdminScope, i: CreateInput) {
+  const org = orgFor(tx, scope, i.organizationId);
+  if (findByUserId(tx, i.userId)) throw new AppError("user_id_taken", { userId: "error.user_id_taken" });
+  if (i.email && findByEmail(tx, i.email)) throw new AppError("email_taken", { email: "error.email_taken" });
+  if (i.type === "admin") assertAdminRoom(tx, org.id);
+  return org;
+}
+
+/** Creates one account inside the caller's transaction; throws an AppError and writes nothing when a rule fails. */
+export function insertUser(tx: Tx, deps: Pick<Deps, "clock" | "config">, scope: AdminScope, i: CreateInput, passwordHash: string | null, meta: RequestMeta): CreateResult {
+  const org = assertCreatable(tx, scope, i);
+  const now = deps.clock.now();
+  const id = newId();
+  tx.insert(accounts)
+    .values({
+      ...profileChanges(i, now.toISOString().slice(0, 10)),
+      id,
+      organizationId: org.id,
+      userId: i.userId,
+      email: i.email ?? null,
+      emailLower: i.email?.toLowerCase() ?? null,
+      passwordHash,
+      mustChangePassword: Boolean(passwordHash),
+      type: i.type,
+      status: passwordHash ? "active" : "invited",
+      language: i.language ?? scope.actor.language,
+      createdAt: now,
+      updatedAt: now,
+    })
+    .run();
+  const created = tx.select().from(accounts).where(eq(accounts.id, id)).get() as Account;
+  let outcome: CreateResult["outcome"] = "password";
+  let setupUrl: string | undefined;
+  if (!passwordHash) {
+    const { token } = issueToken(tx, deps, { kind: "setup", accountId: created.id, email: created.email, ttlMs: SETUP_TTL });
+    const url = `${deps.config.baseUrl}/setup?token=${token}`;
+    if (created.email) {
+      outcome = "setup_mail";
+      queueMail(tx, deps, created.email, created.language, { kind: "account_setup", name: created.nickname || created.userId, userId: created.userId, organization: org.name, url });
+    } else {
+      outcome = "setup_link";
+      setupUrl = url;
+    }
+  }
+  audit(tx, deps, { action: "admin.user_created", actor: ref(scope.actor), target: ref(created), organizationId: org.id, ip: meta.ip, detail: { type: i.type, outcome } });
+  return { user: presentAccount(created, org.name), outcome, setupUrl };
 }
 
 const updateSchema = profileSchema.extend({

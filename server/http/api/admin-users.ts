@@ -6,6 +6,7 @@ import {
 } from "../../admin/user-status.js";
 import { batchDelete, deleteUser } from "../../admin/user-delete.js";
 import { exportUsers } from "../../admin/export.js";
+import { importUsers, parseImport } from "../../admin/import.js";
 import { AppError } from "../../errors.js";
 import type { AppEnv, Ctx } from "../context.js";
 import { readJson } from "./respond.js";
@@ -16,6 +17,14 @@ export const caller = (c: Ctx) => {
   if (!a) throw new AppError("unauthenticated");
   return a;
 };
+
+/** POST /api/v1/admin/users/import?dryRun=true — CSV or JSON body (up to 10 MB) → per-row results. */
+export const importRoute = new Hono<AppEnv>().post("/", async (c) => {
+  const actor = caller(c);
+  const rows = parseImport(await c.req.text(), c.req.header("content-type") ?? "");
+  const dryRun = /^(1|true|yes)$/i.test(c.req.query("dryRun") ?? "");
+  return c.json(await importUsers(c.var.deps, actor, rows, { dryRun, meta: c.var.meta }));
+});
 
 const statusActions = { disable: disableUser, enable: enableUser, promote: promoteUser, demote: demoteUser, approve: approveUser, "verify-email": markEmailVerified } as const;
 
@@ -30,6 +39,7 @@ export const adminUsersApi = new Hono<AppEnv>()
     const x = exportUsers(c.var.deps, caller(c), c.req.query());
     return c.body(x.body, 200, { "content-type": x.contentType, "content-disposition": `attachment; filename="${x.filename}"`, "cache-control": "no-store" });
   })
+  .route("/import", importRoute)
   .post("/batch-delete", async (c) => c.json({ results: batchDelete(c.var.deps, caller(c), await readJson(c), c.var.meta) }))
   .get("/:id", (c) => c.json(getUser(c.var.deps, caller(c), c.req.param("id"))))
   .patch("/:id", async (c) => c.json(updateUser(c.var.deps, caller(c), c.req.param("id"), await readJson(c), c.var.meta)))

@@ -1,0 +1,150 @@
+import { parse } from "csv-parse/sync";
+import type { Deps, RequestMeta } from "../deps.js";
+import type { Account } from "../db/schema.js";
+import { AppError, type ErrorCode } from "../errors.js";
+import { issuesToFields } from "../accounts/fields.js";
+import { t } from "../i18n/index.js";
+import { adminScope, countAdmins, type AdminScope } from "./access.js";
+import { assertCreatable, createSchema, hashIfGiven, insertUser, type CreateInput } from "./user-actions.js";
+import { organizations } from "../db/schema.js";
+import { eq } from "drizzle-orm";
+import { passwordProblem } from "../auth/password.js";
+
+export interface ImportRowResult {
+  /** 1-based, as a spreadsheet numbers data rows (the header is row 0). */
+  row: number;
+  userId: string;
+  status: "valid" | "created" | "error";
+  code?: ErrorCode;
+  errors?: Record<string, string>;
+  outcome?: string;
+  setupUrl?: string;
+}
+
+export interface ImportReport {
+  dryRun: boolean;
+  total: number;
+  valid: number;
+  created: number;
+  failed: number;
+  results: ImportRowResult[];
+}
+
+const MAX_ROWS = 50_000;
+
+/** Reads CSV (header row; UTF-8, BOM allowed) or JSON (an array of objects, or `{items:[…]}`) into plain rows. */
+export function parseImport(body: string, contentType: string): Record<string, unknown>[] {
+  const text = body.replace(/^\uFEFF/, "");
+  let rows: unknown;
+  if (/json/i.test(contentType) || /^\s*[[{]/.test(text)) {
+    try {
+      rows = JSON.parse(text);
+    } catch {
+      throw new AppError("validation_failed", { body: "body.malformed" });
+    }
+    if (rows && typeof rows === "object" && !Array.isArray(rows)) rows = (rows as { items?: unknown }).items;
+    if (!Array.isArray(rows) || rows.some((r) => !r || typeof r !== "object" || Array.isArray(r))) throw new AppError("validation_failed", { body: "import.shape" });
+  } else {
+    try {
+      rows = parse(text, { columns: (h: string[]) => h.map((x) => x.trim()), skip_empty_lines: true, trim: true, relax_column_count: true });
+    } catch {
+      throw new AppError("validation_failed", { body: "import.csv" });
+    }
+  }
+  const list = rows as Record<string, unknown>[];
+  if (list.length > MAX_ROWS) throw new AppError("payload_too_large");
+  return list.map(normalizeRow);
+}
+
+/** CSV gives every cell as a string: turn the typed ones back, and drop empty cells. */
+function normalizeRow(r: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (v === "" || v === null || v === undefined) continue;
+    if (typeof v === "string" && (k === "pushOffline" || k === "friendingForbidden")) out[k] = v === "true" || v === "1";
+    else if (k === "pushOffline" && typeof v === "boolean") out.messageSettings = { pushOffline: v };
+    else out[k] = v;
+  }
+  if (typeof out.pushOffline === "boolean") out.messageSettings = { pushOffline: out.pushOffline };
+  return out;
+}
+
+const english = (fields: Record<string, string>) => Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, t("en", v)]));
+const fail = (row: number, userId: string, e: unknown): ImportRowResult => {
+  if (!(e instanceof AppError)) throw e;
+  return { row, userId, status: "error", code: e.code, ...(e.fields ? { errors: english(e.fields) } : {}) };
+};
+
+/**
+ * Creates accounts as the create dialog does, row by row: a row that fails
+ * does not stop the others, and each row is its own transaction, so nothing
+ * is half-created. The dry run applies every check (including duplicates
+ * within the file and the admin limit) and writes nothing. Yields to the
+ * event loop between rows so the server stays responsive.
+ */
+export async function importUsers(
+  deps: Deps,
+  actor: Account,
+  rows: Record<string, unknown>[],
+  o: { dryRun: boolean; meta: RequestMeta; onProgress?: (done: number, total: number) => void },
+): Promise<ImportReport> {
+  const scope = adminScope(actor);
+  const results: ImportRowResult[] = [];
+  const seenUserIds = new Set<string>();
+  const seenEmails = new Set<string>();
+  const extraAdmins = new Map<string, number>();
+  for (let n = 0; n < rows.length; n++) {
+    const raw = rows[n] ?? {};
+    const row = n + 1;
+    const userIdGiven = typeof raw.userId === "string" ? raw.userId : "";
+    const parsed = createSchema.safeParse(raw);
+    if (!parsed.success) {
+      results.push({ row, userId: userIdGiven, status: "error", code: "validation_failed", errors: english(issuesToFields(parsed.error.issues, raw)) });
+    } else {
+      const i = parsed.data;
+      try {
+        if (seenUserIds.has(i.userId)) throw new AppError("user_id_taken", { userId: "import.duplicate" });
+        if (i.email && seenEmails.has(i.email.toLowerCase())) throw new AppError("email_taken", { email: "import.duplicate" });
+        results.push(o.dryRun ? checkRow(deps, scope, i, row, extraAdmins) : await createRow(deps, scope, i, row, o.meta));
+        seenUserIds.add(i.userId);
+        if (i.email) seenEmails.add(i.email.toLowerCase());
+      } catch (e) {
+        results.push(fail(row, i.userId, e));
+      }
+    }
+    if (n % 200 === 199) {
+      o.onProgress?.(n + 1, rows.length);
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+  o.onProgress?.(rows.length, rows.length);
+  if (!o.dryRun) deps.mailQueued();
+  return {
+    dryRun: o.dryRun,
+    total: rows.length,
+    valid: results.filter((r) => r.status !== "error").length,
+    created: results.filter((r) => r.status === "created").length,
+    failed: results.filter((r) => r.status === "error").length,
+    results,
+  };
+}
+
+function checkRow(deps: Deps, scope: AdminScope, i: CreateInput, row: number, extraAdmins: Map<string, number>): ImportRowResult {
+  const org = assertCreatable(deps.db, scope, i);
+  if (i.type === "admin") {
+    const limit = deps.db.select({ l: organizations.adminLimit }).from(organizations).where(eq(organizations.id, org.id)).get()?.l ?? 0;
+    const planned = (extraAdmins.get(org.id) ?? 0) + 1;
+    if (countAdmins(deps.db, org.id) + planned > limit) throw new AppError("admin_limit_reached");
+    extraAdmins.set(org.id, planned);
+  }
+  // The dry run checks the password rules without paying for the hash.
+  const problem = i.password ? passwordProblem(i.password, { userId: i.userId, email: i.email }) : null;
+  if (problem) throw new AppError("weak_password", { password: problem });
+  return { row, userId: i.userId, status: "valid", outcome: i.password ? "password" : i.email ? "setup_mail" : "setup_link" };
+}
+
+async function createRow(deps: Deps, scope: AdminScope, i: CreateInput, row: number, meta: RequestMeta): Promise<ImportRowResult> {
+  const passwordHash = await hashIfGiven(deps, i);
+  const r = deps.db.transaction((tx) => insertUser(tx, deps, scope, i, passwordHash, meta), { behavior: "immediate" });
+  return { row, userId: i.userId, status: "created", outcome: r.outcome, ...(r.setupUrl ? { setupUrl: r.setupUrl } : {}) };
+}
