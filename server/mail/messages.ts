@@ -13,6 +13,8 @@ export type MailSpec =
   | { kind: "account_setup"; name: string; userId: string; organization: string; url: string }
   | { kind: "application_approved"; name: string; url: string }
   | { kind: "application_declined"; name: string; reason: string }
+  | { kind: "invitation"; organization: string; inviter: string; message: string; url: string }
+  | { kind: "application_received"; name: string; applicant: string; email: string; url: string }
   | { kind: "test" };
 
 export interface RenderedMail {
@@ -88,6 +90,20 @@ function parts(spec: MailSpec, lang: Lang, server: string): MailParts {
       return {
         ...base("mail.declined.subject", spec.name),
         paragraphs: [tr("mail.declined.intro"), spec.reason ? tr("mail.declined.reason", { reason: spec.reason }) : ""].filter(Boolean),
+      };
+    case "invitation":
+      return {
+        ...base("mail.invitation.subject", ""),
+        subject: tr("mail.invitation.subject", { organization: spec.organization }),
+        paragraphs: [tr("mail.invitation.intro", { organization: spec.organization, inviter: spec.inviter }), ...(spec.message ? [spec.message] : [])],
+        action: { label: tr("mail.invitation.button"), url: spec.url },
+        after: [tr("mail.invitation.expires"), tr("mail.ignore")],
+      };
+    case "application_received":
+      return {
+        ...base("mail.application.subject", spec.name),
+        paragraphs: [tr("mail.application.intro", { applicant: spec.applicant, email: spec.email })],
+        action: { label: tr("mail.application.button"), url: spec.url },
       };
     case "test":
       return { ...base("mail.test.subject", ""), paragraphs: [tr("mail.test.intro")] };

@@ -8,6 +8,8 @@ import { meApi } from "./me.js";
 import { adminUsersApi } from "./admin-users.js";
 import { adminMiscApi } from "./admin-misc.js";
 import { introspectApi } from "./introspect.js";
+import { adminOrgsApi } from "./admin-orgs.js";
+import { invitationsApi } from "./invitations.js";
 
 export const VERSION = "0.1.0";
 
@@ -23,6 +25,8 @@ export const api = new Hono<AppEnv>()
   .route("/introspect", introspectApi)
   .route("/admin/users", adminUsersApi)
   .route("/admin", adminMiscApi)
+  .route("/admin", adminOrgsApi)
+  .route("/invitations", invitationsApi)
   .all("*", () => {
     throw new AppError("not_found");
   });

@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { DAY } from "../clock.js";
+import { createTestApp, login, registerMember, setupOwner, PASSWORD } from "../test/harness.js";
+
+async function world() {
+  const t = createTestApp();
+  const owner = await setupOwner(t);
+  const j = async (r: Response) => (await r.json()) as Record<string, any>;
+  const globex = await j(await t.request("/api/v1/admin/organizations", { token: owner.token, json: { name: "Globex", domains: ["globex.test"] } }));
+  const invite = (email: string, token = owner.token, extra: Record<string, unknown> = {}) => t.request("/api/v1/admin/invitations", { token, json: { email, ...extra } });
+  const linkToken = (email: string) => new URL(t.mailbox.linkIn(t.mailbox.lastMessage(email))).pathname.split("/").pop() as string;
+  return { t, owner, globex, j, invite, linkToken };
+}
+
+describe("registration requests", () => {
+  it("a newcomer chooses a user ID and password and is logged in, active and verified", async () => {
+    const { t, j, invite, linkToken } = await world();
+    expect((await invite("new@elsewhere.test", undefined, { message: "Welcome aboard" })).status).toBe(201);
+    const mail = t.mailbox.lastMessage("new@elsewhere.test");
+    expect(mail?.subject).toContain("Acme");
+    expect(mail?.text).toContain("Welcome aboard");
+    const token = linkToken("new@elsewhere.test");
+    expect(await j(await t.request(`/api/v1/invitations/${token}`))).toMatchObject({ mode: "new_account", status: "pending", organization: { name: "Acme" } });
+    const r = await t.request(`/api/v1/invitations/${token}/accept`, { json: { userId: "newbie", nickname: "New", password: PASSWORD } });
+    expect(r.status).toBe(201);
+    const body = await j(r);
+    expect(body.user).toMatchObject({ userId: "newbie", status: "active", organization: { name: "Acme" } });
+    expect(body.user.emailVerifiedAt).not.toBeNull();
+    expect((await t.request("/api/v1/me", { token: body.token })).status).toBe(200);
+    expect((await t.request(`/api/v1/invitations/${token}/accept`, { json: { userId: "again", password: PASSWORD } })).status).toBe(400);
+  });
+
+  it("a personal account logs in, and the same account with its profile and sessions moves into the organization", async () => {
+    const { t, j, invite, linkToken } = await world();
+    const personal = await registerMember(t, "solo@gmail.test");
+    await t.request("/api/v1/me", { method: "PATCH", token: personal.token, json: { groupName: "Sales/Tokyo", nickname: "Solo" } });
+    expect((await j(await t.request("/api/v1/me", { token: personal.token }))).organization).toBeNull();
+    await invite("solo@gmail.test");
+    const token = linkToken("solo@gmail.test");
+    expect(await j(await t.request(`/api/v1/invitations/${token}`))).toMatchObject({ mode: "move_personal" });
+    expect((await t.request(`/api/v1/invitations/${token}/accept`, { json: {} })).status).toBe(401);
+    const stranger = await registerMember(t, "stranger@gmail.test");
+    const wrong = await t.request(`/api/v1/invitations/${token}/accept`, { token: stranger.token, json: {} });
+    expect(wrong.status).toBe(403);
+    expect((await j(wrong)).detail).toContain("solo@gmail.test");
+    const ok = await t.request(`/api/v1/invitations/${token}/accept`, { token: personal.token, json: {} });
+    expect(ok.status).toBe(200);
+    const me = await j(await t.request("/api/v1/me", { token: personal.token }));
+    expect(me).toMatchObject({ id: personal.user.id, nickname: "Solo", groupName: "Sales/Tokyo", organization: { name: "Acme" } });
+  });
+
+  it("refuses members of other organizations, existing members, duplicates and too many pending requests", async () => {
+    const { t, owner, globex, j, invite } = await world();
+    await t.request("/api/v1/admin/users", { token: owner.token, json: { userId: "gil", email: "gil@globex.test", password: PASSWORD, organizationId: globex.id } });
+    expect((await j(await invite("gil@globex.test"))).code).toBe("managed_by_other_organization");
+    expect((await j(await invite("owner@acme.test"))).code).toBe("already_member");
+    expect((await invite("dup@x.test")).status).toBe(201);
+    expect((await j(await invite("DUP@x.test"))).code).toBe("invitation_pending");
+    t.db.$client.prepare("UPDATE organizations SET pending_limit = 2 WHERE name = 'Acme'").run();
+    expect((await invite("two@x.test")).status).toBe(201);
+    expect((await j(await invite("three@x.test"))).code).toBe("pending_limit_reached");
+    const many = await j(await t.request("/api/v1/admin/invitations", { token: owner.token, json: { email: "a@x.test, not-an-email\nb@x.test" } }));
+    expect(many.results.map((r: { status: string; code?: string }) => r.code ?? r.status)).toEqual(["pending_limit_reached", "validation_failed", "pending_limit_reached"]);
+  });
+
+  it("lets exactly one of two admins racing for the same address send the request", async () => {
+    const { t, owner, invite } = await world();
+    await t.request("/api/v1/admin/users", { token: owner.token, json: { type: "admin", userId: "ada", email: "ada@acme.test", password: PASSWORD } });
+    const ada = await login(t, "ada");
+    const [a, b] = await Promise.all([invite("race@x.test"), invite("race@x.test", ada.token)]);
+    expect([a.status, b.status].sort()).toEqual([201, 409]);
+  });
+
+  it("says when a link has expired or was revoked, and resending makes a new one", async () => {
+    const { t, owner, j, invite, linkToken } = await world();
+    const inv = await j(await invite("late@x.test"));
+    const first = linkToken("late@x.test");
+    t.clock.advance(8 * DAY);
+    expect((await j(await t.request(`/api/v1/invitations/${first}`))).status).toBe("expired");
+    expect((await j(await t.request(`/api/v1/invitations/${first}/accept`, { json: { userId: "late", password: PASSWORD } }))).code).toBe("token_expired");
+    expect((await t.request(`/api/v1/admin/invitations/${inv.id}/resend`, { method: "POST", token: owner.token })).status).toBe(200);
+    const second = linkToken("late@x.test");
+    expect(second).not.toBe(first);
+    expect((await j(await t.request(`/api/v1/invitations/${first}`))).code).toBe("invalid_token");
+    await t.request(`/api/v1/admin/invitations/${inv.id}`, { method: "DELETE", token: owner.token });
+    expect((await j(await t.request(`/api/v1/invitations/${second}/accept`, { json: { userId: "late", password: PASSWORD } }))).code).toBe("invalid_token");
+    const list = await j(await t.request("/api/v1/admin/invitations?status=revoked", { token: owner.token }));
+    expect(list.items.map((i: { email: string }) => i.email)).toEqual(["late@x.test"]);
+  });
+
+  it("isolates organizations: another organization's admin gets 404 for every request and account", async () => {
+    const { t, owner, globex, j, invite } = await world();
+    const inv = await j(await invite("iso@x.test"));
+    await t.request("/api/v1/admin/users", { token: owner.token, json: { type: "admin", userId: "gabe", email: "gabe@globex.test", password: PASSWORD, organizationId: globex.id } });
+    const gabe = await login(t, "gabe");
+    expect((await t.request(`/api/v1/admin/invitations/${inv.id}`, { method: "DELETE", token: gabe.token })).status).toBe(404);
+    expect((await t.request(`/api/v1/admin/invitations/${inv.id}/resend`, { method: "POST", token: gabe.token })).status).toBe(404);
+    expect((await j(await t.request("/api/v1/admin/invitations", { token: gabe.token }))).total).toBe(0);
+    expect((await t.request(`/api/v1/admin/organizations/${globex.id}`, { method: "PATCH", token: gabe.token, json: { name: "Mine" } })).status).toBe(403);
+    expect((await j(await t.request("/api/v1/admin/organizations", { token: gabe.token }))).items.map((o: { name: string }) => o.name)).toEqual(["Globex"]);
+  });
+
+  it("claims a domain for one organization only; new registrations from it join that organization", async () => {
+    const { t, owner, globex, j } = await world();
+    const clash = await t.request(`/api/v1/admin/organizations/${globex.id}`, { method: "PATCH", token: owner.token, json: { domains: ["acme.test"] } });
+    expect(clash.status).toBe(400);
+    const m = await registerMember(t, "gwen@globex.test");
+    expect((await j(await t.request("/api/v1/me", { token: m.token }))).organization.name).toBe("Globex");
+  });
+});

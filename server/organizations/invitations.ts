@@ -1,0 +1,201 @@
+import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { z } from "zod";
+import { DAY } from "../clock.js";
+import type { Deps, RequestMeta } from "../deps.js";
+import type { Tx } from "../db/client.js";
+import { invitations, organizations, type Account, type Organization } from "../db/schema.js";
+import { AppError, type ErrorCode } from "../errors.js";
+import { newId } from "../ids.js";
+import { generateSecret, hashSecret, looksLikeToken } from "../auth/tokens.js";
+import { emailField, parseInput } from "../accounts/fields.js";
+import { findByEmail } from "../accounts/store.js";
+import { queueMail } from "../mail/outbox.js";
+import { audit } from "../admin/audit.js";
+import { adminScope, ref, type AdminScope } from "../admin/access.js";
+import { listQuerySchema, decodeCursor, encodeCursor } from "./directory.js";
+
+export const INVITATION_TTL = 7 * DAY;
+export type Invitation = typeof invitations.$inferSelect;
+
+/** Pending requests past their date read as expired; the row is updated lazily. */
+export const effectiveStatus = (i: Invitation, now: Date): Invitation["status"] =>
+  i.status === "pending" && i.expiresAt.getTime() <= now.getTime() ? "expired" : i.status;
+
+export function presentInvitation(i: Invitation, now: Date, orgName?: string) {
+  return {
+    id: i.id,
+    email: i.email,
+    type: i.type,
+    message: i.message,
+    status: effectiveStatus(i, now),
+    organization: { id: i.organizationId, name: orgName ?? "" },
+    createdAt: i.createdAt.toISOString(),
+    expiresAt: i.expiresAt.toISOString(),
+  };
+}
+
+const sendSchema = z.object({
+  /** One address, or many (a pasted list: commas, semicolons, spaces or new lines). */
+  email: z.string().max(100_000).optional(),
+  emails: z.array(z.string().max(254)).max(1000).optional(),
+  type: z.enum(["general", "admin"], { message: "field.invalid" }).default("general"),
+  message: z.string({ message: "field.invalid" }).trim().max(1000, "field.tooLong").default(""),
+  organizationId: z.string().max(64).optional(),
+});
+
+export interface SendResult {
+  email: string;
+  status: "sent" | "error";
+  code?: ErrorCode;
+  invitation?: ReturnType<typeof presentInvitation>;
+}
+
+function targetOrg(tx: Tx, scope: AdminScope, requested?: string): Organization {
+  const id = scope.isOwner ? (requested ?? scope.actor.organizationId) : scope.actor.organizationId;
+  const org = id ? tx.select().from(organizations).where(eq(organizations.id, id)).get() : undefined;
+  if (!org) throw new AppError("validation_failed", { organizationId: "field.invalid" });
+  return org;
+}
+
+function expireStale(tx: Tx, now: Date, orgId: string): void {
+  tx.update(invitations).set({ status: "expired", updatedAt: now }).where(and(eq(invitations.organizationId, orgId), eq(invitations.status, "pending"), lt(invitations.expiresAt, now))).run();
+}
+
+function mailInvitation(tx: Tx, deps: Pick<Deps, "clock" | "config">, inv: Invitation, org: Organization, inviter: Account, token: string, language: string) {
+  queueMail(tx, deps, inv.email, language, {
+    kind: "invitation",
+    organization: org.name,
+    inviter: inviter.nickname || inviter.userId,
+    message: inv.message,
+    url: `${deps.config.baseUrl}/invite/${token}`,
+  });
+}
+
+/** One registration request, inside the caller's transaction; throws the SPEC's refusal codes. */
+function sendOne(tx: Tx, deps: Pick<Deps, "clock" | "config">, scope: AdminScope, org: Organization, email: string, type: "general" | "admin", message: string, meta: RequestMeta): Invitation {
+  const now = deps.clock.now();
+  const existing = findByEmail(tx, email);
+  if (existing?.organizationId === org.id) throw new AppError("already_member");
+  if (existing?.organizationId) throw new AppError("managed_by_other_organization");
+  expireStale(tx, now, org.id);
+  const pending = tx.select({ n: sql<number>`count(*)` }).from(invitations).where(and(eq(invitations.organizationId, org.id), eq(invitations.status, "pending"))).get()?.n ?? 0;
+  const dup = tx.select({ id: invitations.id }).from(invitations).where(and(eq(invitations.organizationId, org.id), eq(invitations.emailLower, email.toLowerCase()), eq(invitations.status, "pending"))).get();
+  if (dup) throw new AppError("invitation_pending");
+  if (pending >= org.pendingLimit) throw new AppError("pending_limit_reached");
+  const token = generateSecret(20);
+  const inv: Invitation = {
+    id: newId(), organizationId: org.id, email, emailLower: email.toLowerCase(), type, message, status: "pending",
+    tokenHash: hashSecret(token), invitedBy: scope.actor.id, acceptedAccountId: null, createdAt: now, expiresAt: new Date(now.getTime() + INVITATION_TTL), updatedAt: now,
+  };
+  tx.insert(invitations).values(inv).run();
+  mailInvitation(tx, deps, inv, org, scope.actor, token, existing?.language ?? scope.actor.language);
+  audit(tx, deps, { action: "admin.invitation_sent", actor: ref(scope.actor), organizationId: org.id, ip: meta.ip, detail: { email, type } });
+  return inv;
+}
+
+export const splitEmails = (s: string): string[] => s.split(/[\s,;]+/).map((x) => x.trim().replace(/^<|>$/g, "")).filter(Boolean);
+
+/** Sends registration requests to one or many addresses; each address gets its own result. */
+export function sendInvitations(deps: Deps, actor: Account, input: unknown, meta: RequestMeta): { results: SendResult[] } {
+  const scope = adminScope(actor);
+  const i = parseInput(sendSchema, input);
+  const emails = [...new Set([...(i.emails ?? []), ...(i.email ? splitEmails(i.email) : [])])];
+  if (emails.length === 0) throw new AppError("validation_failed", { email: "field.required" });
+  if (emails.length > 1000) throw new AppError("validation_failed", { email: "field.tooLong" });
+  const results = emails.map((raw): SendResult => {
+    const parsed = emailField.safeParse(raw);
+    if (!parsed.success) return { email: raw, status: "error", code: "validation_failed" };
+    try {
+      const inv = deps.db.transaction(
+        (tx) => {
+          const org = targetOrg(tx, scope, i.organizationId);
+          if (i.type === "admin" && !scope.actor.organizationId) throw new AppError("forbidden");
+          return { inv: sendOne(tx, deps, scope, org, parsed.data, i.type, i.message, meta), org };
+        },
+        { behavior: "immediate" },
+      );
+      return { email: parsed.data, status: "sent", invitation: presentInvitation(inv.inv, deps.clock.now(), inv.org.name) };
+    } catch (e) {
+      // Two admins racing for one address: the database's partial unique index lets one win.
+      if (e instanceof Error && /UNIQUE constraint failed: invitations/.test(e.message)) return { email: parsed.data, status: "error", code: "invitation_pending" };
+      if (e instanceof AppError) return { email: parsed.data, status: "error", code: e.code };
+      throw e;
+    }
+  });
+  deps.mailQueued();
+  return { results };
+}
+
+const listSchema = listQuerySchema.extend({ status: z.enum(["pending", "accepted", "revoked", "expired"]).optional(), organizationId: z.string().max(64).optional() });
+
+export function listInvitations(deps: Pick<Deps, "db" | "clock">, actor: Account, query: unknown) {
+  const scope = adminScope(actor);
+  const i = parseInput(listSchema, query);
+  const now = deps.clock.now();
+  const org = scope.organizationId ?? i.organizationId;
+  const where = and(
+    org ? eq(invitations.organizationId, org) : undefined,
+    i.status === "pending" ? and(eq(invitations.status, "pending"), sql`${invitations.expiresAt} > ${now.getTime()}`) : undefined,
+    i.status === "expired" ? sql`(${invitations.status} = 'expired' OR (${invitations.status} = 'pending' AND ${invitations.expiresAt} <= ${now.getTime()}))` : undefined,
+    i.status === "accepted" || i.status === "revoked" ? eq(invitations.status, i.status) : undefined,
+  );
+  const total = deps.db.select({ n: sql<number>`count(*)` }).from(invitations).where(where).get()?.n ?? 0;
+  const before = decodeCursor(i.cursor);
+  const rows = deps.db
+    .select({ inv: invitations, org: organizations.name })
+    .from(invitations)
+    .innerJoin(organizations, eq(organizations.id, invitations.organizationId))
+    .where(before ? and(where, lt(invitations.id, before)) : where)
+    .orderBy(desc(invitations.id))
+    .limit(i.limit + 1)
+    .all();
+  const page = rows.slice(0, i.limit);
+  return { items: page.map((r) => presentInvitation(r.inv, now, r.org)), nextCursor: rows.length > i.limit ? encodeCursor(page.at(-1)!.inv.id) : null, total };
+}
+
+function scopedInvitation(tx: Tx, scope: AdminScope, id: string) {
+  const row = tx.select({ inv: invitations, org: organizations }).from(invitations).innerJoin(organizations, eq(organizations.id, invitations.organizationId)).where(eq(invitations.id, id)).get();
+  if (!row || (scope.organizationId && row.inv.organizationId !== scope.organizationId)) throw new AppError("not_found");
+  return row;
+}
+
+export function revokeInvitation(deps: Deps, actor: Account, id: string, meta: RequestMeta): void {
+  const scope = adminScope(actor);
+  deps.db.transaction((tx) => {
+    const { inv } = scopedInvitation(tx, scope, id);
+    if (inv.status !== "pending") return;
+    tx.update(invitations).set({ status: "revoked", updatedAt: deps.clock.now() }).where(eq(invitations.id, id)).run();
+    audit(tx, deps, { action: "admin.invitation_revoked", actor: ref(actor), organizationId: inv.organizationId, ip: meta.ip, detail: { email: inv.email } });
+  });
+}
+
+/** A new link (the old one stops working) and seven more days. Works for expired requests too. */
+export function resendInvitation(deps: Deps, actor: Account, id: string, meta: RequestMeta) {
+  const scope = adminScope(actor);
+  const r = deps.db.transaction(
+    (tx) => {
+      const { inv, org } = scopedInvitation(tx, scope, id);
+      const now = deps.clock.now();
+      if (inv.status === "accepted" || inv.status === "revoked") throw new AppError("validation_failed", { status: "field.invalid" }, undefined, `The request is ${inv.status}.`);
+      const token = generateSecret(20);
+      const updated = { ...inv, status: "pending" as const, tokenHash: hashSecret(token), expiresAt: new Date(now.getTime() + INVITATION_TTL), updatedAt: now };
+      tx.update(invitations).set({ status: updated.status, tokenHash: updated.tokenHash, expiresAt: updated.expiresAt, updatedAt: now }).where(eq(invitations.id, id)).run();
+      mailInvitation(tx, deps, updated, org, actor, token, findByEmail(tx, inv.email)?.language ?? actor.language);
+      audit(tx, deps, { action: "admin.invitation_resent", actor: ref(actor), organizationId: inv.organizationId, ip: meta.ip, detail: { email: inv.email } });
+      return presentInvitation(updated, now, org.name);
+    },
+    { behavior: "immediate" },
+  );
+  deps.mailQueued();
+  return r;
+}
+
+/** The request behind a link, for the accept page; unknown links are invalid_token. */
+export function findInvitationByToken(tx: Tx, token: unknown) {
+  if (typeof token !== "string" || !looksLikeToken(token)) throw new AppError("invalid_token");
+  const row = tx.select({ inv: invitations, org: organizations }).from(invitations).innerJoin(organizations, eq(organizations.id, invitations.organizationId)).where(eq(invitations.tokenHash, hashSecret(token))).get();
+  if (!row) throw new AppError("invalid_token");
+  return row;
+}
+
+
