@@ -1,2 +1,30 @@
-// Roster's only script besides htmx: no inline scripts (the CSP forbids them).
-document.addEventListener("htmx:configRequest", () => {});
+// Roster's only script besides htmx. No inline scripts or handlers: the CSP forbids them.
+(function () {
+  "use strict";
+
+  // Times are rendered in UTC on the server; show them in the reader's own zone and language.
+  function localTimes(root) {
+    if (!root || !root.querySelectorAll) return;
+    var format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
+    root.querySelectorAll("time[datetime][data-local]").forEach(function (el) {
+      var d = new Date(el.getAttribute("datetime"));
+      if (!isNaN(d.getTime())) el.textContent = format.format(d);
+    });
+  }
+
+  // After htmx swaps in a form with errors, move focus to the summary so screen readers announce it.
+  function focusError(root) {
+    if (!root || !root.querySelector) return;
+    var alert = root.matches && root.matches(".alert-error[tabindex]") ? root : root.querySelector(".alert-error[tabindex]");
+    if (alert) alert.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    localTimes(document);
+  });
+  // htmx:load fires for the page and for every element htmx swaps in.
+  document.addEventListener("htmx:load", function (e) {
+    localTimes(e.target);
+    if (e.target !== document.body) focusError(e.target);
+  });
+})();

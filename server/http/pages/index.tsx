@@ -1,14 +1,42 @@
 import { Hono } from "hono";
-import type { AppEnv } from "../context.js";
+import type { AppError } from "../../errors.js";
+import type { AppEnv, Ctx } from "../context.js";
+import { ErrorFlash, ErrorPage } from "../../../views/pages/error.js";
+import { accountPages } from "./account.js";
+import { homePages } from "./home.js";
+import { loginPages } from "./login.js";
+import { passwordPages } from "./password.js";
+import { registerPages } from "./register.js";
+import { sessionPages } from "./sessions.js";
+import { errorMessage, go, isHx, page, viewOf } from "./render.js";
 
 /** The htmx pages (register, log in, account…). */
-export const pages = new Hono<AppEnv>();
+export const pages = new Hono<AppEnv>()
+  .route("/", homePages)
+  .route("/", registerPages)
+  .route("/", loginPages)
+  .route("/", passwordPages)
+  .route("/", accountPages)
+  .route("/", sessionPages);
 
-import type { AppError } from "../../errors.js";
-import type { Ctx } from "../context.js";
-import { t } from "../../i18n/index.js";
-
-/** A page for an error that no form could show (replaced by the views' error page). */
+/**
+ * A page for an error that no form could show, with the error's status. A
+ * page that needs a log in sends the visitor there instead; for htmx the
+ * message goes into the page's #flash region so the form stays as it was.
+ */
 export function renderErrorPage(c: Ctx, err: AppError): Response {
-  return c.html(`<!DOCTYPE html><title>${err.status}</title><p>${t(c.var.lang, `error.${err.code}`)}</p>`, err.status as 400);
+  if (err.code === "unauthenticated") {
+    const url = new URL(c.req.url);
+    const back = c.req.method === "GET" ? url.pathname + url.search : url.pathname.startsWith("/account") ? "/account" : "/";
+    return go(c, `/login?next=${encodeURIComponent(back)}`);
+  }
+  // Hono's csrf() refusal arrives as `forbidden` with this detail (server/app.ts).
+  const msg = err.code === "forbidden" && err.message.includes("CSRF") ? { key: "error.csrf" } : errorMessage(err);
+  if (err.code === "rate_limited" && err.retryAfter) c.header("retry-after", String(err.retryAfter));
+  const v = viewOf(c);
+  if (isHx(c)) {
+    c.header("hx-retarget", "#flash");
+    c.header("hx-reswap", "innerHTML");
+  }
+  return page(c, { v, title: v.t(msg.key, { seconds: err.retryAfter ?? 60 }), status: err.status, body: <ErrorPage v={v} status={err.status} msg={msg} />, fragment: <ErrorFlash v={v} msg={msg} /> });
 }

@@ -1,0 +1,130 @@
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { serve, type ServerType } from "@hono/node-server";
+import { desc, eq } from "drizzle-orm";
+import pino from "pino";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp, type App } from "../server/app.js";
+import { fastHasher } from "../server/auth/password.js";
+import { systemClock } from "../server/clock.js";
+import { testConfig } from "../server/config.js";
+import { openDatabase, type Db } from "../server/db/client.js";
+import { mailOutbox } from "../server/db/schema.js";
+import type { Deps } from "../server/deps.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) console.warn(`e2e/browser-register: skipped, ${CHROMIUM} does not exist (apt-get install chromium)`);
+
+const PASSWORD = "correct horse battery";
+const SCREENSHOT = "/tmp/roster-account.png";
+
+/**
+ * A real server on a real port, its own temp-file database, and Chromium
+ * driving the pages as a person would: register, confirm by the mailed
+ * link, log in, edit the profile through htmx, switch to Japanese.
+ */
+describe.skipIf(!hasChromium)("in a browser: register, confirm, log in, edit, switch language", () => {
+  let dir: string;
+  let db: Db;
+  let server: ServerType;
+  let browser: Browser;
+  let base: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), "roster-e2e-"));
+    db = openDatabase(path.join(dir, "roster.db"));
+    // The base URL must be the real address (mail links and the CSRF origin), known only once listening.
+    const started: { app?: App } = {};
+    server = await new Promise<ServerType>((resolve) => {
+      const s = serve({ fetch: (req, env) => (started.app ? started.app.fetch(req, env) : new Response("starting", { status: 503 })), port: 0, hostname: "127.0.0.1" }, () => resolve(s));
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const deps: Deps = { db, clock: systemClock, config: testConfig({ baseUrl: base }), hasher: fastHasher(), log: pino({ level: "silent" }), mailQueued: () => {} };
+    started.app = createApp(deps);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    db?.$client.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The first link to this server in the newest mail to `to` (the outbox, as the harness's mailbox reads it). */
+  function linkInMail(to: string): string {
+    const mail = db.select().from(mailOutbox).where(eq(mailOutbox.toAddress, to)).orderBy(desc(mailOutbox.createdAt), desc(mailOutbox.id)).get();
+    const url = mail?.text.match(/https?:\/\/127\.0\.0\.1:\d+\/\S+/)?.[0];
+    if (!url) throw new Error(`no link in the mail to ${to}: ${mail?.text}`);
+    return url;
+  }
+
+  it("works end to end", { timeout: 90_000 }, async () => {
+    // An owner exists already (the API, as a headless install would).
+    const owner = await fetch(`${base}/api/v1/auth/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "owner@acme.test", password: PASSWORD, userId: "owner", organizationName: "Acme" }),
+    });
+    expect(owner.status).toBe(201);
+
+    const context = await browser.newContext({ locale: "en-US", viewport: { width: 1100, height: 900 } });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error") problems.push(m.text());
+    });
+    page.on("pageerror", (e) => problems.push(e.message));
+    page.on("response", (r) => {
+      if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+    });
+
+    await page.goto(`${base}/register`);
+    await expect.poll(() => page.locator("h1").textContent()).toBe("Create an account");
+    await page.getByLabel("Email address").fill("hanako@acme.test");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByLabel("User ID").fill("hanako");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByRole("heading", { name: "Check your mail" }).waitFor();
+
+    await page.goto(linkInMail("hanako@acme.test"));
+    await page.getByRole("heading", { name: "Email confirmed" }).waitFor();
+    await page.getByRole("link", { name: "Log in" }).last().click();
+
+    await page.getByLabel("Email address or user ID").fill("hanako@acme.test");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL(`${base}/account`);
+    expect(await page.locator("#account-user-id").textContent()).toBe("hanako");
+
+    // The profile form posts through htmx: the page itself stays, only the section is swapped.
+    await page.evaluate("window.__sameDocument = true");
+    await page.locator("#f-nickname").fill("Hanako Sato");
+    await page.locator("#f-groupName").fill(" Sales / Tokyo//Team A ");
+    await page.getByRole("button", { name: "Save profile" }).click();
+    await page.locator("#profile .alert-ok").waitFor();
+    expect(await page.locator("#profile .alert-ok").textContent()).toContain("Your profile is saved.");
+    expect(await page.locator("#whoami").textContent()).toBe("Hanako Sato");
+    expect(await page.locator("#account-title").textContent()).toBe("Hanako Sato");
+    expect(await page.locator("#f-groupName").inputValue()).toBe("Sales/Tokyo/Team A");
+    expect(await page.evaluate("window.__sameDocument === true")).toBe(true);
+
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+    await page.getByRole("link", { name: "日本語" }).click();
+    await page.waitForFunction("document.documentElement.lang === 'ja'");
+    await page.getByRole("heading", { name: "プロフィール" }).waitFor();
+    expect(await page.locator("body").textContent()).toContain("セッション");
+    expect(page.url()).toBe(`${base}/account`);
+
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});

@@ -1,0 +1,190 @@
+import { describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { accounts } from "../../db/schema.js";
+import { createTestApp, PASSWORD, setupOwner } from "../../test/harness.js";
+import { cookieFrom, pageLogin, pageOwner } from "./test-helpers.js";
+
+describe("GET /register", () => {
+  it("on an empty server asks for the organization and offers to claim the domain (ticked)", async () => {
+    const t = createTestApp();
+    const html = await (await t.request("/register")).text();
+    expect(html).toContain('name="organizationName"');
+    expect(html).toMatch(/<input id="f-claimDomain" name="claimDomain" type="checkbox" checked=""/);
+    expect(html).toContain("Set up this server");
+  });
+
+  it("once an account exists asks for neither", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    const html = await (await t.request("/register")).text();
+    expect(html).not.toContain('name="organizationName"');
+    expect(html).not.toContain('name="claimDomain"');
+    expect(html).toContain('name="email"');
+  });
+});
+
+describe("POST /register", () => {
+  it("makes the first person owner, logs them in and sends them to their account", async () => {
+    const t = createTestApp();
+    const r = await t.request("/register", { form: { first: "1", organizationName: "Acme", email: "boss@acme.test", password: PASSWORD, userId: "boss", claimDomain: "on" } });
+    expect(r.status).toBe(303);
+    expect(r.headers.get("location")).toBe("/account");
+    const page = await (await t.request("/account", { cookie: cookieFrom(r) })).text();
+    expect(page).toContain("boss");
+    expect(page).toContain("Owner");
+    expect(page).toContain("Acme");
+  });
+
+  it("a ticked claim box claims the domain: a later registration joins the organization", async () => {
+    const t = createTestApp();
+    await t.request("/register", { form: { first: "1", organizationName: "Acme", email: "boss@acme.test", password: PASSWORD, claimDomain: "on" } });
+    await t.request("/register", { form: { email: "worker@acme.test", password: PASSWORD } });
+    const worker = t.db.select().from(accounts).where(eq(accounts.emailLower, "worker@acme.test")).get();
+    expect(worker?.organizationId).not.toBeNull();
+  });
+
+  it("an unticked claim box leaves the domain unclaimed: a later registration stays personal", async () => {
+    const t = createTestApp();
+    await t.request("/register", { form: { first: "1", organizationName: "Acme", email: "boss@acme.test", password: PASSWORD } });
+    await t.request("/register", { form: { email: "worker@acme.test", password: PASSWORD } });
+    const worker = t.db.select().from(accounts).where(eq(accounts.emailLower, "worker@acme.test")).get();
+    expect(worker?.organizationId).toBeNull();
+  });
+
+  it("a later registration shows 'check your mail' with the code form and a resend button", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    const r = await t.request("/register", { form: { email: "new@acme.test", password: PASSWORD, nickname: "Newbie" } });
+    expect(r.status).toBe(200);
+    const html = await r.text();
+    expect(html).toContain("Check your mail");
+    expect(html).toContain('action="/verify-email"');
+    expect(html).toContain('name="code"');
+    expect(html).toContain('action="/resend-verification"');
+    expect(r.headers.getSetCookie()).toEqual([]);
+  });
+
+  it("re-renders the form with the typed values (not the password) and one message per field", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    const r = await t.request("/register", { form: { email: "not-an-email", password: "secret-typed-pw", userId: "X!", nickname: "Taro" } });
+    expect(r.status).toBe(400);
+    const html = await r.text();
+    expect(html).toContain("Please correct the marked fields.");
+    expect(html).toContain('value="not-an-email"');
+    expect(html).toContain('value="Taro"');
+    expect(html).not.toContain("secret-typed-pw");
+    expect(html).toContain('aria-invalid="true"');
+    expect(html).toContain('<p class="field-error" id="f-email-error">Enter a valid email address.</p>');
+    expect(html).toContain('aria-describedby="f-email-error"');
+  });
+
+  it("says a weak password's reason next to the password field", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    const r = await t.request("/register", { form: { email: "a@acme.test", password: "short" } });
+    expect(r.status).toBe(400);
+    expect(await r.text()).toContain('id="f-password-error">Use at least 8 characters.');
+  });
+
+  it("speaks Japanese with Accept-Language: ja", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    const r = await t.request("/register", { form: { email: "bad", password: "short", nickname: "太郎" }, headers: { "accept-language": "ja,en;q=0.5" } });
+    const html = await r.text();
+    expect(html).toContain('<html lang="ja">');
+    expect(html).toContain("入力内容を確認してください。");
+    expect(html).toContain("正しいメールアドレスを入力してください。");
+    expect(html).toContain('value="太郎"');
+  });
+
+  it("speaks Japanese with the language cookie, over the browser's language", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    const r = await t.request("/register", { form: { email: "bad", password: PASSWORD }, cookie: "roster_lang=ja", headers: { "accept-language": "en" } });
+    expect(await r.text()).toContain("正しいメールアドレスを入力してください。");
+  });
+
+  it("the first registration without an organization name says so on the field", async () => {
+    const t = createTestApp();
+    const r = await t.request("/register", { form: { first: "1", organizationName: "", email: "boss@acme.test", password: PASSWORD } });
+    expect(r.status).toBe(400);
+    const html = await r.text();
+    expect(html).toContain('id="f-organizationName-error"');
+    expect(html).toContain('name="organizationName"');
+  });
+
+  it("on a closed server says so instead of showing a form", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    t.db.$client.prepare("INSERT INTO settings (key, value) VALUES ('registration', '\"closed\"')").run();
+    const html = await (await t.request("/register")).text();
+    expect(html).toContain("Only administrators create accounts on this server.");
+    expect(html).not.toContain('action="/register"');
+  });
+});
+
+describe("confirming the address", () => {
+  it("the mailed link confirms at once, and the person can then log in", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    await t.request("/register", { form: { email: "new@acme.test", password: PASSWORD } });
+    const link = new URL(t.mailbox.linkIn(t.mailbox.lastMessage("new@acme.test")));
+    const r = await t.request(link.pathname + link.search);
+    expect(r.status).toBe(200);
+    const html = await r.text();
+    expect(html).toContain("Email confirmed");
+    expect(html).toContain('href="/login"');
+    await pageLogin(t, "new@acme.test");
+  });
+
+  it("a used link says it cannot be used and offers a new mail", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    await t.request("/register", { form: { email: "new@acme.test", password: PASSWORD } });
+    const link = new URL(t.mailbox.linkIn(t.mailbox.lastMessage("new@acme.test")));
+    await t.request(link.pathname + link.search);
+    const again = await t.request(link.pathname + link.search);
+    expect(again.status).toBe(400);
+    const html = await again.text();
+    expect(html).toContain("This link or code is not valid.");
+    expect(html).toContain('action="/resend-verification"');
+  });
+
+  it("the 6-digit code form confirms; a wrong code is shown on the field", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    await t.request("/register", { form: { email: "new@acme.test", password: PASSWORD } });
+    const wrong = await t.request("/verify-email", { form: { email: "new@acme.test", code: "000000" } });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain('id="f-code-error">Enter the 6-digit code from the mail.');
+    const code = t.mailbox.codeIn(t.mailbox.lastMessage("new@acme.test"));
+    const ok = await t.request("/verify-email", { form: { email: "new@acme.test", code } });
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain("Email confirmed");
+  });
+
+  it("send again queues a new mail once a minute, and says to wait after that", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    await t.request("/register", { form: { email: "new@acme.test", password: PASSWORD } });
+    const before = t.mailbox.sent().length;
+    const r = await t.request("/resend-verification", { form: { email: "new@acme.test" } });
+    expect(r.status).toBe(200);
+    expect(await r.text()).toContain("a new mail is on its way");
+    expect(t.mailbox.sent().length).toBe(before + 1);
+    const soon = await t.request("/resend-verification", { form: { email: "new@acme.test" } });
+    expect(soon.status).toBe(429);
+    expect(soon.headers.get("retry-after")).toBe("60");
+    expect(await soon.text()).toContain("Try again in 60 seconds.");
+  });
+
+  it("an email change link says the new address is confirmed", async () => {
+    const t = createTestApp();
+    const cookie = await pageOwner(t);
+    await t.request("/account/email", { form: { newEmail: "boss@new.test", password: PASSWORD }, cookie });
+    const link = new URL(t.mailbox.linkIn(t.mailbox.lastMessage("boss@new.test")));
+    const html = await (await t.request(link.pathname + link.search, { cookie })).text();
+    expect(html).toContain("Your new address is confirmed");
+  });
+});

@@ -1,0 +1,96 @@
+import { Hono } from "hono";
+import { register } from "../../accounts/registration.js";
+import { login } from "../../accounts/login.js";
+import { resendVerification, verifyEmail } from "../../accounts/verification.js";
+import { countAccounts } from "../../accounts/store.js";
+import { getSettings } from "../../admin/settings.js";
+import { setSessionCookie } from "../auth.js";
+import type { AppEnv, Ctx } from "../context.js";
+import { formState, type FormState, type Message } from "../../../views/view.js";
+import { RegisterPage } from "../../../views/pages/register.js";
+import { BadLinkPage, CheckMailPage, RegisteredPage, ResendPage, VerifiedPage } from "../../../views/pages/verify.js";
+import { attempt, errorMessage, failedForm, formBody, go, page, sessionUser, viewOf } from "./render.js";
+
+const isFirst = (c: Ctx) => countAccounts(c.var.deps.db) === 0;
+
+/** Self-registration is refused outright under these policies; say so before anyone types. */
+function refusal(c: Ctx, first: boolean): Message | undefined {
+  if (first) return undefined;
+  const policy = getSettings(c.var.deps).registration;
+  if (policy === "closed") return { key: "error.registration_closed" };
+  if (policy === "invite") return { key: "error.invitation_required" };
+  return undefined;
+}
+
+function registerPage(c: Ctx, state: FormState, status = 200) {
+  const v = viewOf(c, "/register");
+  const first = isFirst(c);
+  return page(c, { v, title: v.t("page.register.title"), status, body: <RegisterPage v={v} first={first} state={state} refused={refusal(c, first)} /> });
+}
+
+function checkMailPage(c: Ctx, email: string, state: FormState, status = 200) {
+  const v = viewOf(c, "/login");
+  return page(c, { v, title: v.t("page.verify.checkTitle"), status, body: <CheckMailPage v={v} email={email} state={state} /> });
+}
+
+function resendPage(c: Ctx, state: FormState, status = 200) {
+  const v = viewOf(c, "/resend-verification");
+  return page(c, { v, title: v.t("page.verify.resendTitle"), status, body: <ResendPage v={v} state={state} /> });
+}
+
+/** Registration, and confirming the address with the mailed link or code. */
+export const registerPages = new Hono<AppEnv>()
+  .get("/register", (c) => registerPage(c, formState({ claimDomain: "on" })))
+  .post("/register", async (c) => {
+    const f = await formBody(c);
+    const first = f.first === "1";
+    const input = {
+      email: f.email ?? "",
+      password: f.password ?? "",
+      userId: f.userId ?? "",
+      nickname: f.nickname ?? "",
+      ...(first ? { organizationName: f.organizationName ?? "", claimDomain: f.claimDomain === "on" } : {}),
+    };
+    const r = await attempt(() => register(c.var.deps, input, c.var.meta));
+    if (!r.ok) return registerPage(c, failedForm(c, r.err, f, ["password"]), r.err.status);
+    if (r.value.firstAccount) {
+      // The first owner is active at once: log them in with what they just typed.
+      const s = await login(c.var.deps, { login: input.email, password: input.password }, c.var.meta);
+      setSessionCookie(c, s.token, s.expiresAt, c.var.deps.config.secureCookies);
+      return go(c, "/account");
+    }
+    if (!r.value.verificationRequired) {
+      const v = viewOf(c, "/login");
+      return page(c, { v, title: v.t("page.register.doneTitle"), body: <RegisteredPage v={v} awaitingApproval={r.value.user.status === "awaiting_approval"} /> });
+    }
+    return checkMailPage(c, input.email.trim(), formState());
+  })
+  .get("/verify-email", async (c) => {
+    // The mailed link confirms at once: following it is the confirmation.
+    const r = await attempt(() => verifyEmail(c.var.deps, { token: c.req.query("token") ?? "" }, c.var.meta));
+    const v = viewOf(c, "/login");
+    if (!r.ok) return page(c, { v, title: v.t("page.verify.badLinkTitle"), status: r.err.status, body: <BadLinkPage v={v} msg={errorMessage(r.err)} /> });
+    const body = <VerifiedPage v={v} kind={r.value.kind} awaitingApproval={r.value.user.status === "awaiting_approval"} loggedIn={!!sessionUser(c)} />;
+    return page(c, { v, title: v.t("page.verify.doneTitle"), body });
+  })
+  .post("/verify-email", async (c) => {
+    const f = await formBody(c);
+    const email = (f.email ?? "").trim();
+    const r = await attempt(() => verifyEmail(c.var.deps, { email, code: f.code ?? "" }, c.var.meta));
+    if (!r.ok) return checkMailPage(c, email, failedForm(c, r.err, { code: f.code ?? "" }), r.err.status);
+    const v = viewOf(c, "/login");
+    const body = <VerifiedPage v={v} kind="verify_email" awaitingApproval={r.value.user.status === "awaiting_approval"} loggedIn={!!sessionUser(c)} />;
+    return page(c, { v, title: v.t("page.verify.doneTitle"), body });
+  })
+  .get("/resend-verification", (c) => resendPage(c, formState()))
+  .post("/resend-verification", async (c) => {
+    const f = await formBody(c);
+    const email = (f.email ?? "").trim();
+    const r = await attempt(() => resendVerification(c.var.deps, { email }, c.var.meta));
+    if (!r.ok) {
+      // Without a valid address there is no mail to wait for: ask for it where it can be typed.
+      if (r.err.fields?.email) return resendPage(c, failedForm(c, r.err, { email }), r.err.status);
+      return checkMailPage(c, email, failedForm(c, r.err, {}), r.err.status);
+    }
+    return checkMailPage(c, email, formState({}, { key: "page.verify.resent" }));
+  });

@@ -1,0 +1,120 @@
+import type { Child } from "hono/jsx";
+import { getSettings } from "../../admin/settings.js";
+import { AppError, isAppError } from "../../errors.js";
+import { translator } from "../../i18n/index.js";
+import type { Auth, Ctx } from "../context.js";
+import { Layout } from "../../../views/layout.js";
+import type { FormState, Message, View } from "../../../views/view.js";
+
+/** An htmx request wants the fragment only (STYLE §2); a history restore wants the whole page. */
+export const isHx = (c: Ctx): boolean => c.req.header("hx-request") === "true" && !c.req.header("hx-history-restore-request");
+
+/** The logged-in user of a page request (a session, not an API key), or null. */
+export function sessionUser(c: Ctx): (Auth & { sessionId: string }) | null {
+  const auth = c.var.auth;
+  return auth?.sessionId ? (auth as Auth & { sessionId: string }) : null;
+}
+
+function serverName(c: Ctx): string {
+  try {
+    return getSettings(c.var.deps).serverName;
+  } catch {
+    // The error page must render even when the database does not answer.
+    return "Roster";
+  }
+}
+
+/** Where the language switcher returns to: this page for a GET, the form's page after a POST. */
+function defaultHere(c: Ctx): string {
+  const url = new URL(c.req.url);
+  if (c.req.method === "GET") return url.pathname + url.search;
+  return url.pathname.startsWith("/account") ? "/account" : url.pathname;
+}
+
+export function viewOf(c: Ctx, here?: string): View {
+  const account = sessionUser(c)?.account;
+  return {
+    lang: c.var.lang,
+    t: translator(c.var.lang),
+    serverName: serverName(c),
+    user: account ? { userId: account.userId, name: account.nickname || account.userId } : null,
+    here: here ?? defaultHere(c),
+  };
+}
+
+function headers(c: Ctx): void {
+  // Pages carry personal data and depend on the cookie, the language and htmx.
+  c.header("cache-control", "no-store");
+  c.header("vary", "HX-Request, Cookie, Accept-Language");
+}
+
+/**
+ * Answers with a page in the layout, or with `fragment` (default: the body)
+ * alone when htmx asked.
+ */
+export function page(c: Ctx, o: { v: View; title: string; body: Child; fragment?: Child; status?: number }): Response {
+  headers(c);
+  const status = (o.status ?? 200) as 200;
+  // Wrapped in a fragment so that even a plain string child is escaped.
+  if (isHx(c)) return c.html(`${<>{o.fragment ?? o.body}</>}`, status);
+  return c.html(`<!DOCTYPE html>${<Layout v={o.v} title={o.title}>{o.body}</Layout>}`, status);
+}
+
+/** A 303 to `url`, or for htmx an HX-Redirect (htmx does not follow redirects with the page). */
+export function go(c: Ctx, url: string): Response {
+  headers(c);
+  if (isHx(c)) {
+    c.header("hx-redirect", url);
+    return c.body(null, 200);
+  }
+  return c.redirect(url, 303);
+}
+
+/** A same-origin path to go to after an action, or `fallback`: never another site. */
+export function safeNext(next: unknown, fallback: string): string {
+  if (typeof next !== "string" || next.length === 0 || next.length > 1000) return fallback;
+  // "//host" and "/\host" are other sites to a browser; control characters can hide either.
+  if (!next.startsWith("/") || next.startsWith("//") || next.includes("\\") || [...next].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)) return fallback;
+  try {
+    const base = "http://same.invalid";
+    const u = new URL(next, base);
+    return u.origin === base ? u.pathname + u.search + u.hash : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+/** The form fields of a POST (text values only; a file field is not something our forms send). */
+export async function formBody(c: Ctx): Promise<Record<string, string>> {
+  const body = await c.req.parseBody();
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === "string") out[k] = v;
+  return out;
+}
+
+export type Attempt<T> = { ok: true; value: T } | { ok: false; err: AppError };
+
+/** Runs a service call; an AppError becomes a result the form can show, anything else is thrown on. */
+export async function attempt<T>(fn: () => T | Promise<T>): Promise<Attempt<T>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (e) {
+    if (isAppError(e)) return { ok: false, err: e };
+    throw e;
+  }
+}
+
+/** The page message for an error code, with `{seconds}` for rate_limited. */
+export function errorMessage(err: AppError): Message {
+  return { key: `error.${err.code}`, params: { seconds: err.retryAfter ?? 60 } };
+}
+
+/** A form shown again after `err`: the typed values except `secret` ones, and the messages. */
+export function failedForm(c: Ctx, err: AppError, values: Record<string, string>, secret: string[] = []): FormState {
+  if (err.code === "rate_limited" && err.retryAfter) c.header("retry-after", String(err.retryAfter));
+  const kept = Object.fromEntries(Object.entries(values).filter(([k]) => !secret.includes(k)));
+  return { values: kept, errors: { ...err.fields }, summary: errorMessage(err) };
+}
+
+/** A page-only check (two password fields that differ): the same shape as a service's field error. */
+export const mismatch = (field: string): AppError => new AppError("validation_failed", { [field]: "password.mismatch" });

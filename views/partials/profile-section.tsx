@@ -1,0 +1,57 @@
+import type { PresentedAccount } from "../../server/accounts/present.js";
+import { Checkbox, Field, FormMessages, hxForm, Select, Submit } from "../components/form.js";
+import type { FormState, View } from "../view.js";
+
+export const profileFields = ["nickname", "avatarUrl", "groupName", "gender", "birthDate", "location", "statusMessage", "language", "friendPolicy", "pushOffline"];
+
+/** The form's values for an account as stored (groupName shown normalised). */
+export function profileValues(a: PresentedAccount): Record<string, string> {
+  return {
+    nickname: a.nickname,
+    avatarUrl: a.avatarUrl,
+    groupName: a.groupName,
+    gender: a.gender,
+    birthDate: a.birthDate ?? "",
+    location: a.location,
+    statusMessage: a.statusMessage,
+    language: a.language,
+    friendPolicy: a.friendPolicy,
+    pushOffline: a.messageSettings.pushOffline ? "on" : "",
+  };
+}
+
+const options = (v: View, prefix: string, values: readonly string[]) => values.map((value) => ({ value, label: v.t(`${prefix}.${value}`) }));
+
+export function ProfileSection({ v, state }: { v: View; state: FormState }) {
+  const t = v.t;
+  const lang = state.values.language ?? "";
+  const languages = [
+    { value: "en", label: "English" },
+    { value: "ja", label: "日本語" },
+  ];
+  // Keep a tag the UI does not speak (set through the API) rather than overwrite it.
+  if (lang && !languages.some((l) => l.value === lang)) languages.push({ value: lang, label: lang });
+  return (
+    <section id="profile" class="card" aria-labelledby="profile-title">
+      <h2 id="profile-title">{t("account.profile.title")}</h2>
+      <form {...hxForm("/account/profile", "#profile")} class="stack">
+        <FormMessages v={v} state={state} fields={profileFields} />
+        <div class="grid">
+          <Field v={v} state={state} name="nickname" label={t("form.nickname")} maxlength={64} autocomplete="nickname" hint={t("account.profile.nicknameHint")} />
+          <Field v={v} state={state} name="avatarUrl" type="url" label={t("account.profile.avatarUrl")} maxlength={500} inputmode="url" />
+          <Field v={v} state={state} name="groupName" label={t("account.profile.groupName")} hint={t("account.profile.groupNameHint")} />
+          <Field v={v} state={state} name="location" label={t("account.profile.location")} maxlength={64} />
+          <Select v={v} state={state} name="gender" label={t("account.profile.gender")} options={options(v, "account.gender", ["unknown", "female", "male", "other"])} />
+          <Field v={v} state={state} name="birthDate" type="date" label={t("account.profile.birthDate")} />
+          <Select v={v} state={state} name="language" label={t("account.profile.language")} options={languages} />
+          <Select v={v} state={state} name="friendPolicy" label={t("account.profile.friendPolicy")} options={options(v, "account.friendPolicy", ["need_confirm", "allow_any", "deny_any"])} />
+        </div>
+        <Field v={v} state={state} name="statusMessage" label={t("account.profile.statusMessage")} maxlength={140} />
+        <Checkbox v={v} state={state} name="pushOffline" label={t("account.profile.pushOffline")} />
+        <div class="actions">
+          <Submit label={t("account.profile.save")} />
+        </div>
+      </form>
+    </section>
+  );
+}
