@@ -4,7 +4,6 @@ import { MINUTE } from "../clock.js";
 import type { Deps, RequestMeta } from "../deps.js";
 import { accounts, apiKeys, organizations, type Account } from "../db/schema.js";
 import { AppError } from "../errors.js";
-import { newId } from "../ids.js";
 import { generateSecret, hashSecret, sameHash } from "../auth/tokens.js";
 import { parseInput } from "../accounts/fields.js";
 import { audit } from "./audit.js";

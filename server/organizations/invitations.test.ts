@@ -5,6 +5,7 @@ import { createTestApp, login, registerMember, setupOwner, PASSWORD } from "../t
 async function world() {
   const t = createTestApp();
   const owner = await setupOwner(t);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field below
   const j = async (r: Response) => (await r.json()) as Record<string, any>;
   const globex = await j(await t.request("/api/v1/admin/organizations", { token: owner.token, json: { name: "Globex", domains: ["globex.test"] } }));
   const invite = (email: string, token = owner.token, extra: Record<string, unknown> = {}) => t.request("/api/v1/admin/invitations", { token, json: { email, ...extra } });
