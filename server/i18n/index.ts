@@ -1,11 +1,18 @@
-import { en } from "./en.js";
-import { ja } from "./ja.js";
+import { en as enCore } from "./en.js";
+import { ja as jaCore } from "./ja.js";
+import { adminUsersMessages } from "./admin-users.js";
+import { adminOrgMessages } from "./admin-org.js";
+
+/** Each area keeps its messages in its own file (en and ja side by side); i18n.test.ts checks they match. */
+const en = { ...enCore, ...adminUsersMessages.en, ...adminOrgMessages.en };
+const ja = { ...jaCore, ...adminUsersMessages.ja, ...adminOrgMessages.ja };
+export const dictionaries = { en, ja };
 
 export const languages = ["en", "ja"] as const;
 export type Lang = (typeof languages)[number];
 export type MessageKey = keyof typeof en;
 
-const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, ja };
+
 
 /** The UI language for a BCP 47 tag: `ja`, `ja-JP` → ja; anything else → en. */
 export function toLang(tag: string | null | undefined): Lang {

@@ -10,6 +10,7 @@ import { adminMiscApi } from "./admin-misc.js";
 import { introspectApi } from "./introspect.js";
 import { adminOrgsApi } from "./admin-orgs.js";
 import { invitationsApi } from "./invitations.js";
+import { setupApi } from "./setup.js";
 
 export const VERSION = "0.1.0";
 
@@ -19,6 +20,7 @@ export const api = new Hono<AppEnv>()
     const s = getSettings(c.var.deps);
     return c.json({ name: s.serverName, version: VERSION, registration: s.registration, verificationRequired: s.verificationRequired });
   })
+  .route("/auth/setup", setupApi)
   .route("/auth", authApi)
   .route("/me", meApi)
   .route("/", directoryApi)
