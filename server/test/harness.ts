@@ -7,6 +7,8 @@ import { openDatabase } from "../db/client.js";
 import { mailOutbox, type MailRow } from "../db/schema.js";
 import type { Deps } from "../deps.js";
 import { fastHasher } from "../auth/password.js";
+import type { MailTransport } from "../mail/transports.js";
+import { createMailWorker, type MailWorker } from "../mail/worker.js";
 
 export const ORIGIN = "http://localhost:8080";
 
@@ -26,12 +28,16 @@ export interface TestMailbox {
 /**
  * An app on an in-memory database with migrations applied, a fast hasher, a
  * fixed clock and a mailbox that reads the outbox (SPEC §5 capture mode).
+ * With `mailTransport`, a mail worker delivers through it: commits kick it,
+ * and `worker.drain()` waits for delivery.
  */
-export function createTestApp(opts: { config?: Partial<Config>; clock?: FixedClock; file?: string } = {}) {
+export function createTestApp(opts: { config?: Partial<Config>; clock?: FixedClock; file?: string; mailTransport?: MailTransport } = {}) {
   const clock = opts.clock ?? new FixedClock();
   const config = testConfig(opts.config);
   const db = openDatabase(opts.file ?? ":memory:");
-  const deps: Deps = { db, clock, config, hasher: fastHasher(), log: pino({ level: "silent" }), mailQueued: () => {} };
+  let worker: MailWorker | undefined;
+  const deps: Deps = { db, clock, config, hasher: fastHasher(), log: pino({ level: "silent" }), mailQueued: () => worker?.kick() };
+  if (opts.mailTransport) worker = createMailWorker(deps, { transport: opts.mailTransport });
   const app = createApp(deps);
 
   const mailbox: TestMailbox = {
@@ -72,7 +78,7 @@ export function createTestApp(opts: { config?: Partial<Config>; clock?: FixedClo
     return app.request(`${ORIGIN}${path}`, { method: init.method ?? (body !== undefined ? "POST" : "GET"), headers, body });
   }
 
-  return { app, deps, db, clock, config, mailbox, request };
+  return { app, deps, db, clock, config, mailbox, request, worker };
 }
 
 export type TestApp = ReturnType<typeof createTestApp>;
