@@ -178,6 +178,10 @@ export const mailOutbox = sqliteTable(
     status: text("status", { enum: mailStatuses }).notNull().default("queued"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
+    /** The upstream's last reply, success or not ("250 2.0.0 Ok: queued as …"): what "send a test mail" reports. */
+    lastResponse: text("last_response"),
+    /** How it left (smtp, direct) or that it did not (capture). */
+    transport: text("transport"),
     createdAt: ts("created_at").notNull(),
     nextAttemptAt: ts("next_attempt_at").notNull(),
     sentAt: ts("sent_at"),

@@ -86,7 +86,7 @@ export function createMailWorker(deps: Pick<Deps, "db" | "clock" | "config" | "l
         : retry
           ? { status: "deferred" as const, nextAttemptAt: retry, attempts, lastError: result.response }
           : { status: "failed" as const, attempts, lastError: result.response };
-    db.update(mailOutbox).set(set).where(and(eq(mailOutbox.id, row.id), eq(mailOutbox.status, "sending"))).run();
+    db.update(mailOutbox).set({ ...set, lastResponse: result.response, transport: transport.kind }).where(and(eq(mailOutbox.id, row.id), eq(mailOutbox.status, "sending"))).run();
     // Never the body: it carries tokens and codes.
     const entry = { mailId: row.id, kind: row.kind, to: row.toAddress, status: set.status, attempts, response: result.response, nextAttemptAt: retry?.toISOString() };
     if (set.status === "failed") log.warn(entry, "mail failed");

@@ -11,6 +11,7 @@ import { introspectApi } from "./introspect.js";
 import { adminOrgsApi } from "./admin-orgs.js";
 import { invitationsApi } from "./invitations.js";
 import { setupApi } from "./setup.js";
+import { adminMailApi } from "./admin-mail.js";
 
 export const VERSION = "0.1.0";
 
@@ -26,6 +27,7 @@ export const api = new Hono<AppEnv>()
   .route("/", directoryApi)
   .route("/introspect", introspectApi)
   .route("/admin/users", adminUsersApi)
+  .route("/admin/mail", adminMailApi)
   .route("/admin", adminMiscApi)
   .route("/admin", adminOrgsApi)
   .route("/invitations", invitationsApi)

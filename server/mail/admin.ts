@@ -1,0 +1,124 @@
+import { and, desc, eq, inArray, lt, sql, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { Deps, RequestMeta } from "../deps.js";
+import { mailOutbox, mailStatuses, type Account, type MailRow } from "../db/schema.js";
+import { AppError } from "../errors.js";
+import { emailField, parseInput } from "../accounts/fields.js";
+import { decodeCursor, encodeCursor, likeContains, listQuerySchema } from "../organizations/directory.js";
+import { audit } from "../admin/audit.js";
+import { adminScope, ref, type AdminScope } from "../admin/access.js";
+import { queueMail } from "./outbox.js";
+
+/**
+ * Mail carries links that log people in. An owner reads all of it; an admin
+ * only mail to addresses of their organization's accounts or registration
+ * requests.
+ */
+function scopeWhere(scope: AdminScope): SQL | undefined {
+  if (!scope.organizationId) return undefined;
+  const org = scope.organizationId;
+  return sql`(EXISTS (SELECT 1 FROM accounts a WHERE a.email_lower = lower(${mailOutbox.toAddress}) AND a.organization_id = ${org})
+    OR EXISTS (SELECT 1 FROM invitations i WHERE i.email_lower = lower(${mailOutbox.toAddress}) AND i.organization_id = ${org}))`;
+}
+
+const listSchema = listQuerySchema.extend({
+  status: z.enum(mailStatuses, { message: "field.invalid" }).optional().or(z.literal("").transform(() => undefined)),
+  kind: z.string().max(50).optional(),
+  to: z.string().trim().max(254).optional(),
+});
+
+export function presentMail(m: MailRow, full = false) {
+  return {
+    id: m.id,
+    kind: m.kind,
+    from: m.fromAddress,
+    to: m.toAddress,
+    subject: m.subject,
+    status: m.status,
+    attempts: m.attempts,
+    lastError: m.lastError,
+    lastResponse: m.lastResponse,
+    transport: m.transport,
+    createdAt: m.createdAt.toISOString(),
+    nextAttemptAt: m.status === "queued" || m.status === "deferred" ? m.nextAttemptAt.toISOString() : null,
+    sentAt: m.sentAt?.toISOString() ?? null,
+    ...(full ? { text: m.text, html: m.html, raw: m.raw ? m.raw.toString("utf8") : null } : {}),
+  };
+}
+
+/** The queue, newest first, with states and filters. */
+export function listMail(deps: Pick<Deps, "db">, actor: Account, query: unknown) {
+  const scope = adminScope(actor);
+  const i = parseInput(listSchema, query);
+  const where = and(
+    scopeWhere(scope),
+    i.status ? eq(mailOutbox.status, i.status) : undefined,
+    i.kind ? eq(mailOutbox.kind, i.kind) : undefined,
+    i.to ? sql`lower(${mailOutbox.toAddress}) LIKE ${likeContains(i.to.toLowerCase())} ESCAPE '\\'` : undefined,
+  );
+  const total = deps.db.select({ n: sql<number>`count(*)` }).from(mailOutbox).where(where).get()?.n ?? 0;
+  const before = decodeCursor(i.cursor);
+  const rows = deps.db.select().from(mailOutbox).where(before ? and(where, lt(mailOutbox.id, before)) : where).orderBy(desc(mailOutbox.id)).limit(i.limit + 1).all();
+  const page = rows.slice(0, i.limit);
+  return { items: page.map((m) => presentMail(m)), nextCursor: rows.length > i.limit ? encodeCursor(page.at(-1)!.id) : null, total };
+}
+
+/** Counts by state, for the dashboard and the page's header. */
+export function mailHealth(deps: Pick<Deps, "db">, actor: Account) {
+  const scope = adminScope(actor);
+  const rows = deps.db.select({ status: mailOutbox.status, n: sql<number>`count(*)` }).from(mailOutbox).where(scopeWhere(scope)).groupBy(mailOutbox.status).all();
+  const counts = Object.fromEntries(mailStatuses.map((s) => [s, 0])) as Record<(typeof mailStatuses)[number], number>;
+  for (const r of rows) counts[r.status] = r.n;
+  return { transport: null as string | null, counts };
+}
+
+function scopedMail(deps: Pick<Deps, "db">, scope: AdminScope, id: string): MailRow {
+  const row = deps.db.select().from(mailOutbox).where(and(eq(mailOutbox.id, id), scopeWhere(scope))).get();
+  if (!row) throw new AppError("not_found");
+  return row;
+}
+
+export function getMail(deps: Pick<Deps, "db">, actor: Account, id: string) {
+  return presentMail(scopedMail(deps, adminScope(actor), id), true);
+}
+
+/** Tries a deferred or failed message again now. */
+export function retryMail(deps: Deps, actor: Account, id: string, meta: RequestMeta) {
+  const scope = adminScope(actor);
+  const row = scopedMail(deps, scope, id);
+  if (row.status === "sent" || row.status === "sending") throw new AppError("validation_failed", { status: "field.invalid" }, undefined, `The message is ${row.status}.`);
+  deps.db.transaction((tx) => {
+    tx.update(mailOutbox).set({ status: "queued", nextAttemptAt: deps.clock.now() }).where(and(eq(mailOutbox.id, id), inArray(mailOutbox.status, ["deferred", "failed", "queued"]))).run();
+    audit(tx, deps, { action: "admin.mail_retried", actor: ref(actor), organizationId: actor.organizationId, ip: meta.ip, detail: { mailId: id, to: row.toAddress } });
+  });
+  deps.mailQueued();
+  return presentMail({ ...row, status: "queued" });
+}
+
+const testSchema = z.object({ to: emailField.optional() });
+
+/**
+ * Queues a test mail (to the admin, or `to`) and waits up to `waitMs` for
+ * the worker's first attempt, so the page can show the upstream's answer.
+ */
+export async function sendTestMail(deps: Deps, actor: Account, input: unknown, meta: RequestMeta, waitMs = 15_000) {
+  adminScope(actor);
+  const { to: given } = parseInput(testSchema, input);
+  const to = given ?? actor.email;
+  if (!to) throw new AppError("validation_failed", { to: "field.required" });
+  const id = deps.db.transaction((tx) => {
+    const mailId = queueMail(tx, deps, to, actor.language, { kind: "test" });
+    audit(tx, deps, { action: "admin.mail_test", actor: ref(actor), organizationId: actor.organizationId, ip: meta.ip, detail: { to } });
+    return mailId;
+  });
+  deps.mailQueued();
+  const until = Date.now() + waitMs;
+  let row = deps.db.select().from(mailOutbox).where(eq(mailOutbox.id, id)).get() as MailRow;
+  while (row.attempts === 0 && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 100));
+    row = deps.db.select().from(mailOutbox).where(eq(mailOutbox.id, id)).get() as MailRow;
+  }
+  return presentMail(row);
+}
+
+
