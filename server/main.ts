@@ -8,6 +8,7 @@ import { argon2Hasher } from "./auth/password.js";
 import { bootstrapOwner } from "./accounts/registration.js";
 import { createLogger } from "./log.js";
 import { createMailWorker } from "./mail/worker.js";
+import { startRelay, type Relay } from "./mail/relay.js";
 import { startMaintenance } from "./maintenance.js";
 
 /** config → database + migrations → first admin → HTTP + mail worker → graceful stop. */
@@ -53,6 +54,11 @@ async function main(): Promise<void> {
     if (config.mail.transport === "capture") log.warn("mail is captured, not sent: admins read it under /admin/mail (set ROSTER_SMTP_URL to deliver)");
   });
   worker.start();
+  let relay: Relay | undefined;
+  if (config.relay.port !== undefined) {
+    relay = await startRelay(deps, config.relay.port, config.host);
+    log.info({ port: relay.port, auth: config.relay.auth.length > 0, allow: config.relay.allow, starttls: Boolean(config.relay.tlsCertFile) }, "SMTP relay listening");
+  }
   const maintenance = startMaintenance(deps);
 
   let stopping = false;
@@ -65,6 +71,7 @@ async function main(): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
     await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
+    await relay?.close();
     await worker.stop();
     db.$client.close();
     log.info("stopped");

@@ -98,6 +98,7 @@ export interface TestCert {
   key: string;
   cert: string;
   certFile: string;
+  keyFile: string;
 }
 
 /** A throwaway self-signed certificate for 127.0.0.1 and localhost. */
@@ -107,7 +108,7 @@ export function makeCert(): TestCert {
   const certFile = path.join(dir, "cert.pem");
   execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", keyFile, "-out", certFile,
     "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], { stdio: "ignore" });
-  return { key: readFileSync(keyFile, "utf8"), cert: readFileSync(certFile, "utf8"), certFile };
+  return { key: readFileSync(keyFile, "utf8"), cert: readFileSync(certFile, "utf8"), certFile, keyFile };
 }
 
 export interface MimePart {

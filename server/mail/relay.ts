@@ -1,0 +1,132 @@
+import { readFileSync } from "node:fs";
+import { BlockList, isIPv4, isIPv6 } from "node:net";
+import { hostname } from "node:os";
+import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from "smtp-server";
+import type { Deps } from "../deps.js";
+import { mailOutbox } from "../db/schema.js";
+import { newId } from "../ids.js";
+import { sameHash, hashSecret } from "../auth/tokens.js";
+
+/** SPEC §5 limits. */
+export const RELAY_MAX_SIZE = 10 * 1024 * 1024;
+export const RELAY_MAX_RECIPIENTS = 100;
+
+const smtpError = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
+
+/** `ROSTER_RELAY_ALLOW`: addresses and CIDR ranges, v4 and v6 (IPv4-mapped v6 peers match v4 rules). */
+export function allowList(entries: string[]): (ip: string) => boolean {
+  const list = new BlockList();
+  for (const e of entries) {
+    const [addr = "", bits] = e.split("/");
+    const type = isIPv6(addr) ? "ipv6" : "ipv4";
+    if (bits === undefined) list.addAddress(addr, type);
+    else list.addSubnet(addr, Number(bits), type);
+  }
+  return (ip) => {
+    const plain = ip.startsWith("::ffff:") && isIPv4(ip.slice(7)) ? ip.slice(7) : ip;
+    return list.check(plain, isIPv6(plain) ? "ipv6" : "ipv4");
+  };
+}
+
+// A deliberately simple check: smtp-server already parsed the path; this refuses what no mail server would route.
+const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+
+function subjectOf(raw: Buffer): string {
+  const head = raw.subarray(0, Math.min(raw.length, 64 * 1024)).toString("utf8").split(/\r?\n\r?\n/)[0] ?? "";
+  const m = /^subject:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(head);
+  return (m?.[1] ?? "").replace(/\r?\n[ \t]+/g, " ").slice(0, 500);
+}
+
+export interface Relay {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The embedded relay (SPEC §5): other intranet systems submit mail here and
+ * it joins the outbox. Never an open relay: a client authenticates (only over
+ * TLS, unless its address is allowed) or comes from an allowed address. The
+ * 250 after DATA is sent only once the message is committed; any database
+ * error answers 451 so the client keeps the message and tries again.
+ */
+export function startRelay(deps: Pick<Deps, "db" | "clock" | "config" | "log" | "mailQueued">, port = deps.config.relay.port ?? 2525, host = "0.0.0.0"): Promise<Relay> {
+  const cfg = deps.config.relay;
+  const allowed = allowList(cfg.allow);
+  const users = cfg.auth.map((u) => ({ user: u.user, hash: hashSecret(u.password) }));
+  const tls = cfg.tlsCertFile && cfg.tlsKeyFile ? { cert: readFileSync(cfg.tlsCertFile), key: readFileSync(cfg.tlsKeyFile) } : null;
+  const log = deps.log.child({ component: "relay" });
+  const ip = (s: SMTPServerSession) => s.remoteAddress ?? "";
+
+  const server = new SMTPServer({
+    name: hostname(),
+    banner: "Roster mail relay",
+    size: RELAY_MAX_SIZE,
+    authMethods: ["PLAIN", "LOGIN"],
+    authOptional: true,
+    // Enforced per connection in onAuth: plain-text AUTH only over TLS, or from an allowed address.
+    allowInsecureAuth: true,
+    disabledCommands: tls ? [] : ["STARTTLS"],
+    ...(tls ?? {}),
+    logger: false,
+    maxClients: 200,
+    socketTimeout: 60_000,
+    onConnect(session, callback) {
+      log.info({ session: session.id, client: ip(session) }, "relay connection");
+      callback();
+    },
+    onAuth(auth: SMTPServerAuthentication, session, callback) {
+      if (!session.secure && !allowed(ip(session))) return callback(smtpError(538, "5.7.11 Encryption required for requested authentication mechanism"));
+      // Compare hashes of equal length in constant time; every user is checked, so timing names no user.
+      const given = hashSecret(auth.password ?? "");
+      let ok = false;
+      for (const u of users) if (sameHash(hashSecret(auth.username ?? ""), hashSecret(u.user)) && sameHash(given, u.hash)) ok = true;
+      log.info({ session: session.id, client: ip(session), user: auth.username, ok }, "relay authentication");
+      if (!ok) return callback(smtpError(535, "5.7.8 Authentication credentials invalid"));
+      callback(null, { user: auth.username });
+    },
+    onMailFrom(address, session, callback) {
+      if (!session.user && !allowed(ip(session))) return callback(smtpError(530, "5.7.0 Authentication required"));
+      if (address.address !== "" && !ADDRESS.test(address.address)) return callback(smtpError(501, "5.1.7 Bad sender address syntax"));
+      callback();
+    },
+    onRcptTo(address, session, callback) {
+      if (!ADDRESS.test(address.address)) return callback(smtpError(501, "5.1.3 Bad recipient address syntax"));
+      if (session.envelope.rcptTo.length >= RELAY_MAX_RECIPIENTS) return callback(smtpError(452, "4.5.3 Too many recipients"));
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (c: Buffer) => chunks.push(c));
+      stream.on("end", () => {
+        if ((stream as unknown as { sizeExceeded?: boolean }).sizeExceeded) return callback(smtpError(552, "5.3.4 Message size exceeds fixed maximum message size (10 MB)"));
+        const now = deps.clock.now();
+        const received = `Received: from ${session.clientHostname || "unknown"} (${session.hostNameAppearsAs || "unknown"} [${ip(session)}])\r\n\tby ${hostname()} (Roster relay) with ${session.secure ? "ESMTPS" : "ESMTP"} id ${session.id}${session.user ? ` (authenticated as ${String(session.user)})` : ""};\r\n\t${now.toUTCString()}\r\n`;
+        const raw = Buffer.concat([Buffer.from(received), ...chunks]);
+        const to = session.envelope.rcptTo.map((r) => r.address).join(", ");
+        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
+        const id = newId();
+        try {
+          deps.db.insert(mailOutbox).values({ id, kind: "relay", fromAddress: from, toAddress: to, subject: subjectOf(raw), text: "", html: null, raw, status: "queued", createdAt: now, nextAttemptAt: now }).run();
+        } catch (err) {
+          log.error({ err, session: session.id }, "relay could not store a message");
+          return callback(smtpError(451, "4.3.0 Temporary local problem, try again later"));
+        }
+        log.info({ session: session.id, client: ip(session), mailId: id, from, recipients: session.envelope.rcptTo.length, bytes: raw.length }, "relay accepted a message");
+        deps.mailQueued();
+        callback(null, `2.0.0 Ok: queued as ${id}`);
+      });
+    },
+  });
+  server.on("error", (err) => log.error({ err }, "relay error"));
+
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      const address = server.server.address();
+      resolve({
+        port: typeof address === "object" && address ? address.port : port,
+        close: () => new Promise<void>((r) => server.close(() => r())),
+      });
+    });
+  });
+}
