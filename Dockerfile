@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # Roster: one container, one /data volume.
 
 FROM node:24-bookworm-slim AS build
