@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { accessSync, constants, readFileSync, statSync } from "node:fs";
 import { hostname } from "node:os";
 import { isIP } from "node:net";
 import path from "node:path";
@@ -12,11 +12,32 @@ const boolish = z
   .enum(["true", "false", "1", "0", "yes", "no"], { message: "expected true or false" })
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
-const port = z.coerce
-  .number({ message: "expected a port number" })
-  .int("expected a whole number")
-  .min(0, "expected a port from 0 to 65535")
-  .max(65535, "expected a port from 0 to 65535");
+// Digits only: Number() would take " " as 0 and "1e3" as 1000.
+const wholeNumber = (message: string) => z.string().regex(/^\d+$/, message).transform(Number);
+
+const port = wholeNumber("expected a port from 0 to 65535").pipe(z.number().max(65535, "expected a port from 0 to 65535"));
+
+/** A file the server reads later (certificates): refused at start rather than at the first mail. */
+const readableFile = z.string().min(1).refine(
+  (f) => {
+    try {
+      accessSync(f, constants.R_OK);
+      return statSync(f).isFile();
+    } catch {
+      return false;
+    }
+  },
+  { message: "expected a readable file" },
+);
+
+/** `roster@corp.example` or `Roster <roster@corp.example>`. */
+const mailFrom = z.string().refine(
+  (s) => {
+    const m = /^[^<>]*<([^<>]+)>\s*$/.exec(s);
+    return z.email().safeParse((m ? m[1] : s)?.trim()).success;
+  },
+  { message: 'expected an address, such as "Roster <roster@corp.example>" or roster@corp.example' },
+);
 
 const cidr = z.string().refine(
   (s) => {
@@ -52,40 +73,40 @@ const schema = z
     ROSTER_SMTP_URL: z
       .url({ protocol: /^smtps?$/, message: "expected an smtp:// or smtps:// URL" })
       .optional(),
-    ROSTER_SMTP_CA_FILE: z.string().min(1).optional(),
-    ROSTER_MAIL_FROM: z.string().min(3).optional(),
+    ROSTER_SMTP_CA_FILE: readableFile.optional(),
+    ROSTER_MAIL_FROM: mailFrom.optional(),
     ROSTER_RELAY_PORT: port.optional(),
     ROSTER_RELAY_AUTH: list(userPass).optional(),
     ROSTER_RELAY_ALLOW: list(cidr).optional(),
-    ROSTER_RELAY_TLS_CERT_FILE: z.string().min(1).optional(),
-    ROSTER_RELAY_TLS_KEY_FILE: z.string().min(1).optional(),
+    ROSTER_RELAY_TLS_CERT_FILE: readableFile.optional(),
+    ROSTER_RELAY_TLS_KEY_FILE: readableFile.optional(),
     ROSTER_ADMIN_EMAIL: z.email({ message: "expected an email address" }).optional(),
-    ROSTER_ADMIN_PASSWORD: z.string().min(8, "expected a password of at least 8 characters").max(128).optional(),
-    ROSTER_ORG_NAME: z.string().trim().min(1).max(100, "expected 1 to 100 characters").optional(),
+    ROSTER_ADMIN_PASSWORD: z.string().min(8, "expected a password of 8 to 128 characters").max(128, "expected a password of 8 to 128 characters").optional(),
+    ROSTER_ORG_NAME: z.string().trim().min(1, "expected 1 to 100 characters").max(100, "expected 1 to 100 characters").optional(),
     ROSTER_TRUST_PROXY: boolish.default(false),
     ROSTER_LOG_LEVEL: z
       .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
         message: "expected fatal, error, warn, info, debug, trace or silent",
       })
       .default("info"),
-    ROSTER_BACKUP_KEEP: z.coerce.number({ message: "expected a number" }).int().min(0, "expected 0 or more").default(7),
+    ROSTER_BACKUP_KEEP: wholeNumber("expected a whole number, 0 or more").default(7),
   })
   .superRefine((v, ctx) => {
     if (v.ROSTER_MAIL_TRANSPORT === "smtp" && !v.ROSTER_SMTP_URL) {
-      ctx.addIssue({ code: "custom", path: ["ROSTER_SMTP_URL"], message: "is required when ROSTER_MAIL_TRANSPORT is smtp" });
+      ctx.addIssue({ code: "custom", path: ["ROSTER_SMTP_URL"], message: "expected an smtp:// or smtps:// URL when ROSTER_MAIL_TRANSPORT is smtp" });
     }
     if (Boolean(v.ROSTER_ADMIN_EMAIL) !== Boolean(v.ROSTER_ADMIN_PASSWORD)) {
       ctx.addIssue({
         code: "custom",
         path: [v.ROSTER_ADMIN_EMAIL ? "ROSTER_ADMIN_PASSWORD" : "ROSTER_ADMIN_EMAIL"],
-        message: "ROSTER_ADMIN_EMAIL and ROSTER_ADMIN_PASSWORD go together",
+        message: "expected ROSTER_ADMIN_EMAIL and ROSTER_ADMIN_PASSWORD together (both or neither)",
       });
     }
     if (Boolean(v.ROSTER_RELAY_TLS_CERT_FILE) !== Boolean(v.ROSTER_RELAY_TLS_KEY_FILE)) {
       ctx.addIssue({
         code: "custom",
-        path: ["ROSTER_RELAY_TLS_KEY_FILE"],
-        message: "ROSTER_RELAY_TLS_CERT_FILE and ROSTER_RELAY_TLS_KEY_FILE go together",
+        path: [v.ROSTER_RELAY_TLS_CERT_FILE ? "ROSTER_RELAY_TLS_KEY_FILE" : "ROSTER_RELAY_TLS_CERT_FILE"],
+        message: "expected ROSTER_RELAY_TLS_CERT_FILE and ROSTER_RELAY_TLS_KEY_FILE together (both or neither)",
       });
     }
   });

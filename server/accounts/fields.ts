@@ -99,7 +99,8 @@ export type ProfileInput = z.infer<typeof profileSchema>;
  * with one message key per field. Unknown fields are dropped (SPEC §6).
  */
 export function parseInput<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
-  const r = schema.safeParse(data ?? {});
+  // Only a missing body reads as {}: a JSON `null` is a body of the wrong type.
+  const r = schema.safeParse(data === undefined ? {} : data);
   if (r.success) return r.data;
   throw new AppError("validation_failed", issuesToFields(r.error.issues, data));
 }

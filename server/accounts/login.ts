@@ -5,7 +5,7 @@ import { accounts, type Account } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { audit } from "../admin/audit.js";
 import { createSession, deviceName, invalidateSession } from "../auth/sessions.js";
-import { beginCredentialCheck, credentialSucceeded, LOGIN_FREE_FAILURES } from "../auth/throttle.js";
+import { beginCredentialCheck, credentialSucceeded, IP_FAILURE_LIMIT, IP_FAILURE_WINDOW } from "../auth/throttle.js";
 import { generateSecret } from "../auth/tokens.js";
 import { parseInput } from "./fields.js";
 import { presentAccount, type PresentedAccount } from "./present.js";
@@ -50,11 +50,17 @@ export async function checkPassword(deps: Deps, account: Account | undefined, su
     credentialSucceeded(deps, check);
     return;
   }
-  const failures = deps.db.$client.prepare("SELECT count FROM throttles WHERE key = ?").get(check.accountKey) as { count: number } | undefined;
+  // What this attempt's reservation did, not the counter now: parallel attempts
+  // finishing after it would otherwise each report (and log) the same lockout.
   deps.db.transaction((tx) => {
     const target = account ? { id: account.id, label: account.userId } : { id: "", label: subjectIfMissing.slice(0, 100) };
-    audit(tx, deps, { action: "login.failed", target, organizationId: account?.organizationId, ip: meta.ip, detail: { failures: failures?.count ?? 0 } });
-    if (account && failures?.count === LOGIN_FREE_FAILURES) audit(tx, deps, { action: "login.throttled", target, organizationId: account.organizationId, ip: meta.ip });
+    audit(tx, deps, { action: "login.failed", target, organizationId: account?.organizationId, ip: meta.ip, detail: { failures: check.accountFailures ?? 0 } });
+    if (account && check.lockMs) {
+      audit(tx, deps, { action: "login.throttled", target, organizationId: account.organizationId, ip: meta.ip, detail: { scope: "account", seconds: Math.ceil(check.lockMs / 1000) } });
+    }
+    if (check.addressFailures === IP_FAILURE_LIMIT) {
+      audit(tx, deps, { action: "login.throttled", ip: meta.ip, detail: { scope: "address", address: meta.ip, seconds: IP_FAILURE_WINDOW / 1000 } });
+    }
   });
   throw new AppError("invalid_credentials");
 }

@@ -14,7 +14,7 @@ import { queueMail } from "../mail/outbox.js";
 import { emailField, parseInput, passwordField } from "./fields.js";
 import { checkPassword } from "./login.js";
 import { findByEmail, findById } from "./store.js";
-import { statusAfterVerification } from "./registration.js";
+import { notifyApprovers, statusAfterVerification } from "./registration.js";
 
 export const RESET_TTL = HOUR;
 
@@ -95,7 +95,7 @@ export async function confirmPasswordReset(deps: Deps, input: unknown, meta: Req
   // A weak password leaves the link usable for another try.
   assertStrong(i.password, a);
   const passwordHash = await deps.hasher.hash(i.password);
-  return deps.db.transaction(
+  const result = deps.db.transaction(
     (tx) => {
       // Checked again after the await: the link may have been used meanwhile.
       findToken(tx, deps, ["password_reset"], i.token);
@@ -107,8 +107,13 @@ export async function confirmPasswordReset(deps: Deps, input: unknown, meta: Req
       voidTokens(tx, deps, a.id, "password_reset");
       const ended = invalidateUserSessions({ db: tx }, a.id);
       audit(tx, deps, { action: "account.password_reset", actor: { id: a.id, label: a.userId }, target: { id: a.id, label: a.userId }, organizationId: a.organizationId, ip: meta.ip, detail: { sessionsEnded: ended } });
-      return { ...a, passwordHash, status, emailVerifiedAt, updatedAt: now, mustChangePassword: false };
+      const updated = { ...a, passwordHash, status, emailVerifiedAt, updatedAt: now, mustChangePassword: false };
+      // The link confirmed a pending applicant's address: the application now waits.
+      if (a.status === "pending" && status === "awaiting_approval") notifyApprovers(tx, deps, updated);
+      return updated;
     },
     { behavior: "immediate" },
   );
+  if (result.status === "awaiting_approval") deps.mailQueued();
+  return result;
 }

@@ -1,3 +1,4 @@
+import { and, eq, inArray, isNotNull, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { DAY, HOUR, MINUTE } from "../clock.js";
 import type { Deps, RequestMeta } from "../deps.js";
@@ -111,6 +112,27 @@ export function createFirstAccount(
 export const statusAfterVerification = (s: ServerSettings): AccountStatus => (s.registration === "approval" ? "awaiting_approval" : "active");
 
 /**
+ * SPEC §3 approval: once an application waits, the active admins of its
+ * organization (the owners, for a personal account) are mailed. Call it in
+ * the transaction that sets `awaiting_approval`.
+ */
+export function notifyApprovers(tx: Tx, deps: Pick<Deps, "clock" | "config">, applicant: Account): void {
+  const approvers: SQL | undefined = applicant.organizationId
+    ? and(eq(accounts.organizationId, applicant.organizationId), inArray(accounts.type, ["admin", "owner"]))
+    : eq(accounts.type, "owner");
+  const rows = tx.select().from(accounts).where(and(approvers, eq(accounts.status, "active"), isNotNull(accounts.email))).all();
+  for (const a of rows) {
+    queueMail(tx, deps, a.email ?? "", a.language, {
+      kind: "application_received",
+      name: a.nickname || a.userId,
+      applicant: applicant.nickname || applicant.userId,
+      email: applicant.email ?? "",
+      url: `${deps.config.baseUrl}/admin/approvals`,
+    });
+  }
+}
+
+/**
  * SPEC §3 registration. Registering an address that already has an account
  * answers exactly as a fresh registration does (same status, same body
  * shape, the same password hashing cost) and mails that address's owner a
@@ -143,6 +165,7 @@ export async function register(deps: Deps, input: unknown, meta: RequestMeta): P
       );
       if (first) {
         if (!i.organizationName) throw new AppError("validation_failed", { organizationName: "organizationName.required" });
+        assertNotUserId(i.password, first.userId);
         return { user: presentAccount(first, i.organizationName), verificationRequired: false, firstAccount: true };
       }
 
@@ -163,6 +186,8 @@ export async function register(deps: Deps, input: unknown, meta: RequestMeta): P
         nickname: i.nickname ?? "",
         language,
       });
+      // A userId derived from the email is known only now; the password must not equal it either.
+      assertNotUserId(i.password, account.userId);
 
       if (existing) {
         // Tell the owner of the address, not the caller. The account above is never stored.
@@ -177,6 +202,7 @@ export async function register(deps: Deps, input: unknown, meta: RequestMeta): P
       } else {
         tx.insert(accounts).values(account).run();
         if (s.verificationRequired) sendVerification(tx, deps, account);
+        else if (status === "awaiting_approval") notifyApprovers(tx, deps, account);
         audit(tx, deps, { action: "account.registered", actor: { id: account.id, label: account.userId }, target: { id: account.id, label: account.userId }, organizationId: account.organizationId, ip: meta.ip, detail: { status } });
       }
       return { user: presentAccount(account, org?.name ?? null), verificationRequired: s.verificationRequired, firstAccount: false };
@@ -185,6 +211,11 @@ export async function register(deps: Deps, input: unknown, meta: RequestMeta): P
   );
   deps.mailQueued();
   return result;
+}
+
+function assertNotUserId(password: string, userId: string): void {
+  const problem = passwordProblem(password, { userId });
+  if (problem) throw new AppError("weak_password", { password: problem });
 }
 
 /** Issues a confirmation link and code for the account's address and queues the mail. */
@@ -214,8 +245,11 @@ export async function bootstrapOwner(
   if (problem) throw new AppError("weak_password", { password: problem });
   const passwordHash = await deps.hasher.hash(o.password);
   return deps.db.transaction(
-    (tx) =>
-      createFirstAccount(tx, deps, { email, passwordHash, userId: o.userId, organizationName: o.organizationName, claimDomain: true, language: "en" }, { ip: "bootstrap" }),
+    (tx) => {
+      const first = createFirstAccount(tx, deps, { email, passwordHash, userId: o.userId, organizationName: o.organizationName, claimDomain: true, language: "en" }, { ip: "bootstrap" });
+      if (first) assertNotUserId(o.password, first.userId);
+      return first;
+    },
     { behavior: "immediate" },
   );
 }

@@ -14,7 +14,7 @@ import { emailField, parseInput } from "./fields.js";
 import { presentAccount, type PresentedAccount } from "./present.js";
 import { findByEmail, findById } from "./store.js";
 import { organizationName } from "../organizations/organizations.js";
-import { sendVerification, statusAfterVerification } from "./registration.js";
+import { notifyApprovers, sendVerification, statusAfterVerification } from "./registration.js";
 
 export const MAX_CODE_ATTEMPTS = 5;
 
@@ -29,14 +29,16 @@ export interface VerifyResult {
   kind: "verify_email" | "email_change";
 }
 
-function confirmRegistration(tx: Tx, deps: Pick<Deps, "clock">, account: Account, ip: string): Account {
+function confirmRegistration(tx: Tx, deps: Pick<Deps, "clock" | "config">, account: Account, ip: string): Account {
   if (account.status !== "pending") return account;
   const now = deps.clock.now();
   const status = statusAfterVerification(getSettings({ db: tx }));
   tx.update(accounts).set({ status, emailVerifiedAt: now, updatedAt: now }).where(eq(accounts.id, account.id)).run();
   voidTokens(tx, deps, account.id, "verify_email");
   audit(tx, deps, { action: "account.email_verified", actor: { id: account.id, label: account.userId }, target: { id: account.id, label: account.userId }, organizationId: account.organizationId, ip, detail: { status } });
-  return { ...account, status, emailVerifiedAt: now, updatedAt: now };
+  const confirmed = { ...account, status, emailVerifiedAt: now, updatedAt: now };
+  if (status === "awaiting_approval") notifyApprovers(tx, deps, confirmed);
+  return confirmed;
 }
 
 function confirmEmailChange(tx: Tx, deps: Pick<Deps, "clock">, account: Account, newEmail: string, ip: string): Account {
@@ -44,6 +46,9 @@ function confirmEmailChange(tx: Tx, deps: Pick<Deps, "clock">, account: Account,
   if (holder && holder.id !== account.id) throw new AppError("email_taken");
   const now = deps.clock.now();
   tx.update(accounts).set({ email: newEmail, emailLower: newEmail.toLowerCase(), emailVerifiedAt: now, updatedAt: now }).where(eq(accounts.id, account.id)).run();
+  // Links mailed to the old address must not outlive it: whoever reads that mailbox now may not be the owner.
+  voidTokens(tx, deps, account.id, "password_reset");
+  voidTokens(tx, deps, account.id, "verify_email");
   audit(tx, deps, { action: "account.email_changed", actor: { id: account.id, label: account.userId }, target: { id: account.id, label: account.userId }, organizationId: account.organizationId, ip, detail: { from: account.email, to: newEmail } });
   return { ...account, email: newEmail, emailLower: newEmail.toLowerCase(), emailVerifiedAt: now, updatedAt: now };
 }
@@ -61,7 +66,7 @@ export function verifyEmail(deps: Deps, input: unknown, meta: RequestMeta): Veri
   }
   // Everything below is synchronous: no other request runs between the
   // lookup and the write, so a code or link cannot be used twice.
-  return deps.db.transaction(
+  const result = deps.db.transaction(
     (tx): VerifyResult => {
       if ("token" in i) {
         const row = findToken(tx, deps, ["verify_email", "email_change"], i.token);
@@ -84,6 +89,8 @@ export function verifyEmail(deps: Deps, input: unknown, meta: RequestMeta): Veri
     },
     { behavior: "immediate" },
   );
+  if (result.user.status === "awaiting_approval") deps.mailQueued();
+  return result;
 }
 
 function latestCodeToken(tx: Tx, accountId: string) {

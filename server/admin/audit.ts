@@ -43,10 +43,11 @@ export function audit(tx: Tx, deps: Pick<Deps, "clock">, e: AuditEntry): void {
   const prevHash = last?.hash ?? GENESIS_HASH;
   const row = {
     at: deps.clock.now(),
-    actorId: e.actor?.id ?? null,
+    // An empty id (a login that names no account) is no account: null.
+    actorId: e.actor?.id || null,
     actorLabel: e.actor?.label ?? "",
     action: e.action,
-    targetId: e.target?.id ?? null,
+    targetId: e.target?.id || null,
     targetLabel: e.target?.label ?? "",
     organizationId: e.organizationId ?? null,
     ip: e.ip ?? "",

@@ -24,6 +24,8 @@ export interface ValidSession {
   session: Session;
   account: Account;
   organizationName: string | null;
+  /** True when this validation slid the expiry forward (a cookie carrying it should be renewed). */
+  extended?: boolean;
 }
 
 export function createSession(deps: { db: Tx; clock: Deps["clock"] }, accountId: string, meta: { device: string; ip: string }): SessionWithToken {
@@ -86,6 +88,7 @@ export function validateSessionToken(deps: Pick<Deps, "db" | "clock">, token: st
       .set({ lastVerifiedAt: row.session.lastVerifiedAt, expiresAt: row.session.expiresAt })
       .where(eq(sessions.id, id))
       .run();
+    return { ...row, extended: true };
   }
   return row;
 }

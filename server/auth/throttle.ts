@@ -53,6 +53,12 @@ const ACCOUNT_FAILURE_MEMORY = DAY;
 export interface CredentialCheck {
   accountKey: string;
   ipKey: string;
+  /** The account's failures counting this attempt, as reserved before the password is checked. */
+  accountFailures?: number;
+  /** Set when this attempt, if it fails, locks the account: the wait it imposes. */
+  lockMs?: number | null;
+  /** Failures from the address counting this attempt. */
+  addressFailures?: number;
 }
 
 /**
@@ -80,9 +86,10 @@ export function beginCredentialCheck(deps: D, subject: string, ip: string): Cred
   const attempts = previous + 1;
   const lockedUntil =
     attempts >= LOGIN_FREE_FAILURES ? now + Math.min(1000 * 2 ** (attempts - LOGIN_FREE_FAILURES), LOGIN_MAX_DELAY) : null;
+  const addressFailures = ipFresh ? 1 : ipRow.count + 1;
   write(deps, accountKey, attempts, now, lockedUntil);
-  write(deps, ipKey, ipFresh ? 1 : ipRow.count + 1, ipFresh ? now : ipRow.windowStart, null);
-  return { accountKey, ipKey };
+  write(deps, ipKey, addressFailures, ipFresh ? now : ipRow.windowStart, null);
+  return { accountKey, ipKey, accountFailures: attempts, lockMs: lockedUntil === null ? null : lockedUntil - now, addressFailures };
 }
 
 /** The password was right: forget the account's failures and take back the address's reserved one. */

@@ -59,16 +59,22 @@ function appliedMigration(sqlite: Database.Database): number | null {
 export function openDatabase(file: string, opts: { migrate?: boolean } = {}): Db {
   if (file !== ":memory:") mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file);
-  sqlite.pragma("journal_mode = WAL");
-  // Wait for a competing writer (the CLI, a backup) instead of failing with SQLITE_BUSY.
-  sqlite.pragma("busy_timeout = 5000");
-  sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("synchronous = NORMAL");
-  sqlite.pragma("cache_size = -32000");
-  sqlite.pragma("temp_store = MEMORY");
-  const db = drizzle({ client: sqlite, schema }) as Db;
-  if (opts.migrate !== false) migrateDatabase(db);
-  return db;
+  try {
+    sqlite.pragma("journal_mode = WAL");
+    // Wait for a competing writer (the CLI, a backup) instead of failing with SQLITE_BUSY.
+    sqlite.pragma("busy_timeout = 5000");
+    sqlite.pragma("foreign_keys = ON");
+    sqlite.pragma("synchronous = NORMAL");
+    sqlite.pragma("cache_size = -32000");
+    sqlite.pragma("temp_store = MEMORY");
+    const db = drizzle({ client: sqlite, schema }) as Db;
+    if (opts.migrate !== false) migrateDatabase(db);
+    return db;
+  } catch (e) {
+    // A refused database (too new, failed migration) is left as it was, closed.
+    sqlite.close();
+    throw e;
+  }
 }
 
 export function migrateDatabase(db: Db): { applied: boolean } {

@@ -31,8 +31,11 @@ export function loadAuth(validateApiKey?: ApiKeyValidator): MiddlewareHandler<Ap
       const token = getCookie(c, SESSION_COOKIE);
       if (token) {
         const v = validateSessionToken(deps, token);
-        if (v) auth = { account: v.account, organizationName: v.organizationName, sessionId: v.session.id, via: "cookie" };
-        else deleteCookie(c, SESSION_COOKIE, { path: "/" });
+        if (v) {
+          auth = { account: v.account, organizationName: v.organizationName, sessionId: v.session.id, via: "cookie" };
+          // The browser drops the cookie at its own Expires: move it with the session's.
+          if (v.extended) setSessionCookie(c, token, v.session.expiresAt, deps.config.secureCookies);
+        } else deleteCookie(c, SESSION_COOKIE, { path: "/" });
       }
     }
     c.set("auth", auth);

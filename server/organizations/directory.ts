@@ -1,9 +1,9 @@
-import { and, asc, eq, gt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Deps } from "../deps.js";
 import { accounts, type Account } from "../db/schema.js";
 import { AppError } from "../errors.js";
-import { normalizeGroupName, parseInput } from "../accounts/fields.js";
+import { groupNameField, parseInput } from "../accounts/fields.js";
 import { presentMember } from "../accounts/present.js";
 
 /** SPEC §4 lists: `?limit=` 1–200 (default 50) and an opaque `?cursor=`. */
@@ -23,15 +23,19 @@ export const decodeCursor = (c: string | undefined): string | null => {
 /** `%`, `_` and `\` typed by a user match themselves in LIKE. */
 export const likeContains = (q: string): string => `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
 
-/** A group includes its subgroups: "Sales" matches "Sales" and "Sales/Tokyo/…", not "Salesforce". */
+/**
+ * A group includes its subgroups: "Sales" matches "Sales" and "Sales/Tokyo/…",
+ * not "Salesforce" nor "sales/…". Names compare exactly, as the group tree
+ * shows them (LIKE would fold case); everything under "Sales/" sorts between
+ * "Sales/" and "Sales0" ("0" follows "/"), a range the group index serves.
+ */
 export function inGroup(column: typeof accounts.groupName, group: string): SQL {
-  const escaped = group.replace(/[\\%_]/g, (m) => `\\${m}`);
-  return or(eq(column, group), sql`${column} LIKE ${`${escaped}/%`} ESCAPE '\\'`) as SQL;
+  return or(eq(column, group), and(gte(column, `${group}/`), lt(column, `${group}0`))) as SQL;
 }
 
 const directorySchema = listQuerySchema.extend({
   q: z.string().trim().max(100, "field.tooLong").optional(),
-  group: z.string().max(1000).optional(),
+  group: groupNameField.optional(),
 });
 
 function requireMember(account: Account): string {
@@ -54,8 +58,7 @@ export function listDirectory(deps: Deps, account: Account, query: unknown) {
       ) as SQL,
     );
   }
-  const group = i.group !== undefined ? normalizeGroupName(i.group) : null;
-  if (group) filters.push(inGroup(accounts.groupName, group));
+  if (i.group) filters.push(inGroup(accounts.groupName, i.group));
   const where = and(...filters);
   const total = deps.db.select({ n: sql<number>`count(*)` }).from(accounts).where(where).get()?.n ?? 0;
   const after = decodeCursor(i.cursor);

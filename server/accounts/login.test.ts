@@ -1,0 +1,135 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { DAY } from "../clock.js";
+import { accounts } from "../db/schema.js";
+import { createTestApp, login, ORIGIN, PASSWORD, registerMember, setupOwner } from "../test/harness.js";
+import { expectJson, expectProblem, loginRequest, type LoginBody, type UserBody } from "../test/api.js";
+
+async function withMember() {
+  const t = createTestApp();
+  await setupOwner(t);
+  const member = await registerMember(t, "ken@acme.test", { userId: "ken" });
+  return { t, member };
+}
+
+const me = (t: ReturnType<typeof createTestApp>, auth: { token?: string; cookie?: string }) => t.request("/api/v1/me", auth);
+
+describe("logging in", () => {
+  it.each(["ken@acme.test", "KEN@Acme.Test", " ken@acme.test ", "ken", "KEN", "Ken"])("works with %j (email or userId, any case)", async (name) => {
+    const { t } = await withMember();
+    const b = await expectJson<LoginBody>(await loginRequest(t, name, PASSWORD), 200);
+    expect(b.token).toMatch(/^[a-z2-7]+\.[a-z2-7]+$/);
+    expect(b.expiresAt).toBe(new Date(t.clock.now().getTime() + 30 * DAY).toISOString());
+    expect(b.user).toMatchObject({ userId: "ken", email: "ken@acme.test", lastLoginAt: t.clock.now().toISOString() });
+    expect(JSON.stringify(b)).not.toMatch(/passwordHash|\$argon2/);
+  });
+
+  it("answers a wrong password and an unknown login alike: 401 invalid_credentials", async () => {
+    const { t } = await withMember();
+    const wrong = await expectProblem(await loginRequest(t, "ken", "not my password"), 401, "invalid_credentials");
+    const unknown = await expectProblem(await loginRequest(t, "nobody", "not my password"), 401, "invalid_credentials");
+    const unknownEmail = await expectProblem(await loginRequest(t, "nobody@acme.test", PASSWORD), 401, "invalid_credentials");
+    expect(unknown).toEqual(wrong);
+    expect(unknownEmail).toEqual(wrong);
+  });
+
+  it("refuses a disabled account with 403 account_disabled, and only to someone who knows its password", async () => {
+    const { t, member } = await withMember();
+    t.db.update(accounts).set({ status: "disabled" }).where(eq(accounts.id, member.user.id)).run();
+    await expectProblem(await loginRequest(t, "ken", PASSWORD), 403, "account_disabled");
+    await expectProblem(await loginRequest(t, "ken", "not my password"), 401, "invalid_credentials");
+  });
+
+  it("gives every device its own session, named by the device field or the user agent", async () => {
+    const { t, member } = await withMember();
+    const phone = await expectJson<LoginBody>(await t.request("/api/v1/auth/login", { json: { login: "ken", password: PASSWORD, device: "Ken's phone" } }), 200);
+    const ua = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+    const laptop = await expectJson<LoginBody>(await t.request("/api/v1/auth/login", { json: { login: "ken", password: PASSWORD }, headers: { "user-agent": ua } }), 200);
+    expect(new Set([member.token, phone.token, laptop.token]).size).toBe(3);
+    const list = await expectJson<{ items: { device: string; current: boolean }[]; total: number }>(await t.request("/api/v1/me/sessions", { token: phone.token }), 200);
+    expect(list.total).toBe(3);
+    expect(list.items.map((s) => s.device)).toEqual(expect.arrayContaining(["Ken's phone", "Firefox on Linux"]));
+    for (const token of [member.token, phone.token, laptop.token]) expect((await me(t, { token })).status).toBe(200);
+  });
+});
+
+describe("who is behind a request", () => {
+  it("is found from a Bearer token and from the roster_session cookie", async () => {
+    const { t, member } = await withMember();
+    const bearer = await expectJson<UserBody["user"]>(await me(t, { token: member.token }), 200);
+    const cookie = await expectJson<UserBody["user"]>(await me(t, { cookie: `roster_session=${member.token}` }), 200);
+    expect(bearer).toMatchObject({ id: member.user.id, userId: "ken" });
+    expect(cookie).toEqual(bearer);
+  });
+
+  it("gets the session cookie at log in: HttpOnly, SameSite=Lax, Path=/, Secure only on https", async () => {
+    const { t } = await withMember();
+    const plain = (await loginRequest(t, "ken", PASSWORD)).headers.get("set-cookie") ?? "";
+    expect(plain).toMatch(/^roster_session=[a-z2-7]+\.[a-z2-7]+;/);
+    expect(plain).toMatch(/HttpOnly/);
+    expect(plain).toMatch(/SameSite=Lax/);
+    expect(plain).toMatch(/Path=\//);
+    expect(plain).not.toMatch(/Secure/);
+
+    const s = createTestApp({ config: { baseUrl: "https://roster.test", secureCookies: true } });
+    await setupOwner(s);
+    expect((await loginRequest(s, "owner", PASSWORD)).headers.get("set-cookie")).toMatch(/; Secure/);
+  });
+
+  it.each([
+    ["no token", {}],
+    ["garbage", { token: "garbage" }],
+    ["a token without a secret", { token: "abc." }],
+    ["an unknown id", { token: "aaaaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" }],
+    ["an over-long token", { token: `${"a".repeat(150)}.${"b".repeat(150)}` }],
+    ["a garbage cookie", { cookie: "roster_session=garbage" }],
+  ])("is nobody for %s: 401 unauthenticated", async (_, auth) => {
+    const { t } = await withMember();
+    const r = await me(t, auth);
+    await expectProblem(r, 401, "unauthenticated");
+    expect(r.headers.get("www-authenticate")).toMatch(/^Bearer/);
+  });
+
+  it("is nobody for a real session id with the wrong secret", async () => {
+    const { t, member } = await withMember();
+    const [id, secret = ""] = member.token.split(".");
+    const other = secret.slice(0, -1) + (secret.endsWith("a") ? "b" : "a");
+    await expectProblem(await me(t, { token: `${id}.${other}` }), 401, "unauthenticated");
+    await expectProblem(await me(t, { token: `${id}.` }), 401, "unauthenticated");
+    expect((await me(t, { token: member.token })).status).toBe(200);
+  });
+
+  it("is nobody once the account is disabled", async () => {
+    const { t, member } = await withMember();
+    t.db.update(accounts).set({ status: "disabled" }).where(eq(accounts.id, member.user.id)).run();
+    await expectProblem(await me(t, { token: member.token }), 401, "unauthenticated");
+  });
+});
+
+describe("logging out", () => {
+  it("answers 204 and the token stops working; other devices stay logged in", async () => {
+    const { t, member } = await withMember();
+    const other = await login(t, "ken");
+    expect((await t.request("/api/v1/auth/logout", { method: "POST", token: member.token })).status).toBe(204);
+    await expectProblem(await me(t, { token: member.token }), 401, "unauthenticated");
+    expect((await me(t, { token: other.token })).status).toBe(200);
+  });
+
+  it("with the cookie from our own pages clears the cookie; from another site it is refused (CSRF)", async () => {
+    const { t, member } = await withMember();
+    const cookie = `roster_session=${member.token}`;
+    const cross = await t.request("/api/v1/auth/logout", { method: "POST", cookie, headers: { origin: "https://evil.test" } });
+    await expectProblem(cross, 403, "forbidden");
+    expect((await me(t, { cookie })).status).toBe(200);
+
+    const r = await t.request("/api/v1/auth/logout", { method: "POST", cookie, headers: { origin: ORIGIN } });
+    expect(r.status).toBe(204);
+    expect(r.headers.get("set-cookie")).toMatch(/^roster_session=;.*Max-Age=0/);
+    await expectProblem(await me(t, { cookie }), 401, "unauthenticated");
+  });
+
+  it("needs a session: 401 without one", async () => {
+    const { t } = await withMember();
+    await expectProblem(await t.request("/api/v1/auth/logout", { method: "POST", json: {} }), 401, "unauthenticated");
+  });
+});
