@@ -9,6 +9,7 @@ import { AppError, isAppError } from "./errors.js";
 import { fromAcceptLanguage, toLang, type Lang } from "./i18n/index.js";
 import { isMigrated } from "./db/client.js";
 import { loadAuth, type ApiKeyValidator } from "./http/auth.js";
+import { SESSION_COOKIE } from "./auth/sessions.js";
 import { clientIp } from "./http/client-ip.js";
 import type { AppEnv, Ctx } from "./http/context.js";
 import { api } from "./http/api/index.js";
@@ -86,12 +87,13 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
   });
 
   // CSRF (SPEC §6): browsers' state changes must come from our own pages.
-  // API calls authenticated by an Authorization header carry no ambient
-  // credential and are not subject to it.
+  // An API call is at risk only when it carries the session cookie (the one
+  // ambient credential); Bearer tokens and API keys are not sent by a
+  // browser on its own, and a call with neither has nothing to forge.
   const baseOrigin = new URL(deps.config.baseUrl).origin;
   const csrfCheck = csrf({ origin: (origin, c) => origin === baseOrigin || origin === new URL(c.req.url).origin });
   app.use("*", async (c, next) => {
-    if (isApi(c.req.path) && c.req.header("authorization")) return next();
+    if (isApi(c.req.path) && (c.req.header("authorization") || !getCookie(c, SESSION_COOKIE))) return next();
     return csrfCheck(c, next);
   });
 
