@@ -102,7 +102,7 @@ export const en = {
   "mail.invitation.button": "Accept the invitation",
   "mail.invitation.expires": "The link is valid for 7 days.",
   "mail.application.subject": "A new application waits for your approval",
-  "mail.application.intro": "{applicant} ({email}) confirmed their address and waits for approval.",
+  "mail.application.intro": "{applicant} ({email}) applied for an account and waits for your approval.",
   "mail.application.button": "Open the approval queue",
   "import.duplicate": "This value appears on an earlier row of the file.",
   "import.shape": "Expected a JSON array of objects, or an object with an \"items\" array.",

@@ -101,7 +101,7 @@ export const ja: Record<keyof typeof en, string> = {
   "mail.invitation.button": "招待を受ける",
   "mail.invitation.expires": "リンクの有効期限は7日間です。",
   "mail.application.subject": "承認待ちの新しい申請があります",
-  "mail.application.intro": "{applicant}（{email}）さんがメールアドレスを確認し、承認を待っています。",
+  "mail.application.intro": "{applicant}（{email}）さんがアカウントを申請し、承認を待っています。",
   "mail.application.button": "承認待ちの一覧を開く",
   "import.duplicate": "この値はファイルの前の行にもあります。",
   "import.shape": "オブジェクトの JSON 配列、または \"items\" 配列を持つオブジェクトを指定してください。",
