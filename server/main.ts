@@ -50,7 +50,7 @@ async function main(): Promise<void> {
 
   const app = createApp(deps);
   const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    log.info({ port: info.port, host: config.host, baseUrl: config.baseUrl, dataDir: config.dataDir, mail: config.mail.transport }, `Roster listening on ${config.baseUrl}`);
+    log.info({ port: info.port, host: config.host, baseUrl: config.baseUrl, dataDir: config.dataDir, mail: config.mail.transport }, `Roster listening on http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${info.port} (mail links use ${config.baseUrl})`);
     if (config.mail.transport === "capture") log.warn("mail is captured, not sent: admins read it under /admin/mail (set ROSTER_SMTP_URL to deliver)");
   });
   worker.start();
