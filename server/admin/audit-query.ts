@@ -67,8 +67,20 @@ const safeJson = (s: string): unknown => {
   }
 };
 
-/** The chain status shown on the audit page ("chain verified"). */
-export function auditChainStatus(deps: Pick<Deps, "db">, actor: Account) {
+const chainCache = new WeakMap<object, { at: number; result: ReturnType<typeof verifyAuditChain> }>();
+const CHAIN_CACHE_MS = 60_000;
+
+/**
+ * The chain status shown on the audit page ("chain verified"). Walking the
+ * whole log costs time on a large server, so a page view reuses a result
+ * less than a minute old; `roster verify-audit` always walks it all.
+ */
+export function auditChainStatus(deps: Pick<Deps, "db" | "clock">, actor: Account) {
   adminScope(actor);
-  return verifyAuditChain(deps);
+  const cached = chainCache.get(deps.db);
+  const now = deps.clock.now().getTime();
+  if (cached && now - cached.at < CHAIN_CACHE_MS && now >= cached.at) return cached.result;
+  const result = verifyAuditChain(deps);
+  chainCache.set(deps.db, { at: now, result });
+  return result;
 }

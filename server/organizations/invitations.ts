@@ -163,7 +163,9 @@ export function revokeInvitation(deps: Deps, actor: Account, id: string, meta: R
   const scope = adminScope(actor);
   deps.db.transaction((tx) => {
     const { inv } = scopedInvitation(tx, scope, id);
-    if (inv.status !== "pending") return;
+    const status = effectiveStatus(inv, deps.clock.now());
+    if (status === "revoked") return;
+    if (status !== "pending") throw new AppError("validation_failed", { status: "field.invalid" }, undefined, `The request is ${status}.`);
     tx.update(invitations).set({ status: "revoked", updatedAt: deps.clock.now() }).where(eq(invitations.id, id)).run();
     audit(tx, deps, { action: "admin.invitation_revoked", actor: ref(actor), organizationId: inv.organizationId, ip: meta.ip, detail: { email: inv.email } });
   });
