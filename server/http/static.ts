@@ -14,6 +14,7 @@ const files: Record<string, { source: string; type: string }> = {
   "htmx.min.js": { source: "node_modules/htmx.org/dist/htmx.min.js", type: "text/javascript; charset=utf-8" },
   "app.css": { source: "views/static/app.css", type: "text/css; charset=utf-8" },
   "app.js": { source: "views/static/app.js", type: "text/javascript; charset=utf-8" },
+  "admin.js": { source: "views/static/admin.js", type: "text/javascript; charset=utf-8" },
 };
 
 interface Asset {

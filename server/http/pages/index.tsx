@@ -8,6 +8,20 @@ import { loginPages } from "./login.js";
 import { passwordPages } from "./password.js";
 import { registerPages } from "./register.js";
 import { sessionPages } from "./sessions.js";
+import { adminDashboardPages } from "./admin-dashboard.js";
+import { adminUsersPages } from "./admin-users.js";
+import { adminUsersNewPages } from "./admin-users-new.js";
+import { adminImportPages } from "./admin-import.js";
+import { adminUserPages } from "./admin-user.js";
+import { adminSettingsPages } from "./admin-settings.js";
+import { adminOrganizationPages } from "./admin-organizations.js";
+import { adminInvitationPages } from "./admin-invitations.js";
+import { adminApprovalPages } from "./admin-approvals.js";
+import { adminApiKeyPages } from "./admin-api-keys.js";
+import { adminAuditPages } from "./admin-audit.js";
+import { invitePages } from "./invite.js";
+import { setupPages } from "./setup.js";
+import { peoplePages } from "./people.js";
 import { errorMessage, go, isHx, page, viewOf } from "./render.js";
 
 /** The htmx pages (register, log in, account…). */
@@ -17,7 +31,22 @@ export const pages = new Hono<AppEnv>()
   .route("/", loginPages)
   .route("/", passwordPages)
   .route("/", accountPages)
-  .route("/", sessionPages);
+  .route("/", sessionPages)
+  // Admin users pages: the fixed paths (/admin/users/new, /admin/users/import…) before /admin/users/:id.
+  .route("/", adminDashboardPages)
+  .route("/", adminUsersPages)
+  .route("/", adminUsersNewPages)
+  .route("/", adminImportPages)
+  .route("/", adminUserPages)
+  .route("/", adminSettingsPages)
+  .route("/", adminOrganizationPages)
+  .route("/", adminInvitationPages)
+  .route("/", adminApprovalPages)
+  .route("/", adminApiKeyPages)
+  .route("/", adminAuditPages)
+  .route("/", invitePages)
+  .route("/", setupPages)
+  .route("/", peoplePages);
 
 /**
  * A page for an error that no form could show, with the error's status. A

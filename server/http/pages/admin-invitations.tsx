@@ -1,0 +1,81 @@
+import { Hono } from "hono";
+import type { AppError } from "../../errors.js";
+import { listOrganizations } from "../../organizations/manage.js";
+import { listInvitations, resendInvitation, revokeInvitation, sendInvitations, type SendResult } from "../../organizations/invitations.js";
+import type { AppEnv, Ctx } from "../context.js";
+import type { PageUser } from "./account-view.js";
+import { AdminInvitationsPage, SendSection } from "../../../views/pages/admin-invitations.js";
+import { InvitationListSection, invitationStates, type InvitationList } from "../../../views/partials/admin-invitation-list.js";
+import { formState, type FormState, type View } from "../../../views/view.js";
+import { adminPage, doneNotice, queryString, requireAdmin } from "./admin-org-common.js";
+import { attempt, failedForm, formBody, go, isHx, page, viewOf } from "./render.js";
+
+const notices = { resent: "admin.invitations.resent", revoked: "admin.invitations.revoked" };
+const knownState = (s: string | undefined): string => (invitationStates as readonly string[]).includes(s ?? "") ? (s as string) : "";
+
+/** Organizations an owner may send for; an admin sends for their own and is never asked. */
+function organizationsFor(c: Ctx, user: PageUser) {
+  if (user.account.type !== "owner") return [];
+  return listOrganizations(c.var.deps, user.account).items.map((o) => ({ id: o.id, name: o.name }));
+}
+
+function listOf(c: Ctx, user: PageUser, status: string, cursor?: string): InvitationList {
+  const r = listInvitations(c.var.deps, user.account, { status: status || undefined, cursor: cursor || undefined, limit: 50 });
+  return {
+    items: r.items,
+    total: r.total,
+    status,
+    first: cursor ? `/admin/invitations${queryString({ status })}` : undefined,
+    next: r.nextCursor ? `/admin/invitations${queryString({ status, cursor: r.nextCursor })}` : undefined,
+    showOrganization: organizationsFor(c, user).length > 1,
+  };
+}
+
+function invitationsPage(c: Ctx, user: PageUser, o: { send?: FormState; results?: SendResult[]; listState?: FormState; status?: number; filter?: string }) {
+  const filter = o.filter ?? knownState(c.req.query("status"));
+  const organizations = organizationsFor(c, user);
+  const send = o.send ?? formState({ type: "general", organizationId: user.account.organizationId ?? "" });
+  const list = listOf(c, user, filter, c.req.method === "GET" ? c.req.query("cursor") : undefined);
+  const listState = o.listState ?? formState({}, doneNotice(c, notices));
+  const body = (v: View) => <AdminInvitationsPage v={v} send={send} results={o.results} organizations={organizations} list={list} listState={listState} />;
+  // htmx after a send: the send card in place, and the list (with the new rows) out of band.
+  const fragment = (v: View) => (
+    <>
+      <SendSection v={v} state={send} results={o.results} organizations={organizations} />
+      <InvitationListSection v={v} list={list} state={listState} oob />
+    </>
+  );
+  return adminPage(c, user, { current: "/admin/invitations", title: "admin.invitations.title", here: `/admin/invitations${queryString({ status: filter })}`, status: o.status, body, fragment });
+}
+
+/** After resend or revoke: the list section for htmx, else back to the list (post/redirect/get). */
+async function rowAction(c: Ctx, action: (user: PageUser, id: string) => unknown, done: keyof typeof notices) {
+  const user = requireAdmin(c);
+  const f = await formBody(c);
+  const filter = knownState(f.status);
+  const r = await attempt(() => action(user, c.req.param("id") ?? ""));
+  if (r.ok && !isHx(c)) return go(c, `/admin/invitations${queryString({ status: filter, done })}#invite-list`);
+  // The service's "the request is accepted/revoked" (a stale row): say that, not "correct the fields".
+  const failed = (err: AppError): FormState => (err.fields?.status ? { values: {}, errors: {}, summary: { key: "admin.invitations.notResendable" } } : failedForm(c, err, {}));
+  if (!r.ok && !isHx(c)) return invitationsPage(c, user, { listState: failed(r.err), status: r.err.status, filter });
+  const state = r.ok ? formState({}, { key: notices[done] }) : failed(r.err);
+  const v = viewOf(c, "/admin/invitations");
+  return page(c, { v, title: v.t("admin.invitations.title"), status: r.ok ? 200 : r.err.status, body: <InvitationListSection v={v} list={listOf(c, user, filter)} state={state} /> });
+}
+
+/** /admin/invitations: registration requests for admins (an admin's own organization; owners: any). */
+export const adminInvitationPages = new Hono<AppEnv>()
+  .get("/admin/invitations", (c) => invitationsPage(c, requireAdmin(c), {}))
+  .post("/admin/invitations", async (c) => {
+    const user = requireAdmin(c);
+    const f = await formBody(c);
+    const type = f.type === "admin" ? "admin" : "general";
+    const input = { email: f.email ?? "", message: f.message ?? "", type, organizationId: f.organizationId || undefined };
+    const r = await attempt(() => sendInvitations(c.var.deps, user.account, input, c.var.meta));
+    if (!r.ok) return invitationsPage(c, user, { send: failedForm(c, r.err, f), status: r.err.status, filter: "" });
+    // The addresses are done with (each has its result); the type, message and organization stay for the next batch.
+    const send = formState({ type, message: f.message ?? "", organizationId: f.organizationId ?? "" });
+    return invitationsPage(c, user, { send, results: r.value.results, filter: "" });
+  })
+  .post("/admin/invitations/:id/resend", (c) => rowAction(c, (user, id) => resendInvitation(c.var.deps, user.account, id, c.var.meta), "resent"))
+  .post("/admin/invitations/:id/revoke", (c) => rowAction(c, (user, id) => revokeInvitation(c.var.deps, user.account, id, c.var.meta), "revoked"));

@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { listOrganizations } from "../../organizations/manage.js";
+import { HOSTILE } from "./test-helpers.js";
+import { accountRow, orgWorld, visibleText } from "./admin-org-world.js";
+
+const orgs = (w: Awaited<ReturnType<typeof orgWorld>>) => listOrganizations(w.t.deps, accountRow(w.t, "owner")!).items;
+
+describe("/admin/organizations", () => {
+  it("is for owners only", async () => {
+    const { t, adminCookie, memberCookie } = await orgWorld();
+    for (const cookie of [adminCookie, memberCookie]) {
+      expect((await t.request("/admin/organizations", { cookie })).status).toBe(403);
+      expect((await t.request("/admin/organizations", { cookie, form: { name: "Sneaky" } })).status).toBe(403);
+    }
+  });
+
+  it("lists organizations with member and admin counts and claimed domains", async () => {
+    const { t, ownerCookie } = await orgWorld();
+    const html = await (await t.request("/admin/organizations", { cookie: ownerCookie })).text();
+    const text = visibleText(html);
+    // owner, ada and mia; two administrators of the limit of 10; acme.test claimed at the first registration.
+    expect(text).toMatch(/Acme 3 2 of 10 50 acme\.test Edit/);
+  });
+
+  it("creates an organization with domains one per line, and refuses a claimed domain on the form", async () => {
+    const w = await orgWorld();
+    const { t, ownerCookie } = w;
+    const r = await t.request("/admin/organizations", { cookie: ownerCookie, form: { name: "Globex", domains: "globex.test\r\n\r\nGLOBEX.example \n" } });
+    expect(r.status).toBe(303);
+    expect(r.headers.get("location")).toBe("/admin/organizations?done=created");
+    expect(orgs(w).find((o) => o.name === "Globex")?.claimedDomains).toEqual(["globex.example", "globex.test"]);
+    expect(await (await t.request("/admin/organizations?done=created", { cookie: ownerCookie })).text()).toContain("The organization is created.");
+
+    const clash = await t.request("/admin/organizations", { cookie: ownerCookie, form: { name: "Initech", domains: "initech.test\nacme.test" } });
+    expect(clash.status).toBe(400);
+    const html = await clash.text();
+    expect(html).toContain("Already claimed by another organization: acme.test (Acme)");
+    expect(html).toContain('id="f-domains-error"');
+    // What was typed comes back, so nothing has to be typed again.
+    expect(html).toContain('value="Initech"');
+    expect(html).toContain("initech.test\nacme.test</textarea>");
+    expect(orgs(w).map((o) => o.name)).toEqual(["Acme", "Globex"]);
+  });
+
+  it("edits name, domains and limits; a domain conflict is shown on the edit form", async () => {
+    const w = await orgWorld();
+    const { t, ownerCookie } = w;
+    await t.request("/admin/organizations", { cookie: ownerCookie, form: { name: "Globex", domains: "globex.test" } });
+    const globex = orgs(w).find((o) => o.name === "Globex")!;
+    const edit = await (await t.request(`/admin/organizations/${globex.id}`, { cookie: ownerCookie })).text();
+    expect(edit).toContain('value="Globex"');
+    expect(edit).toContain('name="adminLimit" type="number" value="10"');
+
+    const clash = await t.request(`/admin/organizations/${globex.id}`, { cookie: ownerCookie, form: { name: "Globex Corp", domains: "acme.test", adminLimit: "5", pendingLimit: "20" } });
+    expect(clash.status).toBe(400);
+    expect(await clash.text()).toContain("Already claimed by another organization: acme.test (Acme)");
+    expect(orgs(w).find((o) => o.id === globex.id)?.name).toBe("Globex");
+
+    const bad = await t.request(`/admin/organizations/${globex.id}`, { cookie: ownerCookie, form: { name: "Globex", domains: "", adminLimit: "ten", pendingLimit: "0" } });
+    expect(bad.status).toBe(400);
+    const badHtml = await bad.text();
+    expect(badHtml).toContain('id="f-adminLimit-error"');
+    expect(badHtml).toContain('id="f-pendingLimit-error"');
+
+    const ok = await t.request(`/admin/organizations/${globex.id}`, { cookie: ownerCookie, form: { name: "Globex Corp", domains: "globex.example", adminLimit: "5", pendingLimit: "20" } });
+    expect(ok.status).toBe(303);
+    expect(orgs(w).find((o) => o.id === globex.id)).toMatchObject({ name: "Globex Corp", claimedDomains: ["globex.example"], adminLimit: 5, pendingLimit: 20 });
+    expect((await t.request("/admin/organizations/nope", { cookie: ownerCookie })).status).toBe(404);
+  });
+
+  it("escapes organization names", async () => {
+    const { t, ownerCookie } = await orgWorld();
+    await t.request("/admin/organizations", { cookie: ownerCookie, form: { name: HOSTILE[0]!, domains: "" } });
+    const html = await (await t.request("/admin/organizations", { cookie: ownerCookie })).text();
+    expect(html).not.toContain(HOSTILE[0]);
+    expect(html).toContain("&lt;script&gt;");
+  });
+});

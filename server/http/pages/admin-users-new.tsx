@@ -1,0 +1,54 @@
+import { Hono } from "hono";
+import { createUser } from "../../admin/user-actions.js";
+import { listOrganizations } from "../../organizations/manage.js";
+import type { AppEnv, Ctx } from "../context.js";
+import type { PageUser } from "./account-view.js";
+import { CreateUserDialog, CreateUserSection } from "../../../views/partials/admin-user-create.js";
+import { formState, type FormState, type View } from "../../../views/view.js";
+import type { CreateResult } from "../../admin/user-actions.js";
+import { adminPage, isOwner, pageAdmin } from "./admin-users-shared.js";
+import { attempt, failedForm, formBody, isHx } from "./render.js";
+
+const createText = ["type", "userId", "nickname", "avatarUrl", "email", "password", "organizationId"] as const;
+
+function createAnswer(c: Ctx, user: PageUser, o: { state: FormState; result?: CreateResult; status?: number; dialog?: boolean }) {
+  const orgs = isOwner(user) ? listOrganizations(c.var.deps, user.account).items.map((x) => ({ id: x.id, name: x.name })) : null;
+  const section = (v: View) => <CreateUserSection v={v} state={o.state} orgs={orgs} result={o.result} />;
+  return adminPage(c, user, {
+    current: "/admin/users",
+    title: "admin.create.title",
+    status: o.status,
+    here: "/admin/users/new",
+    body: (v) => (
+      <div class="card narrow-wide">
+        <div id="admin-dialog"></div>
+        {section(v)}
+        <p class="aside">
+          <a href="/admin/users">{v.t("admin.create.backToUsers")}</a>
+        </p>
+      </div>
+    ),
+    // htmx: a new dialog for the button, the section alone for the dialog's own form.
+    fragment: (v) => (o.dialog ? <CreateUserDialog v={v}>{section(v)}</CreateUserDialog> : section(v)),
+  });
+}
+
+/** /admin/users/new: the create account dialog (SPEC §3 admin-created accounts, three outcomes). */
+export const adminUsersNewPages = new Hono<AppEnv>()
+  .get("/admin/users/new", (c) => {
+    const user = pageAdmin(c);
+    const owner = isOwner(user);
+    return createAnswer(c, user, { state: formState({ type: "general", organizationId: owner ? (user.account.organizationId ?? "") : "" }), dialog: true });
+  })
+  .post("/admin/users/new", async (c) => {
+    const user = pageAdmin(c);
+    const f = await formBody(c);
+    const input: Record<string, string> = {};
+    for (const k of createText) if (f[k] !== undefined) input[k] = f[k];
+    if (!isOwner(user)) delete input.organizationId;
+    const r = await attempt(() => createUser(c.var.deps, user.account, input, c.var.meta));
+    if (!r.ok) return createAnswer(c, user, { state: failedForm(c, r.err, f, ["password"]), status: r.err.status });
+    // The table behind the dialog reloads itself to show the new account.
+    if (isHx(c)) c.header("hx-trigger", "users-changed");
+    return createAnswer(c, user, { state: formState(), result: r.value, status: 201 });
+  });

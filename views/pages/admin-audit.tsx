@@ -1,0 +1,119 @@
+import type { ChainResult } from "../../server/admin/audit.js";
+import type { listAudit } from "../../server/admin/audit-query.js";
+import { Field, FormMessages } from "../components/form.js";
+import { AdminHeading, Pager } from "../partials/admin-org-parts.js";
+import { Time } from "../partials/sessions-section.js";
+import type { FormState, View } from "../view.js";
+
+export type AuditRow = ReturnType<typeof listAudit>["items"][number];
+export const auditFilters = ["action", "who", "ip", "from", "to"] as const;
+
+const reasons: Record<string, string> = {
+  "an entry before it was removed or changed": "admin.audit.reason.removed",
+  "the entry was changed": "admin.audit.reason.changed",
+};
+
+/** Whether the hash chain holds: every entry carries the hash of the one before (SPEC §6). */
+export function ChainBanner({ v, chain }: { v: View; chain: ChainResult }) {
+  const t = v.t;
+  if (chain.ok) {
+    return (
+      <div class="alert alert-ok ao-chain" role="status">
+        <p>
+          <strong>{t("admin.audit.chainOk", { count: chain.entries })}</strong> {t("admin.audit.chainOkHelp")}
+        </p>
+      </div>
+    );
+  }
+  const reason = reasons[chain.reason];
+  return (
+    <div class="alert alert-error ao-chain" role="alert">
+      <p>{t("admin.audit.chainBroken", { seq: chain.brokenAt })}</p>
+      <p>{reason ? t(reason) : chain.reason}</p>
+      <p>{t("admin.audit.chainBrokenHelp", { count: chain.entries })}</p>
+    </div>
+  );
+}
+
+function FilterForm({ v, state }: { v: View; state: FormState }) {
+  const t = v.t;
+  return (
+    <form method="get" action="/admin/audit" class="card ao-filters" aria-label={t("admin.audit.filters")}>
+      <FormMessages v={v} state={state} fields={[...auditFilters]} />
+      <div class="ao-filter-grid">
+        <Field v={v} state={state} name="action" label={t("admin.audit.action")} hint={t("admin.audit.actionHint")} maxlength={100} />
+        <Field v={v} state={state} name="who" label={t("admin.audit.who")} hint={t("admin.audit.whoHint")} maxlength={200} />
+        <Field v={v} state={state} name="ip" label={t("admin.audit.ip")} maxlength={64} />
+        <Field v={v} state={state} name="from" type="date" label={t("admin.audit.from")} />
+        <Field v={v} state={state} name="to" type="date" label={t("admin.audit.to")} />
+      </div>
+      <div class="actions">
+        <button type="submit" class="btn btn-primary">
+          {t("admin.audit.apply")}
+        </button>
+        <a href="/admin/audit">{t("admin.audit.clear")}</a>
+      </div>
+    </form>
+  );
+}
+
+/** The entry's detail as one line of JSON, or a dash when there is none. */
+const compact = (detail: unknown): string => {
+  const s = JSON.stringify(detail ?? {});
+  return s === "{}" ? "—" : s;
+};
+
+function AuditTable({ v, rows, total }: { v: View; rows: AuditRow[]; total: number }) {
+  const t = v.t;
+  if (rows.length === 0) return <p class="muted ao-empty">{t("admin.audit.none")}</p>;
+  return (
+    <div class="ao-table-wrap">
+      <table class="data-table ao-table ao-audit">
+        <caption class="ao-caption">{t("admin.audit.count", { count: total })}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t("admin.audit.time")}</th>
+            <th scope="col">{t("admin.audit.actor")}</th>
+            <th scope="col">{t("admin.audit.action")}</th>
+            <th scope="col">{t("admin.audit.target")}</th>
+            <th scope="col">{t("admin.audit.ip")}</th>
+            <th scope="col">{t("admin.audit.detail")}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr id={`audit-${r.seq}`}>
+              <td class="ao-nowrap">
+                <span class="muted">#{r.seq}</span> <Time iso={r.at} lang={v.lang} />
+              </td>
+              <td>{r.actor ? r.actor.label || r.actor.id : <span class="muted">{t("admin.audit.system")}</span>}</td>
+              <td class="mono">{r.action}</td>
+              <td>{r.target ? r.target.label || r.target.id : "—"}</td>
+              <td class="mono">{r.ip || "—"}</td>
+              <td>
+                <code class="ao-detail">{compact(r.detail)}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The audit log: chain status, filters, the entries newest first with cursor pagination. */
+export function AdminAuditPage(p: { v: View; chain: ChainResult; filters: FormState; rows: AuditRow[]; total: number; first?: string; next?: string }) {
+  const { v } = p;
+  return (
+    <>
+      <AdminHeading v={v} title="admin.audit.title" intro="admin.audit.intro" />
+      <ChainBanner v={v} chain={p.chain} />
+      <FilterForm v={v} state={p.filters} />
+      <section class="card" aria-labelledby="audit-entries-title">
+        <h2 id="audit-entries-title">{v.t("admin.audit.entries")}</h2>
+        <AuditTable v={v} rows={p.rows} total={p.total} />
+        <Pager v={v} first={p.first} next={p.next} />
+      </section>
+    </>
+  );
+}

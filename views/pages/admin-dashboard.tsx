@@ -1,0 +1,123 @@
+import type { DashboardSummary } from "../../server/admin/dashboard.js";
+import { accountStatuses, accountTypes, mailStatuses } from "../../server/db/schema.js";
+import { fmt } from "../partials/admin-users-table.js";
+import { Time } from "../partials/sessions-section.js";
+import type { View } from "../view.js";
+
+export interface AuditRow {
+  seq: number;
+  at: string;
+  action: string;
+  actor: { id: string | null; label: string } | null;
+  target: { id: string | null; label: string } | null;
+  ip: string;
+}
+
+function Tile({ v, label, n, href, tone }: { v: View; label: string; n: number; href?: string; tone?: string }) {
+  const inner = (
+    <>
+      <span class="tile-n">{fmt(v, n)}</span>
+      <span class="tile-label">{label}</span>
+    </>
+  );
+  return <li class={`tile${tone ? ` tile-${tone}` : ""}`}>{href ? <a href={href}>{inner}</a> : <div>{inner}</div>}</li>;
+}
+
+/** Healthy when nothing failed or waits for a retry; otherwise the worst of the two. */
+const mailHealth = (m: DashboardSummary["mail"]) => (m.byStatus.failed > 0 ? "failed" : m.byStatus.deferred > 0 ? "deferred" : "ok");
+
+export function AdminDashboardPage({ v, s, audit, capture }: { v: View; s: DashboardSummary; audit: AuditRow[]; capture: boolean }) {
+  const t = v.t;
+  const awaiting = s.byStatus.awaiting_approval;
+  const health = mailHealth(s.mail);
+  return (
+    <div class="admin-dashboard">
+      <header class="admin-head">
+        <h1>{t("admin.dashboard.title")}</h1>
+        <div class="admin-head-actions">
+          <a class="btn btn-primary" href="/admin/users">
+            {t("admin.dashboard.toUsers")}
+          </a>
+        </div>
+      </header>
+      {awaiting > 0 && (
+        <div class="alert alert-info">
+          <p>
+            {t("admin.dashboard.awaiting", { count: fmt(v, awaiting) })} <a href="/admin/users?status=awaiting_approval">{t("admin.dashboard.review")}</a>
+          </p>
+        </div>
+      )}
+      <section class="card" aria-labelledby="accounts-title">
+        <h2 id="accounts-title">{t("admin.dashboard.accounts", { total: fmt(v, s.total) })}</h2>
+        <ul class="tiles">
+          {accountStatuses.map((st) => (
+            <Tile v={v} label={t(`admin.users.status.${st}`)} n={s.byStatus[st]} href={`/admin/users?status=${st}`} tone={st === "awaiting_approval" && s.byStatus[st] ? "warn" : undefined} />
+          ))}
+        </ul>
+        <ul class="tiles tiles-small">
+          {accountTypes.map((ty) => (
+            <Tile v={v} label={t(`account.type.${ty}`)} n={s.byType[ty]} href={`/admin/users?type=${ty}`} />
+          ))}
+        </ul>
+      </section>
+      <section class="card" aria-labelledby="mail-title">
+        <h2 id="mail-title">{t("admin.dashboard.mail")}</h2>
+        {capture && <p class="alert alert-info">{t("admin.dashboard.capture")}</p>}
+        <p class={`health health-${health}`}>
+          <span class="health-dot" aria-hidden="true"></span>
+          {t(`admin.dashboard.mailHealth.${health}`)}
+          {s.mail.oldestWaiting && (
+            <span class="muted">
+              {" · "}
+              {t("admin.dashboard.oldestWaiting")} <Time iso={s.mail.oldestWaiting} lang={v.lang} />
+            </span>
+          )}
+        </p>
+        <ul class="tiles tiles-small">
+          {mailStatuses.map((st) => (
+            <Tile v={v} label={t(`admin.dashboard.mailStatus.${st}`)} n={s.mail.byStatus[st]} tone={st === "failed" && s.mail.byStatus[st] ? "bad" : undefined} />
+          ))}
+        </ul>
+        <p>
+          <a href="/admin/mail">{t("admin.dashboard.toMail")}</a>
+        </p>
+      </section>
+      <section class="card" aria-labelledby="audit-title">
+        <h2 id="audit-title">{t("admin.dashboard.recent")}</h2>
+        {audit.length === 0 ? (
+          <p class="muted">{t("admin.dashboard.noAudit")}</p>
+        ) : (
+          <div class="table-wrap">
+            <table class="data-table">
+              <thead>
+                <tr>
+                  <th scope="col">{t("admin.dashboard.when")}</th>
+                  <th scope="col">{t("admin.dashboard.action")}</th>
+                  <th scope="col">{t("admin.dashboard.actor")}</th>
+                  <th scope="col">{t("admin.dashboard.target")}</th>
+                  <th scope="col">{t("admin.dashboard.ip")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {audit.map((e) => (
+                  <tr>
+                    <td class="col-date">
+                      <Time iso={e.at} lang={v.lang} />
+                    </td>
+                    <td class="mono col-action">{e.action}</td>
+                    <td>{e.actor?.label || "—"}</td>
+                    <td>{e.target?.label || "—"}</td>
+                    <td class="mono">{e.ip || "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        <p>
+          <a href="/admin/audit">{t("admin.dashboard.toAudit")}</a>
+        </p>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,124 @@
+import type { PresentedAccount } from "../../server/accounts/present.js";
+import type { AdminContext } from "./admin-users.js";
+import { Alert } from "../components/form.js";
+import { Avatar, StatusBadge, TypeLabel } from "../partials/admin-users-table.js";
+import { UserActions } from "../partials/admin-user-actions.js";
+import { UserForm } from "../partials/admin-user-form.js";
+import { Time } from "../partials/sessions-section.js";
+import type { FormState, Message, View } from "../view.js";
+import { LockedNotice } from "./admin-users-delete.js";
+
+function When({ v, iso }: { v: View; iso: string | null }) {
+  return iso ? <Time iso={iso} lang={v.lang} /> : <span class="muted">{v.t("admin.users.never")}</span>;
+}
+
+/** Who the account is; the badges change as the actions do. */
+function UserSummary({ v, a }: { v: View; a: PresentedAccount }) {
+  const t = v.t;
+  return (
+    <section id="user-summary" class="card summary" aria-labelledby="user-title">
+      <div class="summary-head">
+        <Avatar a={a} size="lg" />
+        <div>
+          <h1 id="user-title">{a.displayName}</h1>
+          <p class="badges">
+            <TypeLabel v={v} type={a.type} />
+            <StatusBadge v={v} status={a.status} />
+            {a.mustChangePassword && <span class="status-badge status-invited">{t("admin.user.mustChange")}</span>}
+          </p>
+        </div>
+      </div>
+      <dl class="facts">
+        <div>
+          <dt>{t("form.userId")}</dt>
+          <dd class="mono">{a.userId}</dd>
+        </div>
+        <div>
+          <dt>{t("form.email")}</dt>
+          <dd>
+            {a.email ?? "—"}
+            {a.email && <span class={a.emailVerifiedAt ? "verified" : "unverified"}>{t(a.emailVerifiedAt ? "admin.user.verified" : "admin.user.unverified")}</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>{t("account.summary.organization")}</dt>
+          <dd>{a.organization?.name || t("account.summary.personal")}</dd>
+        </div>
+        <div>
+          <dt>{t("admin.users.col.created")}</dt>
+          <dd>
+            <When v={v} iso={a.createdAt} />
+          </dd>
+        </div>
+        <div>
+          <dt>{t("admin.users.col.lastLogin")}</dt>
+          <dd>
+            <When v={v} iso={a.lastLoginAt} />
+          </dd>
+        </div>
+        <div>
+          <dt>{t("admin.user.id")}</dt>
+          <dd class="mono small">{a.id}</dd>
+        </div>
+      </dl>
+    </section>
+  );
+}
+
+export interface UserAdminProps {
+  v: View;
+  a: PresentedAccount;
+  form: FormState;
+  ctx: AdminContext;
+  /** The outcome of the last action (the profile form shows its own). */
+  message?: { kind: "ok" | "error"; msg: Message };
+}
+
+/** Everything about one account; every form on it answers with this region, swapped whole. */
+export function UserAdmin(p: UserAdminProps) {
+  return (
+    <div id="user-admin" class="user-admin">
+      <p class="crumbs">
+        <a href="/admin/users">{p.v.t("admin.users.title")}</a> / <span class="mono">{p.a.userId}</span>
+      </p>
+      {p.message && <Alert v={p.v} kind={p.message.kind} msg={p.message.msg} />}
+      <div class="user-grid">
+        <div>
+          <UserSummary v={p.v} a={p.a} />
+          <UserActions v={p.v} a={p.a} ctx={p.ctx} />
+        </div>
+        <UserForm v={p.v} id={p.a.id} state={p.form} />
+      </div>
+    </div>
+  );
+}
+
+/** The confirmation step before deleting one account, or why it cannot be deleted now. */
+export function DeleteUserPage({ v, a, ctx, error }: { v: View; a: PresentedAccount; ctx: AdminContext; error?: Message }) {
+  const t = v.t;
+  const href = `/admin/users/${encodeURIComponent(a.id)}`;
+  return (
+    <section class="card confirm" aria-labelledby="confirm-title">
+      <h1 id="confirm-title">{t("admin.user.delete.title", { userId: a.userId })}</h1>
+      {ctx.deletionLocked ? <LockedNotice v={v} owner={ctx.owner} /> : error && <Alert v={v} kind="error" msg={error} />}
+      {!ctx.deletionLocked && (
+        <form method="post" action={`${href}/delete`} class="stack">
+          <p>{t("admin.user.delete.irreversible", { userId: a.userId })}</p>
+          <div class="actions">
+            <button type="submit" class="btn btn-danger-solid">
+              {t("admin.user.delete.confirm")}
+            </button>
+            <a class="btn btn-secondary" href={href}>
+              {t("admin.users.delete.cancel")}
+            </a>
+          </div>
+        </form>
+      )}
+      {ctx.deletionLocked && (
+        <p>
+          <a href={href}>{t("admin.user.delete.back")}</a>
+        </p>
+      )}
+    </section>
+  );
+}

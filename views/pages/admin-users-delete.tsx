@@ -1,0 +1,107 @@
+import type { ErrorCode } from "../../server/errors.js";
+import type { AdminContext } from "./admin-users.js";
+import { Alert } from "../components/form.js";
+import type { View } from "../view.js";
+
+export interface Picked {
+  id: string;
+  userId: string;
+  displayName: string;
+}
+
+/** Deletion is locked: say so, and where it is unlocked (owners) or who can (admins). */
+export function LockedNotice({ v, owner }: { v: View; owner: boolean }) {
+  return (
+    <div class="alert alert-error" role="alert" tabindex={-1}>
+      <p>{v.t("error.deletion_locked")}</p>
+      <p>
+        {owner ? (
+          <>
+            {v.t("admin.users.delete.lockedOwner")} <a href="/admin/settings">{v.t("admin.users.delete.toSettings")}</a>
+          </>
+        ) : (
+          v.t("admin.users.delete.lockedAdmin")
+        )}
+      </p>
+    </div>
+  );
+}
+
+/**
+ * The confirmation step of "Delete selected": how many accounts, which ones,
+ * and one button that posts them. Nothing to confirm while deletion is locked.
+ */
+export function BatchConfirmPage({ v, accounts, unknown, ctx, error }: { v: View; accounts: Picked[]; unknown: number; ctx: AdminContext; error?: ErrorCode }) {
+  const t = v.t;
+  const n = accounts.length;
+  return (
+    <section class="card confirm" aria-labelledby="confirm-title">
+      <h1 id="confirm-title">{t("admin.users.delete.confirmTitle", { count: n })}</h1>
+      {ctx.deletionLocked || error === "deletion_locked" ? <LockedNotice v={v} owner={ctx.owner} /> : error && <Alert v={v} kind="error" msg={{ key: `error.${error}` }} />}
+      {unknown > 0 && <p class="hint">{t("admin.users.delete.unknown", { count: unknown })}</p>}
+      <ul class="picked">
+        {accounts.map((a) => (
+          <li>
+            <span class="mono">{a.userId}</span>
+            {a.displayName !== a.userId && <span class="muted"> · {a.displayName}</span>}
+          </li>
+        ))}
+      </ul>
+      {!ctx.deletionLocked && n > 0 ? (
+        <form method="post" action="/admin/users/batch-delete" class="stack">
+          <p>{t("admin.users.delete.irreversible")}</p>
+          {accounts.map((a) => (
+            <input type="hidden" name="ids" value={a.id} />
+          ))}
+          <div class="actions">
+            <button type="submit" class="btn btn-danger-solid">
+              {t("admin.users.delete.confirmButton", { count: n })}
+            </button>
+            <a class="btn btn-secondary" href="/admin/users">
+              {t("admin.users.delete.cancel")}
+            </a>
+          </div>
+        </form>
+      ) : (
+        <p>
+          <a href="/admin/users">{t("admin.users.delete.back")}</a>
+        </p>
+      )}
+    </section>
+  );
+}
+
+/** What happened to each account of a batch deletion. */
+export function BatchResultPage({ v, results }: { v: View; results: { id: string; userId: string; status: "deleted" | "error"; code?: ErrorCode }[] }) {
+  const t = v.t;
+  const deleted = results.filter((r) => r.status === "deleted").length;
+  return (
+    <section class="card" aria-labelledby="result-title">
+      <h1 id="result-title">{t("admin.users.delete.doneTitle")}</h1>
+      <Alert v={v} kind={deleted === results.length ? "ok" : "info"} msg={{ key: "admin.users.delete.summary", params: { deleted, failed: results.length - deleted } }} />
+      <div class="table-wrap">
+        <table class="data-table">
+          <thead>
+            <tr>
+              <th scope="col">{t("form.userId")}</th>
+              <th scope="col">{t("admin.users.delete.result")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {results.map((r) => (
+              <tr>
+                <td class="mono">{r.userId}</td>
+                <td>{r.status === "deleted" ? <span class="status-badge status-active">{t("admin.users.delete.deleted")}</span> : <span class="status-badge status-disabled">{t(`error.${r.code ?? "internal_error"}`)}</span>}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p class="actions">
+        <a class="btn btn-secondary" href="/admin/users">
+          {t("admin.users.delete.back")}
+        </a>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,139 @@
+import { jobResults, type ImportJob } from "../../server/admin/import-jobs.js";
+import type { ImportRowResult } from "../../server/admin/import.js";
+import { dictionaries } from "../../server/i18n/index.js";
+import { fmt } from "./admin-users-table.js";
+import type { View } from "../view.js";
+
+/**
+ * The import service words its field messages in English (for the API).
+ * Shown on a page in another language, a message that is one of ours is
+ * said in that language instead.
+ */
+const keyOfEnglish = new Map(Object.entries(dictionaries.en as Record<string, string>).map(([k, text]) => [text, k]));
+export const localized = (v: View, message: string): string => {
+  const key = v.lang === "en" ? undefined : keyOfEnglish.get(message);
+  return key ? v.t(key) : message;
+};
+
+/** One line per row that failed: where, who, why (the code and each field's message). */
+export function RowErrors({ v, rows }: { v: View; rows: ImportRowResult[] }) {
+  const t = v.t;
+  const failed = rows.filter((r) => r.status === "error");
+  if (failed.length === 0) return null;
+  const shown = failed.slice(0, 500);
+  return (
+    <div class="import-errors">
+      <h2>{t("admin.import.errorsTitle", { count: fmt(v, failed.length) })}</h2>
+      {failed.length > shown.length && <p class="hint">{t("admin.import.errorsTruncated", { count: fmt(v, shown.length) })}</p>}
+      <div class="table-wrap">
+        <table class="data-table">
+          <thead>
+            <tr>
+              <th scope="col">{t("admin.import.row")}</th>
+              <th scope="col">{t("form.userId")}</th>
+              <th scope="col">{t("admin.import.problem")}</th>
+              <th scope="col">{t("admin.import.fields")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((r) => (
+              <tr>
+                <td class="num">{r.row}</td>
+                <td class="mono">{r.userId || "—"}</td>
+                <td>
+                  <span class="code">{r.code}</span> {r.code ? t(`error.${r.code}`) : ""}
+                </td>
+                <td>
+                  {r.errors && (
+                    <ul class="field-list">
+                      {Object.entries(r.errors).map(([field, message]) => (
+                        <li>
+                          <span class="mono">{field}</span>: {localized(v, message)}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
+function Counts({ v, items }: { v: View; items: [string, number, string?][] }) {
+  return (
+    <dl class="stat-row">
+      {items.map(([label, n, tone]) => (
+        <div class={`stat${tone ? ` stat-${tone}` : ""}`}>
+          <dt>{v.t(label)}</dt>
+          <dd>{fmt(v, n)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/**
+ * The job's progress while it runs (the fragment polls itself every second)
+ * and its summary once it is done (no more polling).
+ */
+export function ImportProgress({ v, job }: { v: View; job: ImportJob }) {
+  const t = v.t;
+  const base = `/admin/import/${encodeURIComponent(job.id)}`;
+  if (job.state === "running" || job.state === "checked") {
+    return (
+      <div id="import-progress" class="import-progress" hx-get={`${base}/progress`} hx-trigger="every 1s" hx-swap="outerHTML" role="status">
+        <p>{t("admin.import.running", { done: fmt(v, job.done), total: fmt(v, job.total) })}</p>
+        <progress max={Math.max(job.total, 1)} value={job.done}>
+          {`${job.done} / ${job.total}`}
+        </progress>
+        <noscript>
+          <p>
+            <a href={base}>{t("admin.import.refresh")}</a>
+          </p>
+        </noscript>
+      </div>
+    );
+  }
+  const report = job.report;
+  const skipped = job.check.failed;
+  return (
+    <div id="import-progress" class="import-progress" role="status">
+      {job.state === "failed" || !report ? (
+        <div class="alert alert-error" role="alert" tabindex={-1}>
+          <p>{t("admin.import.failed")}</p>
+        </div>
+      ) : (
+        <div class="alert alert-ok">
+          <p>{t("admin.import.done", { created: fmt(v, report.created), failed: fmt(v, report.failed + skipped) })}</p>
+        </div>
+      )}
+      <Counts
+        v={v}
+        items={[
+          ["admin.import.count.created", report?.created ?? 0, "ok"],
+          ["admin.import.count.failedRun", report?.failed ?? 0, report?.failed ? "bad" : undefined],
+          ["admin.import.count.skipped", skipped, skipped ? "bad" : undefined],
+        ]}
+      />
+      <p class="actions">
+        <a class="btn btn-primary" href={`${base}/results.csv`} download>
+          {t("admin.import.download")}
+        </a>
+        <a class="btn btn-secondary" href="/admin/users?sort=createdAt&order=desc">
+          {t("admin.import.toUsers")}
+        </a>
+        <a class="btn btn-quiet" href="/admin/import">
+          {t("admin.import.another")}
+        </a>
+      </p>
+      <p class="hint">{t("admin.import.downloadHint")}</p>
+      <RowErrors v={v} rows={jobResults(job)} />
+    </div>
+  );
+}
+
+export { Counts };

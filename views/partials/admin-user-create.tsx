@@ -1,0 +1,106 @@
+import type { Child } from "hono/jsx";
+import type { CreateResult } from "../../server/admin/user-actions.js";
+import { Alert, Field, FormMessages, hxForm, Select, Submit } from "../components/form.js";
+import type { OrgOption } from "../pages/admin-users.js";
+import type { FormState, View } from "../view.js";
+
+export const createFields = ["type", "userId", "nickname", "avatarUrl", "email", "password", "organizationId"];
+
+function TypeChoice({ v, state }: { v: View; state: FormState }) {
+  const current = state.values.type || "general";
+  const error = state.errors.type;
+  return (
+    <fieldset class={error ? "field choice invalid" : "field choice"}>
+      <legend>{v.t("admin.users.col.type")}</legend>
+      {(["general", "admin"] as const).map((type) => (
+        <label class="choice-item">
+          <input type="radio" name="type" value={type} checked={current === type} />
+          <span>
+            <strong>{v.t(`account.type.${type}`)}</strong>
+            <span class="hint">{v.t(`admin.create.typeHint.${type}`)}</span>
+          </span>
+        </label>
+      ))}
+      {error && <p class="field-error">{v.t(error)}</p>}
+    </fieldset>
+  );
+}
+
+/** What the admin hands over, once: where the person goes next. */
+function Outcome({ v, result }: { v: View; result: CreateResult }) {
+  const u = result.user;
+  const params = { userId: u.userId, email: u.email ?? "" };
+  return (
+    <div class="stack">
+      <Alert v={v} kind="ok" msg={{ key: `admin.create.outcome.${result.outcome}`, params }} />
+      {result.setupUrl && (
+        <div class="field">
+          <label for="setup-url">{v.t("admin.create.setupLink")}</label>
+          <div class="copy-field">
+            <input id="setup-url" type="text" value={result.setupUrl} readonly class="mono" aria-describedby="setup-url-hint" />
+            <button type="button" class="btn btn-secondary js-only" data-copy="#setup-url" data-copied={v.t("admin.create.copied")}>
+              {v.t("admin.create.copy")}
+            </button>
+          </div>
+          <p class="hint" id="setup-url-hint">
+            {v.t("admin.create.setupLinkHint")}
+          </p>
+        </div>
+      )}
+      <div class="actions">
+        <a class="btn btn-primary" href={`/admin/users/${encodeURIComponent(u.id)}`}>
+          {v.t("admin.create.open")}
+        </a>
+        <a class="btn btn-secondary" href="/admin/users/new" hx-get="/admin/users/new" hx-target="#admin-dialog" hx-swap="innerHTML">
+          {v.t("admin.create.another")}
+        </a>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * The create form, or after success its outcome. With htmx it lives in a
+ * dialog over the users table and posts in place; without, it is a page.
+ */
+export function CreateUserSection({ v, state, orgs, result }: { v: View; state: FormState; orgs: OrgOption[] | null; result?: CreateResult }) {
+  const t = v.t;
+  return (
+    <section id="create-user" class="create-user" aria-labelledby="create-title">
+      <h2 id="create-title">{result ? t("admin.create.doneTitle") : t("admin.create.title")}</h2>
+      {result ? (
+        <Outcome v={v} result={result} />
+      ) : (
+        <form {...hxForm("/admin/users/new", "#create-user")} class="stack" autocomplete="off">
+          <FormMessages v={v} state={state} fields={createFields} />
+          <TypeChoice v={v} state={state} />
+          <div class="grid">
+            <Field v={v} state={state} name="userId" label={t("form.userId")} required maxlength={32} hint={t("admin.create.userIdHint")} autofocus />
+            <Field v={v} state={state} name="nickname" label={t("form.nickname")} maxlength={64} />
+            <Field v={v} state={state} name="email" type="email" label={t("form.email")} autocomplete="off" hint={t("admin.create.emailHint")} />
+            <Field v={v} state={state} name="password" type="password" label={t("form.password")} autocomplete="new-password" hint={t("admin.create.passwordHint")} />
+            <Field v={v} state={state} name="avatarUrl" type="url" label={t("account.profile.avatarUrl")} maxlength={500} inputmode="url" />
+            {orgs && <Select v={v} state={state} name="organizationId" label={t("admin.users.col.organization")} options={orgs.map((o) => ({ value: o.id, label: o.name }))} />}
+          </div>
+          <div class="actions">
+            <Submit label={t("admin.create.submit")} />
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
+
+/** The dialog htmx opens over the users table (admin.js calls showModal); the ✕ closes it without JavaScript's help. */
+export function CreateUserDialog({ v, children }: { v: View; children: Child }) {
+  return (
+    <dialog class="admin-dialog" data-modal="" aria-labelledby="create-title">
+      <form method="dialog" class="dialog-close">
+        <button type="submit" class="btn btn-quiet" aria-label={v.t("admin.create.close")}>
+          ✕
+        </button>
+      </form>
+      {children}
+    </dialog>
+  );
+}

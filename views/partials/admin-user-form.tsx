@@ -1,0 +1,66 @@
+import type { PresentedAccount } from "../../server/accounts/present.js";
+import { Checkbox, Field, FormMessages, hxForm, Select, Submit } from "../components/form.js";
+import type { FormState, View } from "../view.js";
+
+export const userFormFields = ["nickname", "email", "avatarUrl", "groupName", "gender", "birthDate", "location", "statusMessage", "language", "friendPolicy", "pushOffline", "level", "role", "friendingForbidden"];
+
+/** The edit form's values for an account as stored (the group normalised by the service). */
+export function userFormValues(a: PresentedAccount): Record<string, string> {
+  return {
+    nickname: a.nickname,
+    email: a.email ?? "",
+    avatarUrl: a.avatarUrl,
+    groupName: a.groupName,
+    gender: a.gender,
+    birthDate: a.birthDate ?? "",
+    location: a.location,
+    statusMessage: a.statusMessage,
+    language: a.language,
+    friendPolicy: a.friendPolicy,
+    pushOffline: a.messageSettings.pushOffline ? "on" : "",
+    level: String(a.level),
+    role: String(a.role),
+    friendingForbidden: a.friendingForbidden ? "on" : "",
+  };
+}
+
+const options = (v: View, prefix: string, values: readonly string[]) => values.map((value) => ({ value, label: v.t(`${prefix}.${value}`) }));
+
+/** Every profile field of SPEC §2 plus the admin-only ones. userId and type are not here: they are not edited. */
+export function UserForm({ v, id, state }: { v: View; id: string; state: FormState }) {
+  const t = v.t;
+  const lang = state.values.language ?? "";
+  const languages = [
+    { value: "en", label: "English" },
+    { value: "ja", label: "日本語" },
+  ];
+  // Keep a tag the UI does not speak (set through the API) rather than overwrite it.
+  if (lang && !languages.some((l) => l.value === lang)) languages.push({ value: lang, label: lang });
+  return (
+    <section id="user-profile" class="card" aria-labelledby="user-profile-title">
+      <h2 id="user-profile-title">{t("admin.user.profile")}</h2>
+      <form {...hxForm(`/admin/users/${encodeURIComponent(id)}`, "#user-admin")} class="stack">
+        <FormMessages v={v} state={state} fields={userFormFields} />
+        <div class="grid">
+          <Field v={v} state={state} name="nickname" label={t("form.nickname")} maxlength={64} />
+          <Field v={v} state={state} name="email" type="email" label={t("form.email")} hint={t("admin.user.emailHint")} />
+          <Field v={v} state={state} name="avatarUrl" type="url" label={t("account.profile.avatarUrl")} maxlength={500} inputmode="url" />
+          <Field v={v} state={state} name="groupName" label={t("account.profile.groupName")} hint={t("account.profile.groupNameHint")} />
+          <Select v={v} state={state} name="gender" label={t("account.profile.gender")} options={options(v, "account.gender", ["unknown", "female", "male", "other"])} />
+          <Field v={v} state={state} name="birthDate" type="date" label={t("account.profile.birthDate")} />
+          <Field v={v} state={state} name="location" label={t("account.profile.location")} maxlength={64} />
+          <Select v={v} state={state} name="language" label={t("account.profile.language")} options={languages} />
+          <Select v={v} state={state} name="friendPolicy" label={t("account.profile.friendPolicy")} options={options(v, "account.friendPolicy", ["need_confirm", "allow_any", "deny_any"])} />
+          <Field v={v} state={state} name="level" type="number" label={t("admin.user.level")} inputmode="numeric" required hint={t("admin.user.levelHint")} />
+          <Field v={v} state={state} name="role" type="number" label={t("admin.user.role")} inputmode="numeric" required />
+        </div>
+        <Field v={v} state={state} name="statusMessage" label={t("account.profile.statusMessage")} maxlength={140} />
+        <Checkbox v={v} state={state} name="pushOffline" label={t("admin.user.pushOffline")} />
+        <Checkbox v={v} state={state} name="friendingForbidden" label={t("admin.user.friendingForbidden")} hint={t("admin.user.friendingForbiddenHint")} />
+        <div class="actions">
+          <Submit label={t("admin.user.save")} />
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,221 @@
+import type { PresentedAccount } from "../../server/accounts/present.js";
+import type { View } from "../view.js";
+
+/** The users table's filters and order, as the query string carries them. */
+export interface UsersQuery {
+  q: string;
+  type: string;
+  status: string;
+  group: string;
+  organizationId: string;
+  sort: string;
+  order: "asc" | "desc";
+}
+
+export interface UsersPage {
+  items: PresentedAccount[];
+  nextCursor: string | null;
+  total: number;
+  /** How many rows come before this page (for "51–100 of 1,234"). */
+  from: number;
+}
+
+const filterKeys = ["q", "type", "status", "group", "organizationId"] as const;
+
+/** The filters alone, as export and search parameters (empty ones left out). */
+export function filterParams(q: UsersQuery): URLSearchParams {
+  const p = new URLSearchParams();
+  for (const k of filterKeys) if (q[k]) p.set(k, q[k]);
+  return p;
+}
+
+/** A canonical URL of the users table: empty filters and the default order left out. */
+export function usersHref(q: UsersQuery, extra: Record<string, string> = {}, path = "/admin/users"): string {
+  const p = filterParams(q);
+  if (q.sort !== "userId" || q.order !== "asc") {
+    p.set("sort", q.sort);
+    p.set("order", q.order);
+  }
+  for (const [k, v] of Object.entries(extra)) p.set(k, v);
+  const s = p.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+const columns = [
+  { key: "userId", label: "form.userId" },
+  { key: "nickname", label: "form.nickname" },
+  { key: "email", label: "admin.users.col.email" },
+  { key: "type", label: "admin.users.col.type" },
+  { key: "status", label: "admin.users.col.status" },
+  { key: "groupName", label: "admin.users.col.group" },
+  { key: "organization", label: "admin.users.col.organization", ownerOnly: true, unsortable: true },
+  { key: "createdAt", label: "admin.users.col.created", newestFirst: true },
+  { key: "lastLoginAt", label: "admin.users.col.lastLogin", newestFirst: true },
+] as const;
+
+/** Two columns before the sortable ones (checkbox, avatar). */
+export const columnCount = (owner: boolean) => 2 + columns.filter((c) => owner || !("ownerOnly" in c)).length;
+
+function SortHeader({ v, q, col }: { v: View; q: UsersQuery; col: (typeof columns)[number] }) {
+  if ("unsortable" in col) return <th scope="col">{v.t(col.label)}</th>;
+  const active = q.sort === col.key;
+  // A click on the sorted column turns the order round; another column starts ascending (dates: newest first).
+  const order = active ? (q.order === "asc" ? "desc" : "asc") : "newestFirst" in col ? "desc" : "asc";
+  const href = usersHref({ ...q, sort: col.key, order });
+  const sorted = active ? (q.order === "asc" ? "ascending" : "descending") : undefined;
+  return (
+    <th scope="col" aria-sort={sorted}>
+      <a href={href} hx-get={href} hx-target="#users-results" hx-swap="outerHTML" hx-push-url="true" class={active ? "sort active" : "sort"}>
+        {v.t(col.label)}
+        <span class="sort-mark" aria-hidden="true">{active ? (q.order === "asc" ? "▲" : "▼") : "↕"}</span>
+      </a>
+    </th>
+  );
+}
+
+/** A short UTC date for the dense table; the full time is in the tooltip. */
+function DateCell({ iso, never }: { iso: string | null; never: string }) {
+  if (!iso) return <span class="muted">{never}</span>;
+  return (
+    <time datetime={iso} title={iso.replace("T", " ").replace(/\.\d+Z$/, " UTC")}>
+      {iso.slice(0, 10)}
+    </time>
+  );
+}
+
+/** Initials for an account without an avatar picture, and a stable colour from its id. */
+export function initials(a: Pick<PresentedAccount, "displayName">): string {
+  const words = a.displayName.split(/[\s._-]+/).filter(Boolean);
+  const letters = words.length > 1 ? [words[0], words[1]].map((w) => [...(w ?? "")][0] ?? "") : [...(words[0] ?? "?")].slice(0, 2);
+  return letters.join("").toUpperCase();
+}
+const hue = (id: string) => [...id].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) % 8, 0);
+
+export function Avatar({ a, size = "sm" }: { a: Pick<PresentedAccount, "id" | "displayName" | "avatarUrl">; size?: "sm" | "lg" }) {
+  if (a.avatarUrl) return <img class={`av av-${size}`} src={a.avatarUrl} alt="" loading="lazy" referrerpolicy="no-referrer" width={size === "sm" ? 26 : 64} height={size === "sm" ? 26 : 64} />;
+  return (
+    <span class={`av av-${size} av-initials av-c${hue(a.id)}`} aria-hidden="true">
+      {initials(a)}
+    </span>
+  );
+}
+
+export const StatusBadge = ({ v, status }: { v: View; status: string }) => <span class={`status-badge status-${status}`}>{v.t(`admin.users.status.${status}`)}</span>;
+export const TypeLabel = ({ v, type }: { v: View; type: string }) => <span class={`type-label type-${type}`}>{v.t(`account.type.${type}`)}</span>;
+
+function UserRow({ v, a, owner }: { v: View; a: PresentedAccount; owner: boolean }) {
+  const href = `/admin/users/${encodeURIComponent(a.id)}`;
+  return (
+    <tr>
+      <td class="col-check">
+        <input type="checkbox" name="ids" value={a.id} form="users-bulk" aria-label={v.t("admin.users.select", { userId: a.userId })} />
+      </td>
+      <td class="col-avatar">
+        <Avatar a={a} />
+      </td>
+      <td class="col-userid">
+        <a href={href} class="mono">
+          {a.userId}
+        </a>
+      </td>
+      <td class="col-text">{a.nickname}</td>
+      <td class="col-text">{a.email ?? <span class="muted">—</span>}</td>
+      <td>
+        <TypeLabel v={v} type={a.type} />
+      </td>
+      <td>
+        <StatusBadge v={v} status={a.status} />
+      </td>
+      <td class="col-text">{a.groupName}</td>
+      {owner && <td class="col-text">{a.organization?.name ?? <span class="muted">{v.t("account.summary.personal")}</span>}</td>}
+      <td class="col-date">
+        <DateCell iso={a.createdAt} never="—" />
+      </td>
+      <td class="col-date">
+        <DateCell iso={a.lastLoginAt} never={v.t("admin.users.never")} />
+      </td>
+    </tr>
+  );
+}
+
+/** This page's rows and, when there are more, the row whose button loads the next page in place. */
+export function UserRows({ v, q, page, owner }: { v: View; q: UsersQuery; page: UsersPage; owner: boolean }) {
+  const shown = page.from + page.items.length;
+  const next = page.nextCursor ? { cursor: page.nextCursor, from: String(shown) } : null;
+  return (
+    <>
+      {page.items.map((a) => (
+        <UserRow v={v} a={a} owner={owner} />
+      ))}
+      {next && (
+        <tr id="users-more" class="more-row">
+          <td colspan={columnCount(owner)}>
+            {/* Without JavaScript the link opens the next page; htmx appends its rows here instead. */}
+            <a class="btn btn-quiet" href={usersHref(q, next)} hx-get={usersHref(q, next, "/admin/users/rows")} hx-target="#users-more" hx-swap="outerHTML">
+              {v.t("admin.users.loadMore", { shown: fmt(v, shown), total: fmt(v, page.total) })}
+            </a>
+          </td>
+        </tr>
+      )}
+    </>
+  );
+}
+
+export const fmt = (v: View, n: number) => new Intl.NumberFormat(v.lang === "ja" ? "ja-JP" : "en-US").format(n);
+
+/**
+ * The search's answer: count, export links, the table. It is the fragment
+ * htmx swaps for every search, filter and sort; a created or changed
+ * account makes it reload itself (`users-changed`).
+ */
+export function UsersResults({ v, q, page, owner }: { v: View; q: UsersQuery; page: UsersPage; owner: boolean }) {
+  const exportHref = (format: string) => {
+    const p = filterParams(q);
+    p.set("format", format);
+    return `/api/v1/admin/users/export?${p.toString()}`;
+  };
+  const first = page.items.length ? page.from + 1 : 0;
+  return (
+    <div id="users-results" class="users-results" hx-get={usersHref(q)} hx-trigger="users-changed from:body" hx-target="this" hx-swap="outerHTML" hx-push-url="false">
+      {/* The order travels with the filter form, so typing keeps the sorting. */}
+      <input type="hidden" name="sort" value={q.sort} form="users-filters" />
+      <input type="hidden" name="order" value={q.order} form="users-filters" />
+      <div class="results-bar">
+        <p class="results-count" role="status">
+          {page.total === 0 ? v.t("admin.users.none") : v.t("admin.users.count", { first: fmt(v, first), last: fmt(v, page.from + page.items.length), total: fmt(v, page.total) })}
+        </p>
+        <p class="results-export">
+          <span>{v.t("admin.users.exportAll")}</span>
+          <a href={exportHref("csv")} download>
+            CSV
+          </a>
+          <a href={exportHref("json")} download>
+            JSON
+          </a>
+        </p>
+      </div>
+      <div class="table-wrap" tabindex={0} role="region" aria-label={v.t("admin.users.tableLabel")}>
+        <table class="users-table">
+          <thead>
+            <tr>
+              <th scope="col" class="col-check">
+                <input type="checkbox" data-select-all="" aria-label={v.t("admin.users.selectAll")} />
+              </th>
+              <th scope="col" class="col-avatar">
+                <span class="vh">{v.t("admin.users.col.avatar")}</span>
+              </th>
+              {columns
+                .filter((c) => owner || !("ownerOnly" in c))
+                .map((col) => (
+                  <SortHeader v={v} q={q} col={col} />
+                ))}
+            </tr>
+          </thead>
+          <tbody id="users-rows">
+            <UserRows v={v} q={q} page={page} owner={owner} />
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
