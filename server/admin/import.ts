@@ -3,7 +3,6 @@ import type { Deps, RequestMeta } from "../deps.js";
 import type { Account } from "../db/schema.js";
 import { AppError, type ErrorCode } from "../errors.js";
 import { issuesToFields } from "../accounts/fields.js";
-import { t } from "../i18n/index.js";
 import { adminScope, countAdmins, type AdminScope } from "./access.js";
 import { assertCreatable, createSchema, hashIfGiven, insertUser, type CreateInput } from "./user-actions.js";
 import { organizations } from "../db/schema.js";
@@ -16,6 +15,7 @@ export interface ImportRowResult {
   userId: string;
   status: "valid" | "created" | "error";
   code?: ErrorCode;
+  /** Field → message key (server/i18n); each face says it in its reader's language. */
   errors?: Record<string, string>;
   outcome?: string;
   setupUrl?: string;
@@ -69,10 +69,9 @@ function normalizeRow(r: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-const english = (fields: Record<string, string>) => Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, t("en", v)]));
 const fail = (row: number, userId: string, e: unknown): ImportRowResult => {
   if (!(e instanceof AppError)) throw e;
-  return { row, userId, status: "error", code: e.code, ...(e.fields ? { errors: english(e.fields) } : {}) };
+  return { row, userId, status: "error", code: e.code, ...(e.fields ? { errors: e.fields } : {}) };
 };
 
 /**
@@ -99,7 +98,7 @@ export async function importUsers(
     const userIdGiven = typeof raw.userId === "string" ? raw.userId : "";
     const parsed = createSchema.safeParse(raw);
     if (!parsed.success) {
-      results.push({ row, userId: userIdGiven, status: "error", code: "validation_failed", errors: english(issuesToFields(parsed.error.issues, raw)) });
+      results.push({ row, userId: userIdGiven, status: "error", code: "validation_failed", errors: issuesToFields(parsed.error.issues, raw) });
     } else {
       const i = parsed.data;
       try {

@@ -1,19 +1,10 @@
 import { jobResults, type ImportJob } from "../../server/admin/import-jobs.js";
 import type { ImportRowResult } from "../../server/admin/import.js";
-import { dictionaries } from "../../server/i18n/index.js";
 import { fmt } from "./admin-users-table.js";
 import type { View } from "../view.js";
 
-/**
- * The import service words its field messages in English (for the API).
- * Shown on a page in another language, a message that is one of ours is
- * said in that language instead.
- */
-const keyOfEnglish = new Map(Object.entries(dictionaries.en as Record<string, string>).map(([k, text]) => [text, k]));
-export const localized = (v: View, message: string): string => {
-  const key = v.lang === "en" ? undefined : keyOfEnglish.get(message);
-  return key ? v.t(key) : message;
-};
+/** Field messages are i18n keys (an unknown key is shown as it is). */
+export const localized = (v: View, key: string): string => v.t(key);
 
 /** One line per row that failed: where, who, why (the code and each field's message). */
 export function RowErrors({ v, rows }: { v: View; rows: ImportRowResult[] }) {

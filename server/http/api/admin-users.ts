@@ -9,7 +9,7 @@ import { exportUsers } from "../../admin/export.js";
 import { importUsers, parseImport } from "../../admin/import.js";
 import { AppError } from "../../errors.js";
 import type { AppEnv, Ctx } from "../context.js";
-import { readJson } from "./respond.js";
+import { englishFields, readJson } from "./respond.js";
 
 /** The account behind the request, for admin services (they check the rights). */
 export const caller = (c: Ctx) => {
@@ -23,7 +23,8 @@ export const importRoute = new Hono<AppEnv>().post("/", async (c) => {
   const actor = caller(c);
   const rows = parseImport(await c.req.text(), c.req.header("content-type") ?? "");
   const dryRun = /^(1|true|yes)$/i.test(c.req.query("dryRun") ?? "");
-  return c.json(await importUsers(c.var.deps, actor, rows, { dryRun, meta: c.var.meta }));
+  const report = await importUsers(c.var.deps, actor, rows, { dryRun, meta: c.var.meta });
+  return c.json({ ...report, results: report.results.map((r) => (r.errors ? { ...r, errors: englishFields(r.errors) } : r)) });
 });
 
 const statusActions = { disable: disableUser, enable: enableUser, promote: promoteUser, demote: demoteUser, approve: approveUser, "verify-email": markEmailVerified } as const;

@@ -1,3 +1,4 @@
+import { t } from "../../i18n/index.js";
 import { Hono } from "hono";
 import { stringify } from "csv-stringify/sync";
 import { neutralizeCell } from "../../admin/export.js";
@@ -81,6 +82,6 @@ export const adminImportPages = new Hono<AppEnv>()
     const user = pageAdmin(c);
     const job = getImportJob(c.var.deps, user.account, c.req.param("id"));
     const header = ["row", "userId", "status", "code", "errors", "outcome", "setupUrl"];
-    const rows = jobResults(job).map((r) => [r.row, r.userId, r.status, r.code, Object.entries(r.errors ?? {}).map(([f, m]) => `${f}: ${m}`).join("; "), r.outcome, r.setupUrl].map(cell));
+    const rows = jobResults(job).map((r) => [r.row, r.userId, r.status, r.code, Object.entries(r.errors ?? {}).map(([f, m]) => `${f}: ${t(c.var.lang, m)}`).join("; "), r.outcome, r.setupUrl].map(cell));
     return csvFile(c, `roster-import-${job.id.slice(0, 8)}.csv`, [header, ...rows]);
   });
