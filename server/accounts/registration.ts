@@ -70,6 +70,7 @@ function baseAccount(now: Date, o: Partial<Account> & Pick<Account, "userId" | "
     updatedAt: now,
     lastLoginAt: null,
     emailVerifiedAt: null,
+    statusBeforeDisable: null,
     ...o,
   };
 }

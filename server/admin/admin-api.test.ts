@@ -218,3 +218,18 @@ describe("import", () => {
     expect((await post(false, "{not json", "application/json")).status).toBe(400);
   });
 });
+
+describe("disable and enable", () => {
+  it("regression: enabling returns an account to where it was, never skipping confirmation or approval", async () => {
+    const t = createTestApp();
+    const owner = await setupOwner(t);
+    putSetting(t.db, "registration", "approval");
+    await registerMember(t, "ann@acme.test").catch(() => undefined); // awaiting approval: the login in the helper is refused
+    const ann = ((await (await t.request("/api/v1/admin/users?q=ann", { token: owner.token })).json()) as { items: { id: string; status: string }[] }).items[0]!;
+    expect(ann.status).toBe("awaiting_approval");
+    await t.request(`/api/v1/admin/users/${ann.id}/disable`, { method: "POST", token: owner.token });
+    const enabled = (await (await t.request(`/api/v1/admin/users/${ann.id}/enable`, { method: "POST", token: owner.token })).json()) as { status: string };
+    expect(enabled.status).toBe("awaiting_approval");
+    expect((await t.request("/api/v1/auth/login", { json: { login: "ann@acme.test", password: PASSWORD } })).status).toBe(403);
+  });
+});

@@ -49,14 +49,15 @@ export const disableUser = (deps: Deps, actor: Account, id: string, meta: Reques
     notSelf(scope, a);
     if (a.status === "disabled") return {};
     assertNotLastAdmin(tx, a);
-    return { set: { status: "disabled" }, detail: { from: a.status }, after: (t) => void invalidateUserSessions({ db: t }, a.id) };
+    return { set: { status: "disabled", statusBeforeDisable: a.status }, detail: { from: a.status }, after: (t) => void invalidateUserSessions({ db: t }, a.id) };
   });
 
 export const enableUser = (deps: Deps, actor: Account, id: string, meta: RequestMeta) =>
   act(deps, actor, id, "user_enabled", meta, (_tx, _scope, a) => {
     if (a.status !== "disabled") return {};
-    // An account disabled before it had a password goes back to waiting for its setup.
-    return { set: { status: a.passwordHash ? "active" : "invited" } };
+    // Back to where it was: enabling never skips a pending confirmation, an approval or a setup.
+    const status = a.statusBeforeDisable ?? (a.passwordHash ? "active" : "invited");
+    return { set: { status, statusBeforeDisable: null }, detail: { to: status } };
   });
 
 /** general → admin (within adminLimit); admin → owner (owners only). */

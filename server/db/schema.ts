@@ -50,6 +50,8 @@ export const accounts = sqliteTable(
     mustChangePassword: integer("must_change_password", { mode: "boolean" }).notNull().default(false),
     type: text("type", { enum: accountTypes }).notNull().default("general"),
     status: text("status", { enum: accountStatuses }).notNull(),
+    /** What enabling a disabled account returns it to (pending, awaiting_approval, invited or active). */
+    statusBeforeDisable: text("status_before_disable", { enum: accountStatuses }),
     nickname: text("nickname").notNull().default(""),
     avatarUrl: text("avatar_url").notNull().default(""),
     groupName: text("group_name").notNull().default(""),

@@ -1,0 +1,1 @@
+ALTER TABLE `accounts` ADD `status_before_disable` text;
