@@ -158,3 +158,11 @@ describe("PATCH /api/v1/me ignores what a user may not change", () => {
     await expectProblem(await t.request("/api/v1/me", { method: "PATCH", json: { nickname: "x" } }), 401, "unauthenticated");
   });
 });
+
+describe("regression: a form with several mistakes hears about all of them at once", () => {
+  it("reports a future birth date together with the other invalid fields", async () => {
+    const { patch } = await member();
+    const body = await expectProblem(await patch({ nickname: "x".repeat(65), birthDate: "2026-01-16" }), 400, "validation_failed");
+    expect(Object.keys((body as { errors: Record<string, string> }).errors).sort()).toEqual(["birthDate", "nickname"]);
+  });
+});

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Deps, RequestMeta } from "../deps.js";
 import { accounts, type Account } from "../db/schema.js";
-import { fieldError, parseInput, profileSchema, type ProfileInput } from "./fields.js";
+import { fieldError, noFutureBirthDate, parseInput, profileSchema, type ProfileInput } from "./fields.js";
 import { audit } from "../admin/audit.js";
 
 /** The columns a profile input sets; `undefined` leaves a field as it is. */
@@ -23,8 +23,8 @@ export function profileChanges(i: ProfileInput, today: string): Partial<Account>
 
 /** PATCH /me: the user-editable profile fields; groupName is normalised ("Sales / Tokyo" → "Sales/Tokyo"). */
 export function updateProfile(deps: Deps, account: Account, input: unknown, meta: RequestMeta): Account {
-  const i = parseInput(profileSchema, input);
   const now = deps.clock.now();
+  const i = parseInput(profileSchema, input, noFutureBirthDate(now.toISOString().slice(0, 10)));
   const set = profileChanges(i, now.toISOString().slice(0, 10));
   if (Object.keys(set).length === 0) return account;
   deps.db.transaction((tx) => {

@@ -9,7 +9,7 @@ import { newId } from "../ids.js";
 import { passwordProblem } from "../auth/password.js";
 import { issueToken } from "../auth/one-time.js";
 import { invalidateUserSessions } from "../auth/sessions.js";
-import { emailField, fieldError, parseInput, passwordField, profileSchema, userIdField } from "../accounts/fields.js";
+import { emailField, fieldError, noFutureBirthDate, parseInput, passwordField, profileSchema, userIdField } from "../accounts/fields.js";
 import { profileChanges } from "../accounts/profile.js";
 import { presentAccount, type PresentedAccount } from "../accounts/present.js";
 import { findByEmail, findByUserId } from "../accounts/store.js";
@@ -132,7 +132,7 @@ const updateSchema = profileSchema.extend({
 /** Admin edit: every profile field plus level, role and friendingForbidden. userId and type are not editable here. */
 export function updateUser(deps: Deps, actor: Account, id: string, input: unknown, meta: RequestMeta): PresentedAccount {
   const scope = adminScope(actor);
-  const i = parseInput(updateSchema, input);
+  const i = parseInput(updateSchema, input, noFutureBirthDate(deps.clock.now().toISOString().slice(0, 10)));
   return deps.db.transaction(
     (tx) => {
       const a = scopedAccount(tx, scope, id);
