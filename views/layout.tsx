@@ -82,9 +82,16 @@ export function Layout({ v, title, children }: { v: View; title: string; childre
               <LanguageSwitcher v={v} />
               {v.user && (
                 <div class="session">
-                  <a href="/people" class="nav-people">
-                    {v.t("people.nav")}
-                  </a>
+                  {v.user.admin && (
+                    <a href="/admin" class="nav-people">
+                      {v.t("admin.nav.label")}
+                    </a>
+                  )}
+                  {v.user.member && (
+                    <a href="/people" class="nav-people">
+                      {v.t("people.nav")}
+                    </a>
+                  )}
                   <a href="/account" class="whoami-link" title={v.user.userId}>
                     <WhoAmI name={v.user.name} />
                   </a>

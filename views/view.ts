@@ -4,6 +4,10 @@ import type { Lang, Translator } from "../server/i18n/index.js";
 export interface Viewer {
   userId: string;
   name: string;
+  /** Belongs to an organization (sees People). */
+  member: boolean;
+  /** An admin or owner (sees the admin console link). */
+  admin: boolean;
 }
 
 /** What every view needs to know about the request: plain data, never the database. */

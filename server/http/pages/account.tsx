@@ -31,7 +31,8 @@ export const accountPages = new Hono<AppEnv>()
     const user = sessionUser(c);
     if (!user) return toLogin(c);
     const mustChange = c.req.query("notice") === "must_change_password" || user.account.mustChangePassword;
-    return accountPage(c, user, { saved: savedSection(c.req.query("saved")), notice: mustChange ? { key: "account.mustChangePassword" } : undefined });
+    const joined = c.req.query("notice") === "joined" ? { key: "invite.joined", params: { organization: user.organizationName ?? "" } } : undefined;
+    return accountPage(c, user, { saved: savedSection(c.req.query("saved")), notice: mustChange ? { key: "account.mustChangePassword" } : joined });
   })
   .post("/account/profile", async (c) => {
     const user = sessionUser(c);

@@ -37,7 +37,9 @@ export function viewOf(c: Ctx, here?: string): View {
     lang: c.var.lang,
     t: translator(c.var.lang),
     serverName: serverName(c),
-    user: account ? { userId: account.userId, name: account.nickname || account.userId } : null,
+    user: account
+      ? { userId: account.userId, name: account.nickname || account.userId, member: Boolean(account.organizationId), admin: account.type === "admin" || account.type === "owner" }
+      : null,
     here: here ?? defaultHere(c),
   };
 }
