@@ -90,6 +90,10 @@ const schema = z
       })
       .default("info"),
     ROSTER_BACKUP_KEEP: wholeNumber("expected a whole number, 0 or more").default(7),
+    /** Days a sent (or failed) mail stays in the outbox before the hourly cleanup removes it. */
+    ROSTER_MAIL_RETENTION_DAYS: wholeNumber("expected a whole number of days, 1 or more").pipe(z.number().min(1, "expected a whole number of days, 1 or more")).default(30),
+    /** Who may read GET /metrics without an API key: addresses or CIDR ranges. */
+    ROSTER_METRICS_ALLOW: list(cidr).default(["127.0.0.1", "::1"]),
   })
   .superRefine((v, ctx) => {
     if (v.ROSTER_MAIL_TRANSPORT === "smtp" && !v.ROSTER_SMTP_URL) {
@@ -137,6 +141,8 @@ export interface Config {
   trustProxy: boolean;
   logLevel: string;
   backupKeep: number;
+  mailRetentionDays: number;
+  metricsAllow: string[];
 }
 
 export class ConfigError extends Error {
@@ -221,6 +227,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     trustProxy: v.ROSTER_TRUST_PROXY,
     logLevel: v.ROSTER_LOG_LEVEL,
     backupKeep: v.ROSTER_BACKUP_KEEP,
+    mailRetentionDays: v.ROSTER_MAIL_RETENTION_DAYS,
+    metricsAllow: v.ROSTER_METRICS_ALLOW,
   };
   return { config, warnings };
 }

@@ -2,7 +2,8 @@ import { serve, type ServerType } from "@hono/node-server";
 import { createApp } from "./app.js";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { databaseFile, DatabaseTooNewError, openDatabase } from "./db/client.js";
+import { databaseFile, DatabaseTooNewError, hasAppliedMigrations, isMigrated, migrateDatabase, openDatabase } from "./db/client.js";
+import { backupDatabase } from "./backup.js";
 import type { Deps } from "./deps.js";
 import { argon2Hasher } from "./auth/password.js";
 import { bootstrapOwner } from "./accounts/registration.js";
@@ -29,7 +30,14 @@ async function main(): Promise<void> {
 
   let db;
   try {
-    db = openDatabase(databaseFile(config.dataDir));
+    db = openDatabase(databaseFile(config.dataDir), { migrate: false });
+    // An upgrade: copy the database as it was before its migrations run.
+    if (hasAppliedMigrations(db) && !isMigrated(db)) {
+      const file = await backupDatabase({ dataDir: config.dataDir, keep: config.backupKeep, label: "pre-migration", source: db.$client });
+      log.info({ file }, "backup written before applying migrations");
+    }
+    const { applied } = migrateDatabase(db);
+    if (applied) log.info("database migrations applied");
   } catch (e) {
     if (e instanceof DatabaseTooNewError) {
       log.fatal(e.message);

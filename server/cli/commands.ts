@@ -1,5 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
-import path from "node:path";
+import { copyFileSync, existsSync, rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
@@ -16,6 +15,7 @@ import { audit, verifyAuditChain } from "../admin/audit.js";
 import { queueMail } from "../mail/outbox.js";
 import { createMailWorker } from "../mail/worker.js";
 import { createLogger } from "../log.js";
+import { backupDatabase } from "../backup.js";
 import { t } from "../i18n/index.js";
 
 interface Command {
@@ -139,7 +139,7 @@ export const commands: Record<string, Command> = {
     summary: "write a consistent copy of the database to ROSTER_DATA_DIR/backups (safe while running)",
     usage: "roster backup",
     async run({ config }) {
-      const file = await backupDatabase(config);
+      const file = await backupDatabase({ dataDir: config.dataDir, keep: config.backupKeep });
       console.log(file);
       return 0;
     },
@@ -163,7 +163,7 @@ export const commands: Record<string, Command> = {
         return 1;
       }
       const target = databaseFile(config.dataDir);
-      if (existsSync(target)) await backupDatabase(config, "pre-restore");
+      if (existsSync(target)) await backupDatabase({ dataDir: config.dataDir, keep: config.backupKeep, label: "pre-restore" });
       for (const ext of ["-wal", "-shm"]) rmSync(target + ext, { force: true });
       copyFileSync(from, target);
       console.log(`restored ${from}`);
@@ -200,28 +200,6 @@ export const commands: Record<string, Command> = {
     },
   },
 };
-
-/** A consistent online copy through SQLite's backup API, named by time; keeps ROSTER_BACKUP_KEEP. */
-export async function backupDatabase(config: Config, label = "backup"): Promise<string> {
-  const dir = path.join(config.dataDir, "backups");
-  mkdirSync(dir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  const file = path.join(dir, `roster-${label}-${stamp}.db`);
-  const db = new Database(databaseFile(config.dataDir), { readonly: true, fileMustExist: true });
-  try {
-    await db.backup(file);
-  } finally {
-    db.close();
-  }
-  const keep = Math.max(1, config.backupKeep);
-  const old = readdirSync(dir)
-    .filter((f) => f.startsWith("roster-backup-") && f.endsWith(".db"))
-    .map((f) => ({ f, t: statSync(path.join(dir, f)).mtimeMs }))
-    .sort((a, b) => b.t - a.t)
-    .slice(keep);
-  for (const o of old) rmSync(path.join(dir, o.f), { force: true });
-  return file;
-}
 
 export async function runCommand(name: string, args: string[]): Promise<number> {
   const cmd = commands[name];

@@ -86,6 +86,11 @@ export function migrateDatabase(db: Db): { applied: boolean } {
   return { applied: before === null || before < known };
 }
 
+/** True when the database has been migrated before (an existing install, not a fresh file). */
+export function hasAppliedMigrations(db: Db): boolean {
+  return appliedMigration(db.$client) !== null;
+}
+
 /** True when every migration this code knows is applied (for /readyz). */
 export function isMigrated(db: Db): boolean {
   try {
