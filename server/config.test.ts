@@ -38,8 +38,16 @@ describe("loadConfig defaults", () => {
       trustProxy: false,
       logLevel: "info",
       backupKeep: 7,
+      mailRetentionDays: 30,
+      metricsAllow: ["127.0.0.1", "::1"],
     });
     expect(warnings).toEqual([]);
+  });
+
+  it("reads the mail retention and the metrics allow list, and refuses bad ones", () => {
+    expect(loadConfig({ ROSTER_MAIL_RETENTION_DAYS: "90", ROSTER_METRICS_ALLOW: "10.0.0.0/8, 192.168.1.5" }).config).toMatchObject({ mailRetentionDays: 90, metricsAllow: ["10.0.0.0/8", "192.168.1.5"] });
+    expect(() => loadConfig({ ROSTER_MAIL_RETENTION_DAYS: "0" })).toThrow(/ROSTER_MAIL_RETENTION_DAYS/);
+    expect(() => loadConfig({ ROSTER_METRICS_ALLOW: "everyone" })).toThrow(/ROSTER_METRICS_ALLOW/);
   });
 
   it("treats an empty variable as unset", () => {
