@@ -17,6 +17,8 @@ import { problem } from "./http/api/respond.js";
 import { pages, renderErrorPage } from "./http/pages/index.js";
 import { staticFiles } from "./http/static.js";
 import { validateApiKey } from "./admin/api-keys.js";
+import { routePath } from "hono/route";
+import { allowList } from "./allow-list.js";
 
 export const LANG_COOKIE = "roster_lang";
 const isApi = (path: string) => path.startsWith("/api/");
@@ -56,6 +58,19 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     c.set("lang", lang);
     c.set("meta", { ip: clientIp(c, deps.config.trustProxy), userAgent: c.req.header("user-agent")?.slice(0, 500) ?? "", language: lang });
     await next();
+  });
+
+  // One access-log line per request (JSON, with its request id) and the request metrics.
+  app.use("*", async (c, next) => {
+    const start = performance.now();
+    await next();
+    const seconds = (performance.now() - start) / 1000;
+    c.header("x-request-id", c.var.requestId);
+    const route = routePath(c) || "unmatched";
+    deps.metrics?.observeRequest(c.req.method, route, c.res.status, seconds);
+    if (route !== "/healthz" && route !== "/readyz" && route !== "/metrics") {
+      deps.log.info({ requestId: c.var.requestId, method: c.req.method, path: c.req.path, route, status: c.res.status, ms: Math.round(seconds * 10000) / 10, ip: c.var.meta.ip }, "request");
+    }
   });
 
   app.use(
@@ -125,6 +140,13 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
       return c.json({ status: "unavailable", database: false }, 503);
     }
     return isMigrated(deps.db) ? c.json({ status: "ready" }) : c.json({ status: "unavailable", migrations: false }, 503);
+  });
+  // Prometheus: from ROSTER_METRICS_ALLOW addresses, or with an admin's API key.
+  const metricsAllowed = allowList(deps.config.metricsAllow);
+  app.get("/metrics", async (c) => {
+    if (!deps.metrics) throw new AppError("not_found");
+    if (!metricsAllowed(c.var.meta.ip) && c.var.auth?.via !== "api_key") throw new AppError("forbidden");
+    return c.body(await deps.metrics.registry.metrics(), 200, { "content-type": deps.metrics.registry.contentType, "cache-control": "no-store" });
   });
   app.route("/static", staticFiles);
   app.route("/api/v1", api);

@@ -3,6 +3,7 @@ import type { Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Db } from "./db/client.js";
 import type { PasswordHasher } from "./auth/password.js";
+import type { Metrics } from "./metrics.js";
 
 /** What every service receives: nothing reads process.env or Date.now() itself. */
 export interface Deps {
@@ -13,6 +14,8 @@ export interface Deps {
   log: Logger;
   /** Called after a transaction that queued mail commits, so delivery starts at once. */
   mailQueued: () => void;
+  /** Counters for GET /metrics; absent in most tests. */
+  metrics?: Metrics;
 }
 
 /** Who is asking and from where: goes into sessions and the audit log. */

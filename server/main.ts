@@ -8,6 +8,7 @@ import type { Deps } from "./deps.js";
 import { argon2Hasher } from "./auth/password.js";
 import { bootstrapOwner } from "./accounts/registration.js";
 import { createLogger } from "./log.js";
+import { createMetrics } from "./metrics.js";
 import { createMailWorker } from "./mail/worker.js";
 import { startRelay, type Relay } from "./mail/relay.js";
 import { startMaintenance } from "./maintenance.js";
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
   }
 
   const kick = { fn: () => {} };
-  const deps: Deps = { db, clock: systemClock, config, hasher: argon2Hasher(), log, mailQueued: () => kick.fn() };
+  const deps: Deps = { db, clock: systemClock, config, hasher: argon2Hasher(), log, mailQueued: () => kick.fn(), metrics: createMetrics(db, { processMetrics: true }) };
   const worker = createMailWorker(deps);
   kick.fn = () => worker.kick();
 

@@ -69,7 +69,13 @@ export async function checkPassword(deps: Deps, account: Account | undefined, su
 export async function login(deps: Deps, input: unknown, meta: RequestMeta): Promise<LoginResult> {
   const i = parseInput(loginSchema, input);
   const account = findByLogin(deps.db, i.login);
-  await checkPassword(deps, account, i.login, i.password, meta);
+  try {
+    await checkPassword(deps, account, i.login, i.password, meta);
+  } catch (e) {
+    deps.metrics?.login(e instanceof AppError && e.code === "rate_limited" ? "throttled" : "failure");
+    throw e;
+  }
+  deps.metrics?.login("success");
   const a = account as Account;
   // The account's state is told only to someone who knows its password.
   if (a.status === "pending") throw new AppError("email_not_verified");

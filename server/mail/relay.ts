@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
-import { BlockList, isIPv4, isIPv6 } from "node:net";
 import { hostname } from "node:os";
 import { SMTPServer, type SMTPServerAuthentication, type SMTPServerSession } from "smtp-server";
 import type { Deps } from "../deps.js";
 import { mailOutbox } from "../db/schema.js";
 import { newId } from "../ids.js";
+import { allowList } from "../allow-list.js";
+
+export { allowList };
 import { sameHash, hashSecret } from "../auth/tokens.js";
 
 /** SPEC §5 limits. */
@@ -12,21 +14,6 @@ export const RELAY_MAX_SIZE = 10 * 1024 * 1024;
 export const RELAY_MAX_RECIPIENTS = 100;
 
 const smtpError = (code: number, message: string) => Object.assign(new Error(message), { responseCode: code });
-
-/** `ROSTER_RELAY_ALLOW`: addresses and CIDR ranges, v4 and v6 (IPv4-mapped v6 peers match v4 rules). */
-export function allowList(entries: string[]): (ip: string) => boolean {
-  const list = new BlockList();
-  for (const e of entries) {
-    const [addr = "", bits] = e.split("/");
-    const type = isIPv6(addr) ? "ipv6" : "ipv4";
-    if (bits === undefined) list.addAddress(addr, type);
-    else list.addSubnet(addr, Number(bits), type);
-  }
-  return (ip) => {
-    const plain = ip.startsWith("::ffff:") && isIPv4(ip.slice(7)) ? ip.slice(7) : ip;
-    return list.check(plain, isIPv6(plain) ? "ipv6" : "ipv4");
-  };
-}
 
 // A deliberately simple check: smtp-server already parsed the path; this refuses what no mail server would route.
 const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
