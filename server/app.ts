@@ -16,6 +16,7 @@ import { api } from "./http/api/index.js";
 import { problem } from "./http/api/respond.js";
 import { pages, renderErrorPage } from "./http/pages/index.js";
 import { staticFiles } from "./http/static.js";
+import { apiDocs } from "./http/docs.js";
 import { validateApiKey } from "./admin/api-keys.js";
 import { routePath } from "hono/route";
 import { allowList } from "./allow-list.js";
@@ -148,6 +149,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     if (!metricsAllowed(c.var.meta.ip) && c.var.auth?.via !== "api_key") throw new AppError("forbidden");
     return c.body(await deps.metrics.registry.metrics(), 200, { "content-type": deps.metrics.registry.contentType, "cache-control": "no-store" });
   });
+  app.route("/api", apiDocs);
   app.route("/static", staticFiles);
   app.route("/api/v1", api);
   app.route("/", pages);

@@ -10,7 +10,7 @@ import { emailField, parseInput } from "./fields.js";
 import { checkPassword } from "./login.js";
 import { findByEmail } from "./store.js";
 
-const schema = z.object({
+export const schema = z.object({
   newEmail: emailField,
   password: z.string({ message: "field.required" }).min(1, "field.required").max(1024),
 });

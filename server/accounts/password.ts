@@ -23,7 +23,7 @@ function assertStrong(password: string, a: Pick<Account, "userId" | "email">, fi
   if (problem) throw new AppError("weak_password", { [field]: problem });
 }
 
-const changeSchema = z.object({
+export const changeSchema = z.object({
   currentPassword: z.string({ message: "field.required" }).min(1, "field.required").max(1024),
   newPassword: passwordField,
 });
@@ -51,7 +51,7 @@ export async function changePassword(deps: Deps, who: { account: Account; sessio
   deps.mailQueued();
 }
 
-const requestSchema = z.object({ email: emailField });
+export const requestSchema = z.object({ email: emailField });
 
 /**
  * Always answers the same (the API says 202) whether or not the address has
@@ -80,7 +80,7 @@ export function requestPasswordReset(deps: Deps, input: unknown, meta: RequestMe
   if (sent) deps.mailQueued();
 }
 
-const confirmSchema = z.object({ token: z.string({ message: "field.required" }).max(200), password: passwordField });
+export const confirmSchema = z.object({ token: z.string({ message: "field.required" }).max(200), password: passwordField });
 
 /**
  * Sets a new password from a reset link and ends every session. The link

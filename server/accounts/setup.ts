@@ -19,7 +19,7 @@ export function checkSetupToken(deps: Pick<Deps, "db" | "clock">, token: unknown
   return a;
 }
 
-const schema = z.object({ token: z.string({ message: "field.required" }).max(200), password: passwordField });
+export const schema = z.object({ token: z.string({ message: "field.required" }).max(200), password: passwordField });
 
 /**
  * SPEC §3 admin-created accounts: the person behind the setup link chooses a

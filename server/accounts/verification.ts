@@ -18,7 +18,7 @@ import { notifyApprovers, sendVerification, statusAfterVerification } from "./re
 
 export const MAX_CODE_ATTEMPTS = 5;
 
-const verifySchema = z.union([
+export const verifySchema = z.union([
   z.object({ token: z.string({ message: "field.invalid" }).max(200) }),
   z.object({ email: emailField, code: z.string({ message: "code.invalid" }).trim().regex(/^\d{6}$/, "code.invalid") }),
 ]);
@@ -117,7 +117,7 @@ function countWrongCode(deps: Deps, email: string, code: string): void {
   throw new AppError("invalid_token", { code: "code.invalid" });
 }
 
-const resendSchema = z.object({ email: emailField });
+export const resendSchema = z.object({ email: emailField });
 
 /**
  * Sends a new confirmation mail (allowed once a minute per address). The

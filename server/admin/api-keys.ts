@@ -12,7 +12,7 @@ import { adminScope, isAdminType, ref } from "./access.js";
 /** `rk_<id>_<secret>`: the id finds the row, the secret is compared by hash in constant time. */
 export const API_KEY_PREFIX = "rk_";
 
-const createSchema = z.object({ name: z.string({ message: "field.required" }).trim().min(1, "field.required").max(100, "field.tooLong") });
+export const createSchema = z.object({ name: z.string({ message: "field.required" }).trim().min(1, "field.required").max(100, "field.tooLong") });
 
 const presentKey = (k: typeof apiKeys.$inferSelect, owner?: string) => ({
   id: k.id,

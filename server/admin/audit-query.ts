@@ -8,7 +8,7 @@ import { likeContains } from "../organizations/directory.js";
 import { adminScope } from "./access.js";
 import { verifyAuditChain } from "./audit.js";
 
-const querySchema = listQuerySchema.extend({
+export const querySchema = listQuerySchema.extend({
   action: z.string().trim().max(100).optional(),
   /** Matches the actor's or the target's id or label. */
   who: z.string().trim().max(200).optional(),

@@ -33,7 +33,7 @@ function row(a: Account, org: string | null): Record<(typeof exportColumns)[numb
  */
 export const neutralizeCell = (v: string): string => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
 
-const exportSchema = userFilterSchema.extend({
+export const exportSchema = userFilterSchema.extend({
   format: z.enum(["csv", "json"], { message: "field.invalid" }).default("csv"),
   /** Comma-separated account ids (the checked rows); else the filters choose. */
   ids: z.string().max(100_000).optional(),

@@ -7,7 +7,7 @@ import { audit } from "./audit.js";
 import { ownerScope, ref } from "./access.js";
 import { getSettings, putSetting, registrationPolicies, type ServerSettings } from "./settings.js";
 
-const patchSchema = z.object({
+export const patchSchema = z.object({
   registration: z.enum(registrationPolicies, { message: "field.invalid" }).optional(),
   verificationRequired: z.boolean({ message: "field.invalid" }).optional(),
   deletionLocked: z.boolean({ message: "field.invalid" }).optional(),

@@ -122,7 +122,7 @@ export function insertUser(tx: Tx, deps: Pick<Deps, "clock" | "config">, scope: 
   return { user: presentAccount(created, org.name), outcome, setupUrl };
 }
 
-const updateSchema = profileSchema.extend({
+export const updateSchema = profileSchema.extend({
   email: emailField.optional().or(z.literal("").transform(() => null)).or(z.null()),
   level: z.number({ message: "field.invalid" }).int("field.invalid").min(0, "field.invalid").max(2_147_483_647, "field.invalid").optional(),
   role: z.number({ message: "field.invalid" }).int("field.invalid").min(0, "field.invalid").max(2_147_483_647, "field.invalid").optional(),

@@ -35,7 +35,7 @@ export function deleteUser(deps: Deps, actor: Account, id: string, meta: Request
   );
 }
 
-const batchSchema = z.object({ ids: z.array(z.string({ message: "field.invalid" }).max(64), { message: "field.invalid" }).min(1, "field.required").max(1000, "field.tooLong") });
+export const batchSchema = z.object({ ids: z.array(z.string({ message: "field.invalid" }).max(64), { message: "field.invalid" }).min(1, "field.required").max(1000, "field.tooLong") });
 
 export interface BatchResult {
   id: string;

@@ -109,7 +109,7 @@ export const approveUser = (deps: Deps, actor: Account, id: string, meta: Reques
     };
   });
 
-const declineSchema = z.object({ reason: z.string({ message: "field.invalid" }).trim().max(1000, "field.tooLong").default("") });
+export const declineSchema = z.object({ reason: z.string({ message: "field.invalid" }).trim().max(1000, "field.tooLong").default("") });
 
 /** A declined application, never active, is removed; the reason is mailed. */
 export function declineUser(deps: Deps, actor: Account, id: string, input: unknown, meta: RequestMeta): void {

@@ -21,7 +21,7 @@ export const userFilterSchema = z.object({
 });
 export type UserFilter = z.infer<typeof userFilterSchema>;
 
-const searchSchema = listQuerySchema.extend(userFilterSchema.shape).extend({
+export const searchSchema = listQuerySchema.extend(userFilterSchema.shape).extend({
   sort: z.enum(sortKeys, { message: "field.invalid" }).default("userId"),
   order: z.enum(["asc", "desc"], { message: "field.invalid" }).default("asc"),
 });

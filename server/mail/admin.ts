@@ -21,7 +21,7 @@ function scopeWhere(scope: AdminScope): SQL | undefined {
     OR EXISTS (SELECT 1 FROM invitations i WHERE i.email_lower = lower(${mailOutbox.toAddress}) AND i.organization_id = ${org}))`;
 }
 
-const listSchema = listQuerySchema.extend({
+export const listSchema = listQuerySchema.extend({
   status: z.enum(mailStatuses, { message: "field.invalid" }).optional().or(z.literal("").transform(() => undefined)),
   kind: z.string().max(50).optional(),
   to: z.string().trim().max(254).optional(),
@@ -95,7 +95,7 @@ export function retryMail(deps: Deps, actor: Account, id: string, meta: RequestM
   return presentMail({ ...row, status: "queued" });
 }
 
-const testSchema = z.object({ to: emailField.optional() });
+export const testSchema = z.object({ to: emailField.optional() });
 
 /**
  * Queues a test mail (to the admin, or `to`) and waits up to `waitMs` for

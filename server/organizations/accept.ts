@@ -32,7 +32,7 @@ export function describeInvitation(deps: Pick<Deps, "db" | "clock">, token: unkn
   };
 }
 
-const newAccountSchema = z.object({ userId: userIdField, nickname: nicknameField.optional(), password: passwordField });
+export const newAccountSchema = z.object({ userId: userIdField, nickname: nicknameField.optional(), password: passwordField });
 
 /**
  * Accepts a registration request. No account with the address: creates it

@@ -33,7 +33,7 @@ export function inGroup(column: typeof accounts.groupName, group: string): SQL {
   return or(eq(column, group), and(gte(column, `${group}/`), lt(column, `${group}0`))) as SQL;
 }
 
-const directorySchema = listQuerySchema.extend({
+export const directorySchema = listQuerySchema.extend({
   q: z.string().trim().max(100, "field.tooLong").optional(),
   group: groupNameField.optional(),
 });

@@ -34,7 +34,7 @@ export function presentInvitation(i: Invitation, now: Date, orgName?: string) {
   };
 }
 
-const sendSchema = z.object({
+export const sendSchema = z.object({
   /** One address, or many (a pasted list: commas, semicolons, spaces or new lines). */
   email: z.string().max(100_000).optional(),
   emails: z.array(z.string().max(254)).max(1000).optional(),
@@ -126,7 +126,7 @@ export function sendInvitations(deps: Deps, actor: Account, input: unknown, meta
   return { results };
 }
 
-const listSchema = listQuerySchema.extend({ status: z.enum(["pending", "accepted", "revoked", "expired"]).optional(), organizationId: z.string().max(64).optional() });
+export const listSchema = listQuerySchema.extend({ status: z.enum(["pending", "accepted", "revoked", "expired"]).optional(), organizationId: z.string().max(64).optional() });
 
 export function listInvitations(deps: Pick<Deps, "db" | "clock">, actor: Account, query: unknown) {
   const scope = adminScope(actor);

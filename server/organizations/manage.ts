@@ -20,8 +20,8 @@ const limits = {
   pendingLimit: z.number({ message: "field.invalid" }).int("field.invalid").min(1, "field.invalid").max(100_000, "field.invalid"),
 };
 
-const createSchema = z.object({ name: organizationNameField, domains: z.array(domainField).max(100).default([]), ...limits }).partial({ adminLimit: true, pendingLimit: true });
-const patchSchema = z.object({ name: organizationNameField, domains: z.array(domainField).max(100), ...limits }).partial();
+export const createSchema = z.object({ name: organizationNameField, domains: z.array(domainField).max(100).default([]), ...limits }).partial({ adminLimit: true, pendingLimit: true });
+export const patchSchema = z.object({ name: organizationNameField, domains: z.array(domainField).max(100), ...limits }).partial();
 
 export function presentOrganization(tx: Tx, org: Organization) {
   const domains = tx.select({ d: organizationDomains.domain }).from(organizationDomains).where(eq(organizationDomains.organizationId, org.id)).orderBy(asc(organizationDomains.domain)).all().map((r) => r.d);
