@@ -12,7 +12,10 @@ COPY scripts ./scripts
 COPY server ./server
 COPY views ./views
 COPY migrations ./migrations
-RUN npm run build && npm prune --omit=dev && rm -rf node_modules/.cache
+RUN npm run build && npm prune --omit=dev \
+ # Only the compiled addon of better-sqlite3 is needed at run time, not its sources and objects.
+ && find node_modules/better-sqlite3/build -mindepth 1 -maxdepth 2 ! -name Release ! -name better_sqlite3.node -exec rm -rf {} + \
+ && rm -rf node_modules/better-sqlite3/deps node_modules/better-sqlite3/src node_modules/.cache node_modules/@types
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
