@@ -12,7 +12,9 @@ import { attempt, failedForm, formBody, isHx } from "./render.js";
 const createText = ["type", "userId", "nickname", "avatarUrl", "email", "password", "organizationId"] as const;
 
 function createAnswer(c: Ctx, user: PageUser, o: { state: FormState; result?: CreateResult; status?: number; dialog?: boolean }) {
-  const orgs = isOwner(user) ? listOrganizations(c.var.deps, user.account).items.map((x) => ({ id: x.id, name: x.name })) : null;
+  // A single-organization server shows no organization chooser (SPEC: nothing to choose).
+  const allOrgs = isOwner(user) ? listOrganizations(c.var.deps, user.account).items.map((o) => ({ id: o.id, name: o.name })) : [];
+  const orgs = allOrgs.length > 1 ? allOrgs : null;
   const section = (v: View) => <CreateUserSection v={v} state={o.state} orgs={orgs} result={o.result} />;
   return adminPage(c, user, {
     current: "/admin/users",

@@ -63,7 +63,9 @@ export const adminUsersPages = new Hono<AppEnv>()
     const page = search(c, user, q);
     // The history gets the canonical URL of the search — except when the table reloads itself after a change elsewhere.
     if (isHx(c) && c.req.header("hx-trigger") !== "users-results") c.header("hx-push-url", usersHref(q));
-    const orgs = owner ? listOrganizations(c.var.deps, user.account).items.map((o) => ({ id: o.id, name: o.name })) : null;
+    // A single-organization server shows no organization chooser (SPEC: nothing to choose).
+    const allOrgs = owner ? listOrganizations(c.var.deps, user.account).items.map((o) => ({ id: o.id, name: o.name })) : [];
+    const orgs = allOrgs.length > 1 ? allOrgs : null;
     return adminPage(c, user, {
       current: "/admin/users",
       title: "admin.users.title",

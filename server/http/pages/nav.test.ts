@@ -19,3 +19,15 @@ describe("the top bar", () => {
     expect(personal).not.toContain('href="/people"');
   });
 });
+
+describe("organization choosers", () => {
+  it("appear only when the server has more than one organization", async () => {
+    const t = createTestApp();
+    const cookie = await pageOwner(t);
+    const chooser = async () => /name="organizationId"/.test(await (await t.request("/admin/users/new", { cookie })).text()) || /name="organizationId"/.test(await (await t.request("/admin/users", { cookie })).text());
+    expect(await chooser()).toBe(false);
+    const { createOrganization } = await import("../../organizations/organizations.js");
+    t.db.transaction((tx) => createOrganization(tx, t.deps, "Globex"));
+    expect(await chooser()).toBe(true);
+  });
+});
