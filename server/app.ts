@@ -93,6 +93,8 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
       referrerPolicy: "same-origin",
       strictTransportSecurity: deps.config.secureCookies ? "max-age=31536000" : false,
       crossOriginEmbedderPolicy: false,
+      // A route's own headers win (the framed mail HTML at /admin/mail/:id/html); every other route gets these.
+      overwrite: false,
     }),
   );
 

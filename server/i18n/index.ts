@@ -2,10 +2,11 @@ import { en as enCore } from "./en.js";
 import { ja as jaCore } from "./ja.js";
 import { adminUsersMessages } from "./admin-users.js";
 import { adminOrgMessages } from "./admin-org.js";
+import { adminMailMessages } from "./admin-mail.js";
 
 /** Each area keeps its messages in its own file (en and ja side by side); i18n.test.ts checks they match. */
-const en = { ...enCore, ...adminUsersMessages.en, ...adminOrgMessages.en };
-const ja = { ...jaCore, ...adminUsersMessages.ja, ...adminOrgMessages.ja };
+const en = { ...enCore, ...adminUsersMessages.en, ...adminOrgMessages.en, ...adminMailMessages.en };
+const ja = { ...jaCore, ...adminUsersMessages.ja, ...adminOrgMessages.ja, ...adminMailMessages.ja };
 export const dictionaries = { en, ja };
 
 export const languages = ["en", "ja"] as const;

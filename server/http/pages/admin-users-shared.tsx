@@ -6,6 +6,7 @@ import type { Ctx } from "../context.js";
 import { assetUrl } from "../static.js";
 import type { PageUser } from "./account-view.js";
 import { AdminNav } from "../../../views/components/admin-nav.js";
+import { CaptureLine } from "../../../views/partials/admin-mail-banner.js";
 import type { AdminContext } from "../../../views/pages/admin-users.js";
 import type { Message, View } from "../../../views/view.js";
 import { isHx, page, sessionUser, viewOf } from "./render.js";
@@ -28,8 +29,12 @@ export const adminContext = (c: Ctx, user: PageUser): AdminContext => ({
   selfId: user.account.id,
 });
 
-/** An admin page in the layout with the admin navigation; htmx gets `fragment` (default: the page's own body) alone. */
-export function adminPage(c: Ctx, user: PageUser, o: { current: string; title: string; body: (v: View) => Child; fragment?: (v: View) => Child; status?: number; here?: string }) {
+/**
+ * An admin page in the layout with the admin navigation; htmx gets `fragment`
+ * (default: the page's own body) alone. `captureBanner`: the page shows the
+ * full capture-mode banner itself (the mail page), so not the one-line one.
+ */
+export function adminPage(c: Ctx, user: PageUser, o: { current: string; title: string; body: (v: View) => Child; fragment?: (v: View) => Child; status?: number; here?: string; captureBanner?: boolean }) {
   const v = viewOf(c, o.here);
   const main = o.body(v);
   if (isHx(c)) {
@@ -37,9 +42,12 @@ export function adminPage(c: Ctx, user: PageUser, o: { current: string; title: s
   }
   // The approval queue's badge: one count over the admin's scope.
   const pending = searchUsers(c.var.deps, user.account, { status: "awaiting_approval", limit: 1 }).total;
+  // Captured mail reaches nobody: every admin page says so, and where to read it (SPEC §5).
+  const capture = c.var.deps.config.mail.transport === "capture" && !o.captureBanner;
   const body = (
     <div class="admin">
       <AdminNav v={v} current={o.current} pendingApprovals={pending} owner={isOwner(user)} />
+      {capture && <CaptureLine v={v} />}
       {main}
       {/* The layout loads app.js for every page; the admin pages add their own helpers. */}
       <script src={assetUrl("admin.js")} defer></script>

@@ -19,6 +19,7 @@ import { adminInvitationPages } from "./admin-invitations.js";
 import { adminApprovalPages } from "./admin-approvals.js";
 import { adminApiKeyPages } from "./admin-api-keys.js";
 import { adminAuditPages } from "./admin-audit.js";
+import { adminMailPages } from "./admin-mail.js";
 import { invitePages } from "./invite.js";
 import { setupPages } from "./setup.js";
 import { peoplePages } from "./people.js";
@@ -44,6 +45,7 @@ export const pages = new Hono<AppEnv>()
   .route("/", adminApprovalPages)
   .route("/", adminApiKeyPages)
   .route("/", adminAuditPages)
+  .route("/", adminMailPages)
   .route("/", invitePages)
   .route("/", setupPages)
   .route("/", peoplePages);
