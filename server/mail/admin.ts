@@ -27,6 +27,8 @@ export const listSchema = listQuerySchema.extend({
   to: z.string().trim().max(254).optional(),
 });
 
+const RAW_SHOWN = 256 * 1024;
+
 export function presentMail(m: MailRow, full = false) {
   return {
     id: m.id,
@@ -42,7 +44,8 @@ export function presentMail(m: MailRow, full = false) {
     createdAt: m.createdAt.toISOString(),
     nextAttemptAt: m.status === "queued" || m.status === "deferred" ? m.nextAttemptAt.toISOString() : null,
     sentAt: m.sentAt?.toISOString() ?? null,
-    ...(full ? { text: m.text, html: m.html, raw: m.raw ? m.raw.toString("utf8") : null } : {}),
+    // A relayed message may be 10 MB: the first 256 KB of its source is enough to read it.
+    ...(full ? { text: m.text, html: m.html, raw: m.raw ? m.raw.subarray(0, RAW_SHOWN).toString("utf8") : null, rawBytes: m.raw ? m.raw.length : null } : {}),
   };
 }
 
@@ -64,12 +67,12 @@ export function listMail(deps: Pick<Deps, "db">, actor: Account, query: unknown)
 }
 
 /** Counts by state, for the dashboard and the page's header. */
-export function mailHealth(deps: Pick<Deps, "db">, actor: Account) {
+export function mailHealth(deps: Pick<Deps, "db" | "config">, actor: Account) {
   const scope = adminScope(actor);
   const rows = deps.db.select({ status: mailOutbox.status, n: sql<number>`count(*)` }).from(mailOutbox).where(scopeWhere(scope)).groupBy(mailOutbox.status).all();
   const counts = Object.fromEntries(mailStatuses.map((s) => [s, 0])) as Record<(typeof mailStatuses)[number], number>;
   for (const r of rows) counts[r.status] = r.n;
-  return { transport: null as string | null, counts };
+  return { transport: deps.config.mail.transport, counts };
 }
 
 function scopedMail(deps: Pick<Deps, "db">, scope: AdminScope, id: string): MailRow {
@@ -88,11 +91,13 @@ export function retryMail(deps: Deps, actor: Account, id: string, meta: RequestM
   const row = scopedMail(deps, scope, id);
   if (row.status === "sent" || row.status === "sending") throw new AppError("validation_failed", { status: "field.invalid" }, undefined, `The message is ${row.status}.`);
   deps.db.transaction((tx) => {
-    tx.update(mailOutbox).set({ status: "queued", nextAttemptAt: deps.clock.now() }).where(and(eq(mailOutbox.id, id), inArray(mailOutbox.status, ["deferred", "failed", "queued"]))).run();
+    // A retry starts a new 24-hour delivery window: the schedule counts from createdAt.
+    const now = deps.clock.now();
+    tx.update(mailOutbox).set({ status: "queued", nextAttemptAt: now, createdAt: now, attempts: 0 }).where(and(eq(mailOutbox.id, id), inArray(mailOutbox.status, ["deferred", "failed", "queued"]))).run();
     audit(tx, deps, { action: "admin.mail_retried", actor: ref(actor), organizationId: actor.organizationId, ip: meta.ip, detail: { mailId: id, to: row.toAddress } });
   });
   deps.mailQueued();
-  return presentMail({ ...row, status: "queued" });
+  return presentMail(scopedMail(deps, scope, id));
 }
 
 export const testSchema = z.object({ to: emailField.optional() });

@@ -69,9 +69,9 @@ export function linksIn(text: string, baseUrl: string): string[] {
   return [...new Set(found.map((l) => l.replace(/[.,;:!?)\]]+$/, "")))].slice(0, 20);
 }
 
-function rawShown(raw: string): RawShown {
+function rawShown(raw: string, total: number): RawShown {
   const bytes = Buffer.from(raw, "utf8");
-  return { text: bytes.subarray(0, RAW_SHOWN).toString("utf8"), bytes: bytes.length, truncated: bytes.length > RAW_SHOWN };
+  return { text: bytes.subarray(0, RAW_SHOWN).toString("utf8"), bytes: total, truncated: total > RAW_SHOWN };
 }
 
 /** Links in the frame must not act as the admin: with no popups allowed (sandbox), a `_blank` link does nothing. */
@@ -123,7 +123,7 @@ export const adminMailPages = new Hono<AppEnv>()
     const user = requireAdmin(c);
     const m = getMail(c.var.deps, user.account, c.req.param("id"));
     const links = linksIn(m.text ?? "", c.var.deps.config.baseUrl);
-    const raw = m.raw ? rawShown(m.raw) : null;
+    const raw = m.raw ? rawShown(m.raw, m.rawBytes ?? Buffer.byteLength(m.raw)) : null;
     return adminPage(c, user, {
       current: "/admin/mail",
       title: "admin.mail.detail.title",
