@@ -99,9 +99,16 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
   );
 
   // 1 MB for everything but imports (10 MB), refused before it is read whole.
+  // Built once; GET and HEAD skip it, so the hot read path never turns the
+  // light request into a full one just to look for a body.
+  const tooLarge = () => {
+    throw new AppError("payload_too_large");
+  };
+  const smallBodies = bodyLimit({ maxSize: 1024 * 1024, onError: tooLarge });
+  const importBodies = bodyLimit({ maxSize: 10 * 1024 * 1024, onError: tooLarge });
   app.use("*", async (c, next) => {
-    const max = /\/admin\/users\/import$/.test(c.req.path) ? 10 * 1024 * 1024 : 1024 * 1024;
-    return bodyLimit({ maxSize: max, onError: () => { throw new AppError("payload_too_large"); } })(c, next);
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    return (/\/admin\/users\/import$/.test(c.req.path) ? importBodies : smallBodies)(c, next);
   });
 
   // CSRF (SPEC §6): browsers' state changes must come from our own pages.

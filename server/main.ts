@@ -84,6 +84,7 @@ async function main(): Promise<void> {
     await worker.stop();
     db.$client.close();
     log.info("stopped");
+    log.flush();
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));

@@ -72,10 +72,13 @@ export function exportUsers(deps: Pick<Deps, "db" | "clock">, actor: Account, qu
       if (rows.length === 0) break;
       after = rows[rows.length - 1]!.a.userId;
       if (i.format === "csv") {
-        const records = rows.map((r) => exportColumns.map((c) => {
-          const v = row(r.a, r.org)[c];
-          return v === null ? "" : typeof v === "string" ? neutralizeCell(v) : String(v);
-        }));
+        const records = rows.map((r) => {
+          const o = row(r.a, r.org);
+          return exportColumns.map((c) => {
+            const v = o[c];
+            return v === null ? "" : typeof v === "string" ? neutralizeCell(v) : String(v);
+          });
+        });
         yield enc.encode(stringify(records));
       } else {
         const parts = rows.map((r) => JSON.stringify(row(r.a, r.org)));

@@ -65,9 +65,11 @@ export function openDatabase(file: string, opts: { migrate?: boolean } = {}): Db
     sqlite.pragma("busy_timeout = 5000");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("synchronous = NORMAL");
-    sqlite.pragma("cache_size = -32000");
+    // 8 MB of page cache: the hot pages (indexes of accounts and sessions) fit; memory stays small.
+  sqlite.pragma("cache_size = -8000");
     sqlite.pragma("temp_store = MEMORY");
     const db = drizzle({ client: sqlite, schema }) as Db;
+    writeTransactionsFirst(db);
     if (opts.migrate !== false) migrateDatabase(db);
     return db;
   } catch (e) {
@@ -75,6 +77,20 @@ export function openDatabase(file: string, opts: { migrate?: boolean } = {}): Db
     sqlite.close();
     throw e;
   }
+}
+
+/**
+ * Every transaction here writes, so each begins IMMEDIATE (taking the write
+ * lock first) unless it says otherwise. Then busy_timeout waits for another
+ * process's write (the CLI, a backup). A deferred transaction that reads
+ * first and writes after (the audit entry reads the last hash) would instead
+ * fail with "database is locked" when another process commits meanwhile: its
+ * snapshot is stale, and no waiting can help.
+ */
+function writeTransactionsFirst(db: Db): void {
+  type Transaction = Db["transaction"];
+  const begin: Transaction = db.transaction.bind(db);
+  db.transaction = ((fn, config) => begin(fn, { behavior: "immediate", ...config })) as Transaction;
 }
 
 export function migrateDatabase(db: Db): { applied: boolean } {

@@ -14,7 +14,7 @@ export async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === "") return {};
   if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type)) throw new AppError("unsupported_media_type");
-  if (text.length > MAX_JSON) throw new AppError("payload_too_large");
+  if (Buffer.byteLength(text, "utf8") > MAX_JSON) throw new AppError("payload_too_large");
   try {
     return JSON.parse(text);
   } catch {
