@@ -138,7 +138,8 @@ export async function waitReady(proc, port, urlPath, { timeoutMs = 60_000, every
 export async function startRoster({ dataDir, env = {}, profileDir, onLine, lineFilter = /(?!)/, logLevel = "info", everyMs = 10 }) {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const nodeArgs = [];
+    // The same flags as `npm start` and the image.
+    const nodeArgs = ["--max-semi-space-size=2"];
     if (profileDir) {
       mkdirSync(profileDir, { recursive: true });
       nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`);
