@@ -188,7 +188,12 @@ export const mailOutbox = sqliteTable(
     nextAttemptAt: ts("next_attempt_at").notNull(),
     sentAt: ts("sent_at"),
   },
-  (t) => [index("mail_outbox_due_idx").on(t.status, t.nextAttemptAt), index("mail_outbox_created_idx").on(t.createdAt)],
+  (t) => [
+    index("mail_outbox_due_idx").on(t.status, t.nextAttemptAt),
+    index("mail_outbox_created_idx").on(t.createdAt),
+    // The worker's "next due message": one index step, not a sort of every waiting row.
+    index("mail_outbox_waiting_idx").on(t.nextAttemptAt, t.id).where(sql`status IN ('queued', 'deferred')`),
+  ],
 );
 
 /** The hash-chained audit log (SPEC §6): each entry carries SHA-256 of the one before. */

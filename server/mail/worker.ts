@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray, lte } from "drizzle-orm";
+import { and, asc, eq, gt, inArray } from "drizzle-orm";
 import { DAY, HOUR, MINUTE } from "../clock.js";
 import { mailOutbox, type MailRow } from "../db/schema.js";
 import type { Deps } from "../deps.js";
@@ -61,13 +61,15 @@ export function createMailWorker(deps: Pick<Deps, "db" | "clock" | "config" | "l
   let timer: NodeJS.Timeout | undefined;
 
   /** The UPDATE's status guard makes the claim safe against another process (the CLI) claiming too. */
+  // The partial index keeps "the next due message" one index step however long the queue is
+  // (SQLite's planner, without statistics, would sort every waiting row instead).
+  const nextDue = db.$client.prepare<[number], { id: string }>(
+    "SELECT id FROM mail_outbox INDEXED BY mail_outbox_waiting_idx WHERE status IN ('queued', 'deferred') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1",
+  );
   function claimNext(): MailRow | undefined {
     for (;;) {
-      const due = db.select().from(mailOutbox)
-        .where(and(inArray(mailOutbox.status, WAITING), lte(mailOutbox.nextAttemptAt, clock.now())))
-        .orderBy(asc(mailOutbox.nextAttemptAt), asc(mailOutbox.createdAt))
-        .limit(1)
-        .get();
+      const next = nextDue.get(clock.now().getTime());
+      const due = next ? db.select().from(mailOutbox).where(eq(mailOutbox.id, next.id)).get() : undefined;
       if (!due) return undefined;
       const claimed = db.update(mailOutbox).set({ status: "sending" })
         .where(and(eq(mailOutbox.id, due.id), inArray(mailOutbox.status, WAITING)))
