@@ -31,6 +31,8 @@ export interface ImportReport {
 }
 
 const MAX_ROWS = 50_000;
+/** Rows written per transaction. */
+const CHUNK = 200;
 
 /** Reads CSV (header row; UTF-8, BOM allowed) or JSON (an array of objects, or `{items:[…]}`) into plain rows. */
 export function parseImport(body: string, contentType: string): Record<string, unknown>[] {
@@ -79,7 +81,7 @@ const fail = (row: number, userId: string, e: unknown): ImportRowResult => {
  * does not stop the others, and each row is its own transaction, so nothing
  * is half-created. The dry run applies every check (including duplicates
  * within the file and the admin limit) and writes nothing. Yields to the
- * event loop between rows so the server stays responsive.
+ * event loop between chunks so the server stays responsive.
  */
 export async function importUsers(
   deps: Deps,
@@ -92,30 +94,35 @@ export async function importUsers(
   const seenUserIds = new Set<string>();
   const seenEmails = new Set<string>();
   const extraAdmins = new Map<string, number>();
-  for (let n = 0; n < rows.length; n++) {
-    const raw = rows[n] ?? {};
-    const row = n + 1;
-    const userIdGiven = typeof raw.userId === "string" ? raw.userId : "";
-    const parsed = createSchema.safeParse(raw);
-    if (!parsed.success) {
-      results.push({ row, userId: userIdGiven, status: "error", code: "validation_failed", errors: issuesToFields(parsed.error.issues, raw) });
-    } else {
+  for (let start = 0; start < rows.length; start += CHUNK) {
+    // Parse, de-duplicate and hash (off the event loop) first; then write the chunk.
+    const ready: { row: number; i: CreateInput; passwordHash: string | null }[] = [];
+    for (let n = start; n < Math.min(start + CHUNK, rows.length); n++) {
+      const raw = rows[n] ?? {};
+      const row = n + 1;
+      const parsed = createSchema.safeParse(raw);
+      if (!parsed.success) {
+        results.push({ row, userId: typeof raw.userId === "string" ? raw.userId : "", status: "error", code: "validation_failed", errors: issuesToFields(parsed.error.issues, raw) });
+        continue;
+      }
       const i = parsed.data;
       try {
         if (seenUserIds.has(i.userId)) throw new AppError("user_id_taken", { userId: "import.duplicate" });
         if (i.email && seenEmails.has(i.email.toLowerCase())) throw new AppError("email_taken", { email: "import.duplicate" });
-        results.push(o.dryRun ? checkRow(deps, scope, i, row, extraAdmins) : await createRow(deps, scope, i, row, o.meta));
+        if (o.dryRun) results.push(checkRow(deps, scope, i, row, extraAdmins));
+        else ready.push({ row, i, passwordHash: await hashIfGiven(deps, i) });
         seenUserIds.add(i.userId);
         if (i.email) seenEmails.add(i.email.toLowerCase());
       } catch (e) {
         results.push(fail(row, i.userId, e));
       }
     }
-    if (n % 200 === 199) {
-      o.onProgress?.(n + 1, rows.length);
-      await new Promise((r) => setImmediate(r));
-    }
+    if (ready.length) results.push(...createChunk(deps, scope, ready, o.meta));
+    o.onProgress?.(Math.min(start + CHUNK, rows.length), rows.length);
+    // Other requests run between chunks.
+    await new Promise((r) => setImmediate(r));
   }
+  results.sort((a, b) => a.row - b.row);
   o.onProgress?.(rows.length, rows.length);
   if (!o.dryRun) deps.mailQueued();
   return {
@@ -142,8 +149,22 @@ function checkRow(deps: Deps, scope: AdminScope, i: CreateInput, row: number, ex
   return { row, userId: i.userId, status: "valid", outcome: i.password ? "password" : i.email ? "setup_mail" : "setup_link" };
 }
 
-async function createRow(deps: Deps, scope: AdminScope, i: CreateInput, row: number, meta: RequestMeta): Promise<ImportRowResult> {
-  const passwordHash = await hashIfGiven(deps, i);
-  const r = deps.db.transaction((tx) => insertUser(tx, deps, scope, i, passwordHash, meta), { behavior: "immediate" });
-  return { row, userId: i.userId, status: "created", outcome: r.outcome, ...(r.setupUrl ? { setupUrl: r.setupUrl } : {}) };
+/**
+ * One transaction for a chunk of rows (one commit, not two hundred), with a
+ * savepoint per row: a row that breaks a rule rolls back alone and the
+ * others stay, so no account is ever half-created.
+ */
+function createChunk(deps: Deps, scope: AdminScope, ready: { row: number; i: CreateInput; passwordHash: string | null }[], meta: RequestMeta): ImportRowResult[] {
+  return deps.db.transaction(
+    (tx) =>
+      ready.map(({ row, i, passwordHash }): ImportRowResult => {
+        try {
+          const r = tx.transaction((sp) => insertUser(sp, deps, scope, i, passwordHash, meta));
+          return { row, userId: i.userId, status: "created", outcome: r.outcome, ...(r.setupUrl ? { setupUrl: r.setupUrl } : {}) };
+        } catch (e) {
+          return fail(row, i.userId, e);
+        }
+      }),
+    { behavior: "immediate" },
+  );
 }
