@@ -1,4 +1,4 @@
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { MINUTE } from "../clock.js";
 import type { Deps, RequestMeta } from "../deps.js";
@@ -59,6 +59,19 @@ export function revokeApiKey(deps: Deps, actor: Account, id: string, meta: Reque
   });
 }
 
+function prepareKeyLookup(deps: Pick<Deps, "db">) {
+  return deps.db
+    .select({ key: apiKeys, account: accounts, organizationName: organizations.name })
+    .from(apiKeys)
+    .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
+    .leftJoin(organizations, eq(organizations.id, accounts.organizationId))
+    .where(eq(apiKeys.id, sql.placeholder("id")))
+    .prepare();
+}
+
+/** One prepared statement per database: every introspection call authenticates with a key, so this is the chat server's hot path. */
+const keyLookups = new WeakMap<object, ReturnType<typeof prepareKeyLookup>>();
+
 /**
  * The account a presented key acts as, or null. A key whose creator is no
  * longer an active admin stops working with them. Last use is written at
@@ -67,13 +80,12 @@ export function revokeApiKey(deps: Deps, actor: Account, id: string, meta: Reque
 export function validateApiKey(deps: Pick<Deps, "db" | "clock">, presented: string): { account: Account; organizationName: string | null } | null {
   const m = /^rk_([a-z2-7]{16})_([a-z2-7]{32})$/.exec(presented);
   if (!m) return null;
-  const row = deps.db
-    .select({ key: apiKeys, account: accounts, organizationName: organizations.name })
-    .from(apiKeys)
-    .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
-    .leftJoin(organizations, eq(organizations.id, accounts.organizationId))
-    .where(eq(apiKeys.id, m[1] as string))
-    .get();
+  let lookup = keyLookups.get(deps.db);
+  if (!lookup) {
+    lookup = prepareKeyLookup(deps);
+    keyLookups.set(deps.db, lookup);
+  }
+  const row = lookup.get({ id: m[1] as string });
   if (!row || !sameHash(hashSecret(m[2] as string), row.key.secretHash)) return null;
   if (row.account.status !== "active" || !isAdminType(row.account.type)) return null;
   const now = deps.clock.now();

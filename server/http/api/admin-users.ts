@@ -57,7 +57,9 @@ export const adminUsersApi = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   .post("/:id/:action", (c) => {
-    const action = statusActions[c.req.param("action") as keyof typeof statusActions];
-    if (!action) throw new AppError("not_found");
+    const name = c.req.param("action");
+    // Own keys only: "constructor" or "__proto__" from the URL must not reach Object.prototype.
+    if (!Object.hasOwn(statusActions, name)) throw new AppError("not_found");
+    const action = statusActions[name as keyof typeof statusActions];
     return c.json(action(c.var.deps, caller(c), c.req.param("id"), c.var.meta));
   });

@@ -66,7 +66,9 @@ export const adminUserPages = new Hono<AppEnv>()
   .get("/admin/users/:id", (c) => {
     const user = pageAdmin(c);
     const a = getUser(c.var.deps, user.account, c.req.param("id"));
-    const key = doneKeys[c.req.query("done") ?? ""];
+    const done = c.req.query("done") ?? "";
+    // Own keys only: ?done=constructor must not find Object.prototype's.
+    const key = Object.hasOwn(doneKeys, done) ? doneKeys[done] : undefined;
     return userPage(c, user, a, { message: key ? { kind: "ok", msg: { key } } : undefined });
   })
   .post("/admin/users/:id", async (c) => {

@@ -22,7 +22,9 @@ export const loginPages = new Hono<AppEnv>()
   .get("/login", (c) => {
     const next = safeNext(c.req.query("next"), "/account");
     if (sessionUser(c)) return go(c, next);
-    const key = notices[c.req.query("notice") ?? ""];
+    const notice = c.req.query("notice") ?? "";
+    // Own keys only: ?notice=constructor must not find Object.prototype's.
+    const key = Object.hasOwn(notices, notice) ? notices[notice] : undefined;
     return loginPage(c, { state: formState(), next, notice: key ? { key } : undefined });
   })
   .post("/login", async (c) => {
