@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, gt, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
-import { accounts, accountStatuses, accountTypes, organizations, type Account } from "../db/schema.js";
+import { accountSearchKeys, accounts, accountStatuses, accountTypes, organizations, type Account } from "../db/schema.js";
 import { normalizeGroupName, parseInput } from "../accounts/fields.js";
 import { presentAccount } from "../accounts/present.js";
 import { decodeCursor, encodeCursor, inGroup, likeContains, listQuerySchema } from "../organizations/directory.js";
@@ -85,6 +85,8 @@ function parseCursor(c: string): [string | number, string] {
 export function searchUsers(deps: Pick<Deps, "db">, actor: Account, query: unknown) {
   const scope = adminScope(actor);
   const i = parseInput(searchSchema, query);
+  const q = i.q?.trim() ?? "";
+  if ([...q].length >= 3 && i.sort === "userId") return searchInIndex(deps, scope, i, q);
   const where = userFilterWhere(scope, i);
   const total = deps.db.select({ n: sql<number>`count(*)` }).from(accounts).where(where).get()?.n ?? 0;
 
@@ -116,3 +118,53 @@ export function searchUsers(deps: Pick<Deps, "db">, actor: Account, query: unkno
 }
 
 export type SearchResult = ReturnType<typeof searchUsers>;
+
+/**
+ * The search box's common case (a substring, sorted by user ID) answered in
+ * the trigram index alone: the index carries the filter columns, so the
+ * total and the page come from it, and only the page's accounts are read.
+ * The other sorts go through userFilterWhere above.
+ */
+function searchInIndex(deps: Pick<Deps, "db">, scope: AdminScope, i: z.infer<typeof searchSchema>, q: string) {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  const add = (clause: string, ...values: string[]) => {
+    where.push(clause);
+    params.push(...values);
+  };
+  add("accounts_fts MATCH ?", `"${q.replaceAll('"', '""')}"`);
+  const org = scope.organizationId ?? i.organizationId;
+  if (org) add("organization_id = ?", org);
+  if (i.type) add("type = ?", i.type);
+  if (i.status) add("status = ?", i.status);
+  const group = i.group !== undefined ? normalizeGroupName(i.group) : null;
+  // The same range as inGroup(): the group itself and everything under "group/".
+  if (group) add("(group_name = ? OR (group_name >= ? AND group_name < ?))", group, `${group}/`, `${group}0`);
+  const c = deps.db.$client;
+  const total = (c.prepare(`SELECT count(*) AS n FROM accounts_fts WHERE ${where.join(" AND ")}`).get(...params) as { n: number }).n;
+  const cursor = decodeCursor(i.cursor);
+  const down = i.order === "desc";
+  const after = cursor ? String(parseCursor(cursor)[0]) : null;
+  const page = c
+    .prepare(`SELECT rowid AS key, user_id AS userId FROM accounts_fts WHERE ${where.join(" AND ")}${after !== null ? ` AND user_id ${down ? "<" : ">"} ?` : ""} ORDER BY user_id ${down ? "DESC" : "ASC"} LIMIT ?`)
+    .all(...params, ...(after !== null ? [after] : []), i.limit + 1) as { key: number; userId: string }[];
+  const shown = page.slice(0, i.limit);
+  const byKey = new Map(
+    shown.length
+      ? deps.db
+          .select({ key: accountSearchKeys.key, account: accounts, organizationName: organizations.name })
+          .from(accountSearchKeys)
+          .innerJoin(accounts, eq(accounts.id, accountSearchKeys.accountId))
+          .leftJoin(organizations, eq(organizations.id, accounts.organizationId))
+          .where(inArray(accountSearchKeys.key, shown.map((r) => r.key)))
+          .all()
+          .map((r) => [r.key, r])
+      : [],
+  );
+  const items = shown.flatMap((r) => {
+    const hit = byKey.get(r.key);
+    return hit ? [presentAccount(hit.account, hit.organizationName)] : [];
+  });
+  const last = items.at(-1);
+  return { items, nextCursor: page.length > i.limit && last ? encodeCursor(JSON.stringify([last.userId, last.id])) : null, total };
+}
