@@ -11,7 +11,7 @@ import { fastHasher } from "../server/auth/password.js";
 import { systemClock } from "../server/clock.js";
 import { testConfig } from "../server/config.js";
 import { openDatabase, type Db } from "../server/db/client.js";
-import type { Deps } from "../server/deps.js";
+import { atOnce, type Deps } from "../server/deps.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
@@ -62,7 +62,7 @@ describe.skipIf(!hasChromium)("in a browser: the admin users pages", () => {
       const s = serve({ fetch: (req, env) => (started.app ? started.app.fetch(req, env) : new Response("starting", { status: 503 })), port: 0, hostname: "127.0.0.1" }, () => resolve(s));
     });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const deps: Deps = { db, clock: systemClock, config: testConfig({ baseUrl: base }), hasher: fastHasher(), log: pino({ level: "silent" }), mailQueued: () => {} };
+    const deps: Deps = { db, clock: systemClock, config: testConfig({ baseUrl: base }), hasher: fastHasher(), log: pino({ level: "silent" }), mailQueued: () => {}, afterResponse: atOnce };
     started.app = createApp(deps);
     browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -13,7 +13,7 @@ import { systemClock } from "../server/clock.js";
 import { testConfig } from "../server/config.js";
 import { openDatabase, type Db } from "../server/db/client.js";
 import { mailOutbox } from "../server/db/schema.js";
-import type { Deps } from "../server/deps.js";
+import { atOnce, type Deps } from "../server/deps.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
@@ -43,7 +43,7 @@ describe.skipIf(!hasChromium)("in a browser: register, confirm, log in, edit, sw
       const s = serve({ fetch: (req, env) => (started.app ? started.app.fetch(req, env) : new Response("starting", { status: 503 })), port: 0, hostname: "127.0.0.1" }, () => resolve(s));
     });
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const deps: Deps = { db, clock: systemClock, config: testConfig({ baseUrl: base }), hasher: fastHasher(), log: pino({ level: "silent" }), mailQueued: () => {} };
+    const deps: Deps = { db, clock: systemClock, config: testConfig({ baseUrl: base }), hasher: fastHasher(), log: pino({ level: "silent" }), mailQueued: () => {}, afterResponse: atOnce };
     started.app = createApp(deps);
     browser = await chromium.launch({
       executablePath: CHROMIUM,

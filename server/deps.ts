@@ -14,6 +14,11 @@ export interface Deps {
   log: Logger;
   /** Called after a transaction that queued mail commits, so delivery starts at once. */
   mailQueued: () => void;
+  /**
+   * Runs work after the response has gone (so its cost cannot be timed from
+   * outside); errors are logged. Tests run it at once, to read its mail.
+   */
+  afterResponse: (work: () => void) => void;
   /** Counters for GET /metrics; absent in most tests. */
   metrics?: Metrics;
 }
@@ -25,3 +30,19 @@ export interface RequestMeta {
   /** The UI language of the request, for mail to people who have no account yet. */
   language?: string;
 }
+
+/** Production `afterResponse`: on the next turn of the event loop, errors logged. */
+export const afterResponseWith =
+  (log: Logger) =>
+  (work: () => void): void => {
+    setImmediate(() => {
+      try {
+        work();
+      } catch (err) {
+        log.error({ err }, "work after a response failed");
+      }
+    });
+  };
+
+/** Tests' and tools' `afterResponse`: at once, so what it writes can be read next. */
+export const atOnce = (work: () => void): void => work();

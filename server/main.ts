@@ -4,7 +4,7 @@ import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { databaseFile, DatabaseTooNewError, hasAppliedMigrations, isMigrated, migrateDatabase, openDatabase } from "./db/client.js";
 import { backupDatabase } from "./backup.js";
-import type { Deps } from "./deps.js";
+import { afterResponseWith, type Deps } from "./deps.js";
 import { argon2Hasher } from "./auth/password.js";
 import { bootstrapOwner } from "./accounts/registration.js";
 import { createLogger } from "./log.js";
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   }
 
   const kick = { fn: () => {} };
-  const deps: Deps = { db, clock: systemClock, config, hasher: argon2Hasher(), log, mailQueued: () => kick.fn(), metrics: createMetrics(db, { processMetrics: true }) };
+  const deps: Deps = { db, clock: systemClock, config, hasher: argon2Hasher(), log, mailQueued: () => kick.fn(), afterResponse: afterResponseWith(log), metrics: createMetrics(db, { processMetrics: true }) };
   const worker = createMailWorker(deps);
   kick.fn = () => worker.kick();
 

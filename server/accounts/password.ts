@@ -66,18 +66,21 @@ export function requestPasswordReset(deps: Deps, input: unknown, meta: RequestMe
   } catch {
     return;
   }
-  const sent = deps.db.transaction(
-    (tx) => {
-      const a = findByEmail(tx, email);
-      if (!a || a.status === "disabled" || !a.email) return false;
-      const { token } = issueToken(tx, deps, { kind: "password_reset", accountId: a.id, email: a.email, ttlMs: RESET_TTL });
-      queueMail(tx, deps, a.email, a.language, { kind: "password_reset", name: a.nickname || a.userId, url: `${deps.config.baseUrl}/reset-password?token=${token}` });
-      audit(tx, deps, { action: "account.password_reset_requested", target: { id: a.id, label: a.userId }, organizationId: a.organizationId, ip: meta.ip });
-      return true;
-    },
-    { behavior: "immediate" },
-  );
-  if (sent) deps.mailQueued();
+  // Answer first, look the address up after: the time of the answer tells nothing.
+  deps.afterResponse(() => {
+    const sent = deps.db.transaction(
+      (tx) => {
+        const a = findByEmail(tx, email);
+        if (!a || a.status === "disabled" || !a.email) return false;
+        const { token } = issueToken(tx, deps, { kind: "password_reset", accountId: a.id, email: a.email, ttlMs: RESET_TTL });
+        queueMail(tx, deps, a.email, a.language, { kind: "password_reset", name: a.nickname || a.userId, url: `${deps.config.baseUrl}/reset-password?token=${token}` });
+        audit(tx, deps, { action: "account.password_reset_requested", target: { id: a.id, label: a.userId }, organizationId: a.organizationId, ip: meta.ip });
+        return true;
+      },
+      { behavior: "immediate" },
+    );
+    if (sent) deps.mailQueued();
+  });
 }
 
 export const confirmSchema = z.object({ token: z.string({ message: "field.required" }).max(200), password: passwordField });

@@ -6,7 +6,7 @@ import { systemClock } from "../clock.js";
 import { ConfigError, loadConfig, type Config } from "../config.js";
 import { databaseFile, migrateDatabase, openDatabase } from "../db/client.js";
 import { accounts } from "../db/schema.js";
-import type { Deps } from "../deps.js";
+import { atOnce, type Deps } from "../deps.js";
 import { argon2Hasher, passwordProblem } from "../auth/password.js";
 import { invalidateUserSessions } from "../auth/sessions.js";
 import { bootstrapOwner } from "../accounts/registration.js";
@@ -30,7 +30,7 @@ class UsageError extends Error {}
 function deps(config: Config, opts: { migrate?: boolean } = {}): Deps {
   const log = createLogger(process.env.ROSTER_LOG_LEVEL ?? "warn");
   const db = openDatabase(databaseFile(config.dataDir), opts);
-  return { db, clock: systemClock, config, hasher: argon2Hasher(), log, mailQueued: () => {} };
+  return { db, clock: systemClock, config, hasher: argon2Hasher(), log, mailQueued: () => {}, afterResponse: atOnce };
 }
 
 const need = (v: unknown, name: string): string => {

@@ -5,7 +5,7 @@ import { FixedClock } from "../clock.js";
 import { testConfig, type Config } from "../config.js";
 import { openDatabase } from "../db/client.js";
 import { mailOutbox, type MailRow } from "../db/schema.js";
-import type { Deps } from "../deps.js";
+import { atOnce, type Deps } from "../deps.js";
 import { fastHasher } from "../auth/password.js";
 import type { MailTransport } from "../mail/transports.js";
 import { createMailWorker, type MailWorker } from "../mail/worker.js";
@@ -36,7 +36,7 @@ export function createTestApp(opts: { config?: Partial<Config>; clock?: FixedClo
   const config = testConfig(opts.config);
   const db = openDatabase(opts.file ?? ":memory:");
   let worker: MailWorker | undefined;
-  const deps: Deps = { db, clock, config, hasher: fastHasher(), log: pino({ level: "silent" }), mailQueued: () => worker?.kick() };
+  const deps: Deps = { db, clock, config, hasher: fastHasher(), log: pino({ level: "silent" }), mailQueued: () => worker?.kick(), afterResponse: atOnce };
   if (opts.mailTransport) worker = createMailWorker(deps, { transport: opts.mailTransport });
   const app = createApp(deps);
 

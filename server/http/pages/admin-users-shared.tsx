@@ -58,6 +58,8 @@ export function adminPage(c: Ctx, user: PageUser, o: { current: string; title: s
 
 /** `?done=<name>` after a post/redirect/get: the notice it names, if the page knows it. */
 export function doneNotice(c: Ctx, known: Record<string, string>): Message | undefined {
-  const key = known[c.req.query("done") ?? ""];
+  const done = c.req.query("done") ?? "";
+  // Own keys only: "?done=constructor" must not find Object.prototype's function.
+  const key = Object.hasOwn(known, done) ? known[done] : undefined;
   return key ? { key } : undefined;
 }
