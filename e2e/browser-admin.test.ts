@@ -1,23 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { serve, type ServerType } from "@hono/node-server";
-import pino from "pino";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { readFileSync } from "node:fs";
+import { type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp, type App } from "../server/app.js";
-import { fastHasher } from "../server/auth/password.js";
-import { systemClock } from "../server/clock.js";
-import { testConfig } from "../server/config.js";
-import { openDatabase, type Db } from "../server/db/client.js";
-import { atOnce, type Deps } from "../server/deps.js";
+import { PASSWORD, hasChromium, startBrowserWorld, type BrowserWorld } from "./browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`e2e/browser-admin: skipped, ${CHROMIUM} does not exist (apt-get install chromium)`);
-
-const PASSWORD = "correct horse battery";
 const SCREENSHOT = "/tmp/roster-admin-users.png";
 
 const people = [
@@ -38,9 +23,7 @@ const people = [
  * it, disable it, export the search.
  */
 describe.skipIf(!hasChromium)("in a browser: the admin users pages", () => {
-  let dir: string;
-  let db: Db;
-  let server: ServerType;
+  let w: BrowserWorld;
   let browser: Browser;
   let base: string;
 
@@ -55,19 +38,8 @@ describe.skipIf(!hasChromium)("in a browser: the admin users pages", () => {
   };
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "roster-e2e-admin-"));
-    db = openDatabase(path.join(dir, "roster.db"));
-    const started: { app?: App } = {};
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: (req, env) => (started.app ? started.app.fetch(req, env) : new Response("starting", { status: 503 })), port: 0, hostname: "127.0.0.1" }, () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const deps: Deps = { db, clock: systemClock, config: testConfig({ baseUrl: base }), hasher: fastHasher(), log: pino({ level: "silent" }), mailQueued: () => {}, afterResponse: atOnce };
-    started.app = createApp(deps);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    w = await startBrowserWorld("roster-e2e-admin-");
+    ({ base, browser } = w);
 
     // The owner and about thirty accounts, through the API as a script would.
     await api("/api/v1/auth/register", null, { email: "owner@acme.test", password: PASSWORD, userId: "owner", organizationName: "Acme" });
@@ -83,10 +55,7 @@ describe.skipIf(!hasChromium)("in a browser: the admin users pages", () => {
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    db?.$client.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await w?.close();
   });
 
   const rows = (page: Page) => page.locator("#users-rows tr:not(#users-more)");

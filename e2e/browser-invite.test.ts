@@ -1,25 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { serve, type ServerType } from "@hono/node-server";
 import { desc, eq } from "drizzle-orm";
-import pino from "pino";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp, type App } from "../server/app.js";
-import { fastHasher } from "../server/auth/password.js";
-import { systemClock } from "../server/clock.js";
-import { testConfig } from "../server/config.js";
-import { openDatabase, type Db } from "../server/db/client.js";
+import type { Db } from "../server/db/client.js";
 import { mailOutbox } from "../server/db/schema.js";
-import { atOnce, type Deps } from "../server/deps.js";
+import { PASSWORD, hasChromium, startBrowserWorld, type BrowserWorld } from "./browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`e2e/browser-invite: skipped, ${CHROMIUM} does not exist (apt-get install chromium)`);
-
-const PASSWORD = "correct horse battery";
 const SCREENSHOT = "/tmp/roster-invite.png";
 
 /**
@@ -29,34 +14,18 @@ const SCREENSHOT = "/tmp/roster-invite.png";
  * organization.
  */
 describe.skipIf(!hasChromium)("in a browser: a personal account accepts a registration request", () => {
-  let dir: string;
+  let w: BrowserWorld;
   let db: Db;
-  let server: ServerType;
   let browser: Browser;
   let base: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), "roster-e2e-"));
-    db = openDatabase(path.join(dir, "roster.db"));
-    // The base URL must be the real address (mail links and the CSRF origin), known only once listening.
-    const started: { app?: App } = {};
-    server = await new Promise<ServerType>((resolve) => {
-      const s = serve({ fetch: (req, env) => (started.app ? started.app.fetch(req, env) : new Response("starting", { status: 503 })), port: 0, hostname: "127.0.0.1" }, () => resolve(s));
-    });
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const deps: Deps = { db, clock: systemClock, config: testConfig({ baseUrl: base }), hasher: fastHasher(), log: pino({ level: "silent" }), mailQueued: () => {}, afterResponse: atOnce };
-    started.app = createApp(deps);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    w = await startBrowserWorld("roster-e2e-");
+    ({ base, db, browser } = w);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    db?.$client.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await w?.close();
   });
 
   /** The newest mail to `to`, as the outbox holds it. */
