@@ -100,7 +100,7 @@ export function smtpTransport(o: { url: string; caFile?: string; maxConnections?
     ...TIMEOUTS,
     ...fromUrl,
     pool: true,
-    maxConnections: o.maxConnections ?? 5,
+    maxConnections: o.maxConnections ?? 10,
     // The pool would otherwise requeue a message forever when the server keeps dropping the
     // connection; one fresh try covers a stale pooled connection, the worker's schedule does the rest.
     maxRequeues: 1,

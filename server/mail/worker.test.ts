@@ -7,7 +7,7 @@ import { createTestApp } from "../test/harness.js";
 import { startUpstream, type Reply, type Upstream } from "../test/smtp-upstream.js";
 import { queueMail } from "./outbox.js";
 import { captureTransport, smtpTransport, type MailTransport, type SendResult } from "./transports.js";
-import { createMailWorker, nextAttemptAt, nextAttemptDelay, type MailWorker, type MailWorkerOptions } from "./worker.js";
+import { createMailWorker, MAIL_CONCURRENCY, nextAttemptAt, nextAttemptDelay, type MailWorker, type MailWorkerOptions } from "./worker.js";
 
 const SECOND = 1000;
 const cleanup: (() => Promise<void>)[] = [];
@@ -150,7 +150,7 @@ describe("mail worker lifecycle", () => {
     expect([t.row(sending).status, t.row(deferred).status, t.row(failed).status, t.row(sent).status]).toEqual(["sent", "sent", "failed", "sent"]);
   });
 
-  it("keeps at most 5 messages in flight and sends each message once, however often it is kicked", async () => {
+  it(`keeps at most ${MAIL_CONCURRENCY} messages in flight and sends each message once, however often it is kicked`, async () => {
     let inFlight = 0;
     let most = 0;
     const f = fakeTransport(async () => {
@@ -160,11 +160,11 @@ describe("mail worker lifecycle", () => {
       return { outcome: "sent", response: "250 OK" };
     });
     const t = setup(f.transport);
-    const ids = Array.from({ length: 17 }, () => t.queue());
+    const ids = Array.from({ length: MAIL_CONCURRENCY * 3 + 2 }, () => t.queue());
     t.worker.start();
     for (let i = 0; i < 20; i++) t.worker.kick();
     await Promise.all([t.worker.drain(), t.worker.drain(), t.worker.drain()]);
-    expect(most).toBe(5);
+    expect(most).toBe(MAIL_CONCURRENCY);
     expect(f.calls.sort()).toEqual(ids.sort());
   });
 

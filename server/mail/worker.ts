@@ -24,6 +24,13 @@ export interface MailWorkerOptions {
   stopTimeoutMs?: number;
 }
 
+/**
+ * Messages in flight at once. Each SMTP exchange mostly waits on the
+ * network, so ten pooled connections keep a local relay busy without
+ * flooding it.
+ */
+export const MAIL_CONCURRENCY = 10;
+
 const RETRY_DELAYS = [30_000, 2 * MINUTE, 10 * MINUTE, 30 * MINUTE];
 export const GIVE_UP_AFTER = DAY;
 /** Also wakes for mail another process (the CLI) queued, and after clock jumps. */
@@ -50,7 +57,7 @@ const WAITING = ["queued", "deferred"] as const;
 export function createMailWorker(deps: Pick<Deps, "db" | "clock" | "config" | "log">, opts: MailWorkerOptions = {}): MailWorker {
   const { db, clock } = deps;
   const transport = opts.transport ?? transportFromConfig(deps.config.mail);
-  const concurrency = opts.concurrency ?? 5;
+  const concurrency = opts.concurrency ?? MAIL_CONCURRENCY;
   const log = deps.log.child({ component: "mail", transport: transport.kind });
   let started = false;
   let stopped = false;
