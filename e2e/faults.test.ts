@@ -3,12 +3,11 @@ import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { verifyAuditChain } from "../server/admin/audit.js";
 import { openDatabase } from "../server/db/client.js";
+import { children, killChildren, root, spawnServer, until } from "./process.js";
 
 /**
  * Issue 7 item 3, faults: `kill -9` in the middle of a large import leaves a
@@ -20,48 +19,17 @@ import { openDatabase } from "../server/db/client.js";
  * A kill in the middle of mail delivery is e2e/mail-restart.test.ts: the
  * mail in flight is delivered after the restart.
  */
-const root = fileURLToPath(new URL("..", import.meta.url));
 const PASSWORD = "correct horse battery";
 const ROWS = 3000;
-const children = new Set<ChildProcess>();
 const dirs: string[] = [];
 
 afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  killChildren();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function until<T>(what: string, ms: number, probe: () => T | undefined | false, every = 50): Promise<T> {
-  for (const end = Date.now() + ms; ; await new Promise((r) => setTimeout(r, every))) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-  }
-}
-
 async function startServer(dataDir: string) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ROSTER_") && k !== "PORT" && k !== "HOST"));
-  const proc = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
-    cwd: root,
-    env: { ...env, PORT: "0", HOST: "127.0.0.1", ROSTER_DATA_DIR: dataDir, ROSTER_MAIL_TRANSPORT: "capture", ROSTER_LOG_LEVEL: "info" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(proc);
-  const logs: Record<string, unknown>[] = [];
-  let stderr = "";
-  proc.stderr!.on("data", (d: Buffer) => void (stderr += d.toString()));
-  createInterface({ input: proc.stdout! }).on("line", (line) => {
-    try {
-      logs.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      // not a log line
-    }
-  });
-  const port = await until(`the server to listen (${stderr})`, 15_000, () => {
-    if (proc.exitCode !== null) throw new Error(`the server exited: ${stderr}`);
-    return logs.find((l) => typeof l.port === "number")?.port as number | undefined;
-  });
-  const base = `http://127.0.0.1:${port}`;
+  const { proc, base, logs } = await spawnServer(dataDir, { ROSTER_MAIL_TRANSPORT: "capture" });
   const call = async (p: string, o: { method?: string; json?: unknown; body?: string; type?: string; token?: string } = {}) => {
     const headers: Record<string, string> = {};
     if (o.token) headers.authorization = `Bearer ${o.token}`;

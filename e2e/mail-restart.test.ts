@@ -1,69 +1,30 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeWords, parseMime, startUpstream, type Reply, type Upstream } from "../server/test/smtp-upstream.js";
+import { killChildren, spawnServer, until, type ServerProcess } from "./process.js";
 
 /**
  * SPEC §5 durability: mail written to the outbox survives `kill -9` and is
  * delivered after the next start. The server runs as a real child process
  * (through tsx, so no build is needed) on a temporary data directory.
  */
-const root = fileURLToPath(new URL("..", import.meta.url));
 const PASSWORD = "correct horse battery";
-const children = new Set<ChildProcess>();
 const upstreams: Upstream[] = [];
 const dirs: string[] = [];
 
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  killChildren();
   await Promise.all(upstreams.map((u) => u.close()));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function until<T>(what: string, ms: number, probe: () => T | undefined | false): Promise<T> {
-  for (const end = Date.now() + ms; ; await new Promise((r) => setTimeout(r, 50))) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-  }
-}
+type Server = ServerProcess;
 
-interface Server {
-  proc: ChildProcess;
-  base: string;
-  logs: Record<string, unknown>[];
-}
-
-async function startServer(dataDir: string, smtpUrl: string): Promise<Server> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ROSTER_") && k !== "PORT" && k !== "HOST"));
-  const proc = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
-    cwd: root,
-    env: { ...env, PORT: "0", HOST: "127.0.0.1", ROSTER_DATA_DIR: dataDir, ROSTER_SMTP_URL: smtpUrl, ROSTER_LOG_LEVEL: "info" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(proc);
-  const logs: Record<string, unknown>[] = [];
-  let stderr = "";
-  proc.stderr!.on("data", (d: Buffer) => void (stderr += d.toString()));
-  createInterface({ input: proc.stdout! }).on("line", (line) => {
-    try {
-      logs.push(JSON.parse(line) as Record<string, unknown>);
-    } catch {
-      // not a log line
-    }
-  });
-  const port = await until(`the server to listen (${stderr})`, 15_000, () => {
-    if (proc.exitCode !== null) throw new Error(`the server exited: ${stderr}`);
-    return logs.find((l) => typeof l.port === "number")?.port as number | undefined;
-  });
-  return { proc, base: `http://127.0.0.1:${port}`, logs };
-}
+const startServer = (dataDir: string, smtpUrl: string): Promise<Server> => spawnServer(dataDir, { ROSTER_SMTP_URL: smtpUrl });
 
 async function register(s: Server, body: Record<string, unknown>) {
   const r = await fetch(`${s.base}/api/v1/auth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ password: PASSWORD, ...body }) });

@@ -1,0 +1,58 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+/** The project root: child processes run `server/main.ts` from here, through tsx (no build needed). */
+export const root = fileURLToPath(new URL("..", import.meta.url));
+
+/** Every process a test started; `killChildren()` in afterAll ends any still running. */
+export const children = new Set<ChildProcess>();
+
+export function killChildren(): void {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+}
+
+/** Polls `probe` until it returns something truthy, or fails after `ms` naming what it waited for. */
+export async function until<T>(what: string, ms: number, probe: () => T | undefined | false, every = 50): Promise<T> {
+  for (const end = Date.now() + ms; ; await new Promise((r) => setTimeout(r, every))) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+  }
+}
+
+export interface ServerProcess {
+  proc: ChildProcess;
+  base: string;
+  /** The server's JSON log lines so far. */
+  logs: Record<string, unknown>[];
+}
+
+/**
+ * The real server as a child process on port 0 of the loopback, with the
+ * caller's ROSTER_* settings only; resolves once its log says which port.
+ */
+export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ROSTER_") && k !== "PORT" && k !== "HOST"));
+  const proc = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+    cwd: root,
+    env: { ...inherited, PORT: "0", HOST: "127.0.0.1", ROSTER_DATA_DIR: dataDir, ROSTER_LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(proc);
+  const logs: Record<string, unknown>[] = [];
+  let stderr = "";
+  proc.stderr!.on("data", (d: Buffer) => void (stderr += d.toString()));
+  createInterface({ input: proc.stdout! }).on("line", (line) => {
+    try {
+      logs.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // not a log line
+    }
+  });
+  const port = await until(`the server to listen (${stderr})`, 15_000, () => {
+    if (proc.exitCode !== null) throw new Error(`the server exited: ${stderr}`);
+    return logs.find((l) => typeof l.port === "number")?.port as number | undefined;
+  });
+  return { proc, base: `http://127.0.0.1:${port}`, logs };
+}
