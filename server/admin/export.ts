@@ -14,16 +14,29 @@ export const exportColumns = [
   "createdAt", "updatedAt", "lastLoginAt", "emailVerifiedAt",
 ] as const;
 
-const iso = (d: Date | null) => (d ? d.toISOString() : "");
+/**
+ * The columns as SQL, in the order above: read as plain arrays (drizzle's
+ * `.values()`), so 100,000 rows cost no row objects or Date conversions.
+ */
+const selected = {
+  id: accounts.id, userId: accounts.userId, email: accounts.email, type: accounts.type, status: accounts.status,
+  organization: organizations.name, nickname: accounts.nickname, groupName: accounts.groupName, gender: accounts.gender,
+  birthDate: accounts.birthDate, location: accounts.location, statusMessage: accounts.statusMessage, language: accounts.language,
+  friendPolicy: accounts.friendPolicy, friendingForbidden: accounts.friendingForbidden, pushOffline: accounts.pushOffline,
+  level: accounts.level, role: accounts.role, createdAt: accounts.createdAt, updatedAt: accounts.updatedAt,
+  lastLoginAt: accounts.lastLoginAt, emailVerifiedAt: accounts.emailVerifiedAt,
+};
+const BOOLEAN = new Set(exportColumns.map((c, n) => (c === "friendingForbidden" || c === "pushOffline" ? n : -1)));
+const TIME = new Set(exportColumns.map((c, n) => (c.endsWith("At") ? n : -1)));
 
-function row(a: Account, org: string | null): Record<(typeof exportColumns)[number], string | number | boolean | null> {
-  return {
-    id: a.id, userId: a.userId, email: a.email, type: a.type, status: a.status, organization: org, nickname: a.nickname,
-    groupName: a.groupName, gender: a.gender, birthDate: a.birthDate, location: a.location, statusMessage: a.statusMessage,
-    language: a.language, friendPolicy: a.friendPolicy, friendingForbidden: a.friendingForbidden, pushOffline: a.pushOffline,
-    level: a.level, role: a.role, createdAt: iso(a.createdAt), updatedAt: iso(a.updatedAt), lastLoginAt: iso(a.lastLoginAt),
-    emailVerifiedAt: iso(a.emailVerifiedAt),
-  };
+/** A raw row as export values: booleans as true/false, times as ISO 8601, absent as null. */
+function cells(raw: unknown[]): (string | number | boolean | null)[] {
+  return raw.map((v, n) => {
+    if (v === null || v === undefined) return null;
+    if (BOOLEAN.has(n)) return v === 1 || v === true;
+    if (TIME.has(n)) return new Date(v as number).toISOString();
+    return v as string | number;
+  });
 }
 
 /**
@@ -61,27 +74,23 @@ export function exportUsers(deps: Pick<Deps, "db" | "clock">, actor: Account, qu
     if (i.format === "csv") yield enc.encode("\uFEFF" + stringify([exportColumns as unknown as string[]]));
     else yield enc.encode("[");
     for (;;) {
-      const rows = deps.db
-        .select({ a: accounts, org: organizations.name })
-        .from(accounts)
-        .leftJoin(organizations, eq(organizations.id, accounts.organizationId))
-        .where(and(where, gt(accounts.userId, after)))
-        .orderBy(asc(accounts.userId))
-        .limit(BATCH)
-        .all();
+      const rows = (
+        deps.db
+          .select(selected)
+          .from(accounts)
+          .leftJoin(organizations, eq(organizations.id, accounts.organizationId))
+          .where(and(where, gt(accounts.userId, after)))
+          .orderBy(asc(accounts.userId))
+          .limit(BATCH)
+          .values() as unknown[][]
+      ).map(cells);
       if (rows.length === 0) break;
-      after = rows[rows.length - 1]!.a.userId;
+      after = String(rows[rows.length - 1]![1]);
       if (i.format === "csv") {
-        const records = rows.map((r) => {
-          const o = row(r.a, r.org);
-          return exportColumns.map((c) => {
-            const v = o[c];
-            return v === null ? "" : typeof v === "string" ? neutralizeCell(v) : String(v);
-          });
-        });
+        const records = rows.map((r) => r.map((v) => (v === null ? "" : typeof v === "string" ? neutralizeCell(v) : String(v))));
         yield enc.encode(stringify(records));
       } else {
-        const parts = rows.map((r) => JSON.stringify(row(r.a, r.org)));
+        const parts = rows.map((r) => JSON.stringify(Object.fromEntries(exportColumns.map((c, n) => [c, r[n] ?? null]))));
         yield enc.encode((first ? "" : ",") + parts.join(","));
         first = false;
       }
