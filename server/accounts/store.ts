@@ -1,17 +1,22 @@
 import { eq, sql } from "drizzle-orm";
 import { accounts, type Account } from "../db/schema.js";
+import { preparedFor } from "../db/prepared.js";
 import type { Tx } from "../mail/outbox.js";
 
+// Prepared once per connection: log ins, registrations and imports look accounts up all the time.
+const byColumn = (tx: Tx, column: "emailLower" | "userId" | "id") =>
+  preparedFor(tx, `accounts.by.${column}`, () => tx.select().from(accounts).where(eq(accounts[column], sql.placeholder("v"))).prepare());
+
 export function findByEmail(tx: Tx, email: string): Account | undefined {
-  return tx.select().from(accounts).where(eq(accounts.emailLower, email.toLowerCase())).get();
+  return byColumn(tx, "emailLower").get({ v: email.toLowerCase() });
 }
 
 export function findByUserId(tx: Tx, userId: string): Account | undefined {
-  return tx.select().from(accounts).where(eq(accounts.userId, userId.toLowerCase())).get();
+  return byColumn(tx, "userId").get({ v: userId.toLowerCase() });
 }
 
 export function findById(tx: Tx, id: string): Account | undefined {
-  return tx.select().from(accounts).where(eq(accounts.id, id)).get();
+  return byColumn(tx, "id").get({ v: id });
 }
 
 /** By email when the login has an @, else by userId. */

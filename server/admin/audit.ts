@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { asc, desc, gt } from "drizzle-orm";
 import type { Deps } from "../deps.js";
 import { auditLog } from "../db/schema.js";
+import { preparedFor } from "../db/prepared.js";
 import type { Tx } from "../mail/outbox.js";
 
 export const GENESIS_HASH = "0".repeat(64);
@@ -39,7 +40,7 @@ function entryHash(prevHash: string, r: Omit<Row, "seq" | "hash" | "prevHash">):
  * happen under SQLite's write lock, so two writers cannot fork the chain.
  */
 export function audit(tx: Tx, deps: Pick<Deps, "clock">, e: AuditEntry): void {
-  const last = tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).get();
+  const last = preparedFor(tx, "audit.last", () => tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).prepare()).get();
   const prevHash = last?.hash ?? GENESIS_HASH;
   const row = {
     at: deps.clock.now(),

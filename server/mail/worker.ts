@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, inArray } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { DAY, HOUR, MINUTE } from "../clock.js";
 import { mailOutbox, type MailRow } from "../db/schema.js";
 import type { Deps } from "../deps.js";
@@ -73,15 +73,14 @@ export function createMailWorker(deps: Pick<Deps, "db" | "clock" | "config" | "l
   const nextDue = db.$client.prepare<[number], { id: string }>(
     "SELECT id FROM mail_outbox INDEXED BY mail_outbox_waiting_idx WHERE status IN ('queued', 'deferred') AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1",
   );
+  // Prepared once: a long queue is claimed message by message.
+  const byId = db.select().from(mailOutbox).where(eq(mailOutbox.id, sql.placeholder("id"))).prepare();
+  const claim = db.$client.prepare<[string]>("UPDATE mail_outbox SET status = 'sending' WHERE id = ? AND status IN ('queued', 'deferred')");
   function claimNext(): MailRow | undefined {
     for (;;) {
       const next = nextDue.get(clock.now().getTime());
-      const due = next ? db.select().from(mailOutbox).where(eq(mailOutbox.id, next.id)).get() : undefined;
-      if (!due) return undefined;
-      const claimed = db.update(mailOutbox).set({ status: "sending" })
-        .where(and(eq(mailOutbox.id, due.id), inArray(mailOutbox.status, WAITING)))
-        .run();
-      if (claimed.changes === 1) return due;
+      if (!next) return undefined;
+      if (claim.run(next.id).changes === 1) return byId.get({ id: next.id });
     }
   }
 
