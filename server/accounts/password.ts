@@ -9,12 +9,11 @@ import { consumeToken, findToken, issueToken, voidTokens } from "../auth/one-tim
 import { invalidateUserSessions } from "../auth/sessions.js";
 import { hit } from "../auth/throttle.js";
 import { audit } from "../admin/audit.js";
-import { getSettings } from "../admin/settings.js";
 import { queueMail } from "../mail/outbox.js";
 import { emailField, parseInput, passwordField } from "./fields.js";
 import { checkPassword } from "./login.js";
 import { findByEmail, findById } from "./store.js";
-import { notifyApprovers, statusAfterVerification } from "./registration.js";
+import { statusOnConfirmation } from "./registration.js";
 
 export const RESET_TTL = HOUR;
 
@@ -103,17 +102,15 @@ export async function confirmPasswordReset(deps: Deps, input: unknown, meta: Req
       // Checked again after the await: the link may have been used meanwhile.
       findToken(tx, deps, ["password_reset"], i.token);
       const now = deps.clock.now();
-      const status = a.status === "pending" || a.status === "invited" ? (a.status === "invited" ? "active" : statusAfterVerification(getSettings({ db: tx }))) : a.status;
+      // The link came by mail: it confirms a pending address, and an invited account now has its password.
+      const status = a.status === "invited" ? "active" : statusOnConfirmation(tx, deps, a);
       const emailVerifiedAt = a.emailVerifiedAt ?? now;
       tx.update(accounts).set({ passwordHash, mustChangePassword: false, status, emailVerifiedAt, updatedAt: now }).where(eq(accounts.id, a.id)).run();
       consumeToken(tx, deps, row.id);
       voidTokens(tx, deps, a.id, "password_reset");
       const ended = invalidateUserSessions({ db: tx }, a.id);
       audit(tx, deps, { action: "account.password_reset", actor: { id: a.id, label: a.userId }, target: { id: a.id, label: a.userId }, organizationId: a.organizationId, ip: meta.ip, detail: { sessionsEnded: ended } });
-      const updated = { ...a, passwordHash, status, emailVerifiedAt, updatedAt: now, mustChangePassword: false };
-      // The link confirmed a pending applicant's address: the application now waits.
-      if (a.status === "pending" && status === "awaiting_approval") notifyApprovers(tx, deps, updated);
-      return updated;
+      return { ...a, passwordHash, status, emailVerifiedAt, updatedAt: now, mustChangePassword: false };
     },
     { behavior: "immediate" },
   );

@@ -113,6 +113,19 @@ export function createFirstAccount(
 export const statusAfterVerification = (s: ServerSettings): AccountStatus => (s.registration === "approval" ? "awaiting_approval" : "active");
 
 /**
+ * The status a pending account moves to once its address is confirmed, by
+ * link, code, reset link or an admin; when that is `awaiting_approval` the
+ * approvers are mailed. Any other status stays as it is. Call it in the
+ * transaction that writes the returned status.
+ */
+export function statusOnConfirmation(tx: Tx, deps: Pick<Deps, "clock" | "config">, account: Account): AccountStatus {
+  if (account.status !== "pending") return account.status;
+  const status = statusAfterVerification(getSettings({ db: tx }));
+  if (status === "awaiting_approval") notifyApprovers(tx, deps, { ...account, status });
+  return status;
+}
+
+/**
  * SPEC §3 approval: once an application waits, the active admins of its
  * organization (the owners, for a personal account) are mailed. Call it in
  * the transaction that sets `awaiting_approval`.

@@ -8,13 +8,12 @@ import { consumeToken, findToken, voidTokens } from "../auth/one-time.js";
 import { atMostEvery, hit } from "../auth/throttle.js";
 import { hashCode, sameHash } from "../auth/tokens.js";
 import { audit } from "../admin/audit.js";
-import { getSettings } from "../admin/settings.js";
 import type { Tx } from "../mail/outbox.js";
 import { emailField, parseInput } from "./fields.js";
 import { presentAccount, type PresentedAccount } from "./present.js";
 import { findByEmail, findById } from "./store.js";
 import { organizationName } from "../organizations/organizations.js";
-import { notifyApprovers, sendVerification, statusAfterVerification } from "./registration.js";
+import { sendVerification, statusOnConfirmation } from "./registration.js";
 
 export const MAX_CODE_ATTEMPTS = 5;
 
@@ -32,13 +31,11 @@ export interface VerifyResult {
 function confirmRegistration(tx: Tx, deps: Pick<Deps, "clock" | "config">, account: Account, ip: string): Account {
   if (account.status !== "pending") return account;
   const now = deps.clock.now();
-  const status = statusAfterVerification(getSettings({ db: tx }));
+  const status = statusOnConfirmation(tx, deps, account);
   tx.update(accounts).set({ status, emailVerifiedAt: now, updatedAt: now }).where(eq(accounts.id, account.id)).run();
   voidTokens(tx, deps, account.id, "verify_email");
   audit(tx, deps, { action: "account.email_verified", actor: { id: account.id, label: account.userId }, target: { id: account.id, label: account.userId }, organizationId: account.organizationId, ip, detail: { status } });
-  const confirmed = { ...account, status, emailVerifiedAt: now, updatedAt: now };
-  if (status === "awaiting_approval") notifyApprovers(tx, deps, confirmed);
-  return confirmed;
+  return { ...account, status, emailVerifiedAt: now, updatedAt: now };
 }
 
 function confirmEmailChange(tx: Tx, deps: Pick<Deps, "clock">, account: Account, newEmail: string, ip: string): Account {

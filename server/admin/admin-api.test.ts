@@ -233,3 +233,17 @@ describe("disable and enable", () => {
     expect((await t.request("/api/v1/auth/login", { json: { login: "ann@acme.test", password: PASSWORD } })).status).toBe(403);
   });
 });
+
+describe("mark email verified", () => {
+  it("regression: under the approval policy it puts the applicant in the queue and mails the approvers, as a confirmation link does", async () => {
+    const t = createTestApp();
+    const owner = await setupOwner(t);
+    putSetting(t.db, "registration", "approval");
+    await t.request("/api/v1/auth/register", { json: { email: "ann@acme.test", password: PASSWORD } });
+    const ann = ((await (await t.request("/api/v1/admin/users?q=ann", { token: owner.token })).json()) as { items: { id: string; status: string }[] }).items[0]!;
+    expect(ann.status).toBe("pending");
+    const r = (await (await t.request(`/api/v1/admin/users/${ann.id}/verify-email`, { method: "POST", token: owner.token })).json()) as { status: string; emailVerifiedAt: string | null };
+    expect(r).toMatchObject({ status: "awaiting_approval", emailVerifiedAt: expect.any(String) });
+    expect(t.mailbox.lastMessage("owner@acme.test")?.kind).toBe("application_received");
+  });
+});

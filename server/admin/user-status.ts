@@ -9,7 +9,7 @@ import { parseInput } from "../accounts/fields.js";
 import type { PresentedAccount } from "../accounts/present.js";
 import { queueMail } from "../mail/outbox.js";
 import { audit } from "./audit.js";
-import { getSettings } from "./settings.js";
+import { statusOnConfirmation } from "../accounts/registration.js";
 import { adminScope, assertNotLastAdmin, ref, scopedAccount, type AdminScope } from "./access.js";
 import { assertAdminRoom, present } from "./user-actions.js";
 
@@ -88,10 +88,9 @@ export const demoteUser = (deps: Deps, actor: Account, id: string, meta: Request
   });
 
 export const markEmailVerified = (deps: Deps, actor: Account, id: string, meta: RequestMeta) =>
-  act(deps, actor, id, "user_email_verified", meta, (_tx, _scope, a, now) => {
+  act(deps, actor, id, "user_email_verified", meta, (tx, _scope, a, now) => {
     if (a.emailVerifiedAt) return {};
-    const status = a.status === "pending" ? (getSettings({ db: deps.db }).registration === "approval" ? "awaiting_approval" : "active") : a.status;
-    return { set: { emailVerifiedAt: now, status } };
+    return { set: { emailVerifiedAt: now, status: statusOnConfirmation(tx, deps, a) } };
   });
 
 export const endUserSessions = (deps: Deps, actor: Account, id: string, meta: RequestMeta) =>
