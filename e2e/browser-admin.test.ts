@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PASSWORD, hasChromium, startBrowserWorld, type BrowserWorld } from "./browser.js";
+import { PASSWORD, hasChromium, startBrowserWorld, watchedPage, type BrowserWorld } from "./browser.js";
 
 const SCREENSHOT = "/tmp/roster-admin-users.png";
 
@@ -61,16 +61,7 @@ describe.skipIf(!hasChromium)("in a browser: the admin users pages", () => {
   const rows = (page: Page) => page.locator("#users-rows tr:not(#users-more)");
 
   it("searches as you type, edits and disables an account, exports the search", { timeout: 90_000 }, async () => {
-    const context = await browser.newContext({ locale: "en-US", viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(m.text());
-    });
-    page.on("pageerror", (e) => problems.push(e.message));
-    page.on("response", (r) => {
-      if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
-    });
+    const { context, page, problems } = await watchedPage(browser, { locale: "en-US", viewport: { width: 1280, height: 900 } });
 
     await page.goto(`${base}/admin/users`);
     await page.waitForURL(/\/login\?next=%2Fadmin%2Fusers$/);
@@ -145,13 +136,7 @@ describe.skipIf(!hasChromium)("in a browser: the admin users pages", () => {
   });
 
   it("creates an account in the dialog over the table, and fits a phone", { timeout: 60_000 }, async () => {
-    const context = await browser.newContext({ locale: "en-US", viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(m.text());
-    });
-    page.on("pageerror", (e) => problems.push(e.message));
+    const { context, page, problems } = await watchedPage(browser, { locale: "en-US", viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }, { responses: false });
     await page.goto(`${base}/login?next=%2Fadmin%2Fusers`);
     await page.getByLabel("Email address or user ID").fill("owner");
     await page.getByLabel("Password").fill(PASSWORD);

@@ -3,7 +3,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../server/db/client.js";
 import { mailOutbox } from "../server/db/schema.js";
-import { PASSWORD, hasChromium, startBrowserWorld, type BrowserWorld } from "./browser.js";
+import { PASSWORD, hasChromium, startBrowserWorld, watchedPage, type BrowserWorld } from "./browser.js";
 
 const SCREENSHOT = "/tmp/roster-invite.png";
 
@@ -52,16 +52,7 @@ describe.skipIf(!hasChromium)("in a browser: a personal account accepts a regist
     const link = mailTo("hanako@gmail.test")?.text.match(/https?:\/\/127\.0\.0\.1:\d+\/invite\/\S+/)?.[0];
     expect(link).toBeDefined();
 
-    const context = await browser.newContext({ locale: "en-US", viewport: { width: 1000, height: 820 } });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(m.text());
-    });
-    page.on("pageerror", (e) => problems.push(e.message));
-    page.on("response", (r) => {
-      if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
-    });
+    const { context, page, problems } = await watchedPage(browser, { locale: "en-US", viewport: { width: 1000, height: 820 } });
 
     await page.goto(link!);
     await page.getByRole("heading", { name: "Join Acme" }).waitFor();

@@ -3,7 +3,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../server/db/client.js";
 import { mailOutbox } from "../server/db/schema.js";
-import { PASSWORD, hasChromium, startBrowserWorld, type BrowserWorld } from "./browser.js";
+import { PASSWORD, hasChromium, startBrowserWorld, watchedPage, type BrowserWorld } from "./browser.js";
 
 const SCREENSHOT = "/tmp/roster-account.png";
 
@@ -44,16 +44,7 @@ describe.skipIf(!hasChromium)("in a browser: register, confirm, log in, edit, sw
     });
     expect(owner.status).toBe(201);
 
-    const context = await browser.newContext({ locale: "en-US", viewport: { width: 1100, height: 900 } });
-    const page = await context.newPage();
-    const problems: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(m.text());
-    });
-    page.on("pageerror", (e) => problems.push(e.message));
-    page.on("response", (r) => {
-      if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
-    });
+    const { context, page, problems } = await watchedPage(browser, { locale: "en-US", viewport: { width: 1100, height: 900 } });
 
     await page.goto(`${base}/register`);
     await expect.poll(() => page.locator("h1").textContent()).toBe("Create an account");

@@ -5,7 +5,7 @@ import path from "node:path";
 import { serve, type ServerType } from "@hono/node-server";
 import { desc, eq } from "drizzle-orm";
 import pino from "pino";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type BrowserContextOptions } from "playwright-core";
 import { createApp, type App } from "../server/app.js";
 import { fastHasher } from "../server/auth/password.js";
 import { systemClock } from "../server/clock.js";
@@ -60,4 +60,25 @@ export async function startBrowserWorld(prefix = "roster-e2e-"): Promise<Browser
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A page in a new context that records what a person would notice went
+ * wrong: console errors, uncaught page errors and (unless turned off) any
+ * answer of 400 or more. Tests end with `expect(problems).toEqual([])`.
+ */
+export async function watchedPage(browser: Browser, options: BrowserContextOptions, o: { responses?: boolean } = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(m.text());
+  });
+  page.on("pageerror", (e) => problems.push(e.message));
+  if (o.responses !== false) {
+    page.on("response", (r) => {
+      if (r.status() >= 400) problems.push(`${r.status()} ${r.url()}`);
+    });
+  }
+  return { context, page, problems };
 }
