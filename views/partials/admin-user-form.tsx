@@ -1,41 +1,25 @@
 import type { PresentedAccount } from "../../server/accounts/present.js";
 import { Checkbox, Field, FormMessages, hxForm, Select, Submit } from "../components/form.js";
 import type { FormState, View } from "../view.js";
+import { languageOptions, options, profileFields, profileValues } from "./profile-section.js";
 
-export const userFormFields = ["nickname", "email", "avatarUrl", "groupName", "gender", "birthDate", "location", "statusMessage", "language", "friendPolicy", "pushOffline", "level", "role", "friendingForbidden"];
+export const userFormFields = [...profileFields, "email", "level", "role", "friendingForbidden"];
 
-/** The edit form's values for an account as stored (the group normalised by the service). */
+/** The edit form's values: the user's own profile fields, plus the admin-only ones. */
 export function userFormValues(a: PresentedAccount): Record<string, string> {
   return {
-    nickname: a.nickname,
+    ...profileValues(a),
     email: a.email ?? "",
-    avatarUrl: a.avatarUrl,
-    groupName: a.groupName,
-    gender: a.gender,
-    birthDate: a.birthDate ?? "",
-    location: a.location,
-    statusMessage: a.statusMessage,
-    language: a.language,
-    friendPolicy: a.friendPolicy,
-    pushOffline: a.messageSettings.pushOffline ? "on" : "",
     level: String(a.level),
     role: String(a.role),
     friendingForbidden: a.friendingForbidden ? "on" : "",
   };
 }
 
-const options = (v: View, prefix: string, values: readonly string[]) => values.map((value) => ({ value, label: v.t(`${prefix}.${value}`) }));
-
 /** Every profile field of SPEC §2 plus the admin-only ones. userId and type are not here: they are not edited. */
 export function UserForm({ v, id, state }: { v: View; id: string; state: FormState }) {
   const t = v.t;
-  const lang = state.values.language ?? "";
-  const languages = [
-    { value: "en", label: "English" },
-    { value: "ja", label: "日本語" },
-  ];
-  // Keep a tag the UI does not speak (set through the API) rather than overwrite it.
-  if (lang && !languages.some((l) => l.value === lang)) languages.push({ value: lang, label: lang });
+  const languages = languageOptions(state.values.language ?? "");
   return (
     <section id="user-profile" class="card" aria-labelledby="user-profile-title">
       <h2 id="user-profile-title">{t("admin.user.profile")}</h2>

@@ -20,17 +20,22 @@ export function profileValues(a: PresentedAccount): Record<string, string> {
   };
 }
 
-const options = (v: View, prefix: string, values: readonly string[]) => values.map((value) => ({ value, label: v.t(`${prefix}.${value}`) }));
+/** Select options whose labels are i18n keys `${prefix}.${value}`. */
+export const options = (v: View, prefix: string, values: readonly string[]) => values.map((value) => ({ value, label: v.t(`${prefix}.${value}`) }));
 
-export function ProfileSection({ v, state }: { v: View; state: FormState }) {
-  const t = v.t;
-  const lang = state.values.language ?? "";
+/** The UI's languages, plus the account's own tag when the UI does not speak it (set through the API), so saving keeps it. */
+export function languageOptions(current: string) {
   const languages = [
     { value: "en", label: "English" },
     { value: "ja", label: "日本語" },
   ];
-  // Keep a tag the UI does not speak (set through the API) rather than overwrite it.
-  if (lang && !languages.some((l) => l.value === lang)) languages.push({ value: lang, label: lang });
+  if (current && !languages.some((l) => l.value === current)) languages.push({ value: current, label: current });
+  return languages;
+}
+
+export function ProfileSection({ v, state }: { v: View; state: FormState }) {
+  const t = v.t;
+  const languages = languageOptions(state.values.language ?? "");
   return (
     <section id="profile" class="card" aria-labelledby="profile-title">
       <h2 id="profile-title">{t("account.profile.title")}</h2>
