@@ -5,7 +5,8 @@ import { ConfigError, loadConfig } from "./config.js";
 import { databaseFile, DatabaseTooNewError, hasAppliedMigrations, isMigrated, migrateDatabase, openDatabase } from "./db/client.js";
 import { backupDatabase } from "./backup.js";
 import { afterResponseWith, type Deps } from "./deps.js";
-import { argon2Hasher } from "./auth/password.js";
+import { ARGON2_PARAMS } from "./auth/password.js";
+import { argon2Pool } from "./auth/argon2-pool.js";
 import { bootstrapOwner } from "./accounts/registration.js";
 import { createLogger } from "./log.js";
 import { createMetrics } from "./metrics.js";
@@ -48,7 +49,9 @@ async function main(): Promise<void> {
   }
 
   const kick = { fn: () => {} };
-  const deps: Deps = { db, clock: systemClock, config, hasher: argon2Hasher(), log, mailQueued: () => kick.fn(), afterResponse: afterResponseWith(log), metrics: createMetrics(db, { processMetrics: true }) };
+  // Argon2id on low-priority threads: the event loop stays responsive while log ins saturate the cores.
+  const hasher = argon2Pool({ params: ARGON2_PARAMS });
+  const deps: Deps = { db, clock: systemClock, config, hasher, log, mailQueued: () => kick.fn(), afterResponse: afterResponseWith(log), metrics: createMetrics(db, { processMetrics: true }) };
   const worker = createMailWorker(deps);
   kick.fn = () => worker.kick();
 
@@ -82,6 +85,7 @@ async function main(): Promise<void> {
     await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
     await relay?.close();
     await worker.stop();
+    await hasher.close();
     db.$client.close();
     log.info("stopped");
     log.flush();

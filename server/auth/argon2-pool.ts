@@ -1,0 +1,161 @@
+import { createRequire } from "node:module";
+import os from "node:os";
+import { Worker } from "node:worker_threads";
+import { normalizePassword, type PasswordHasher } from "./password.js";
+
+/**
+ * Argon2id on a few worker threads that run at a lower CPU priority than the
+ * event loop. While log ins saturate every core, the scheduler still gives the
+ * event loop the CPU the moment it has work, so health checks, token
+ * validations and pages keep answering in milliseconds; the hashes take what
+ * is left. (On libuv's pool the hashes ran at the event loop's priority and a
+ * health check waited behind them.)
+ *
+ * The worker is plain CommonJS passed as a string, so it runs the same under
+ * the compiled build, tsx and Vitest.
+ */
+const WORKER = `
+const { parentPort, workerData } = require("node:worker_threads");
+try { require("node:os").setPriority(0, workerData.nice); } catch {}
+const argon2 = require(workerData.argon2);
+parentPort.on("message", (job) => {
+  let reply;
+  try {
+    reply = { id: job.id, ok: job.op === "hash" ? argon2.hashSync(job.password, job.options) : argon2.verifySync(job.hash, job.password) };
+  } catch (e) {
+    reply = { id: job.id, error: String((e && e.message) || e) };
+  }
+  parentPort.postMessage(reply);
+});
+`;
+
+interface Job {
+  id: number;
+  op: "hash" | "verify";
+  hash?: string;
+  password: string;
+  options?: object;
+}
+interface Reply {
+  id: number;
+  ok?: string | boolean;
+  error?: string;
+}
+interface Pending {
+  job: Job;
+  resolve: (v: string | boolean) => void;
+  reject: (e: Error) => void;
+}
+interface Slot {
+  worker: Worker;
+  busy: Pending | null;
+}
+
+export interface Argon2Pool extends PasswordHasher {
+  /** Ends the threads; jobs still queued fail. */
+  close(): Promise<void>;
+}
+
+export interface PoolOptions {
+  /** Threads (default: the cores). */
+  size?: number;
+  /** Nice value of the threads, 0–19 (default 10). */
+  nice?: number;
+  /** Threads idle this long end, and start again on the next hash (default 60 s). */
+  idleMs?: number;
+  params: { memoryCost: number; timeCost: number; parallelism: number };
+}
+
+/** @node-rs/argon2's `Algorithm.Argon2id`. */
+const ARGON2ID = 2;
+
+export function argon2Pool(o: PoolOptions): Argon2Pool {
+  const size = Math.max(1, o.size ?? os.availableParallelism());
+  const workerData = { nice: o.nice ?? 10, argon2: createRequire(import.meta.url).resolve("@node-rs/argon2") };
+  const options = { ...o.params, algorithm: ARGON2ID };
+  const idleMs = o.idleMs ?? 60_000;
+  const slots: Slot[] = [];
+  const queue: Pending[] = [];
+  let nextId = 0;
+  let closed = false;
+  let idleTimer: NodeJS.Timeout | null = null;
+
+  function spawn(): Slot {
+    const slot: Slot = { worker: new Worker(WORKER, { eval: true, workerData }), busy: null };
+    slot.worker.unref();
+    slot.worker.on("message", (r: Reply) => {
+      const p = slot.busy;
+      slot.busy = null;
+      if (p && p.job.id === r.id) {
+        if (r.error !== undefined) p.reject(new Error(r.error));
+        else p.resolve(r.ok as string | boolean);
+      }
+      pump();
+    });
+    // A thread that dies takes only its own job with it; the next job starts a new one.
+    slot.worker.on("error", (e) => {
+      remove(slot);
+      slot.busy?.reject(e);
+      slot.busy = null;
+      pump();
+    });
+    slot.worker.on("exit", () => {
+      remove(slot);
+      slot.busy?.reject(new Error("argon2 worker exited"));
+      slot.busy = null;
+      pump();
+    });
+    slots.push(slot);
+    return slot;
+  }
+
+  function remove(slot: Slot) {
+    const i = slots.indexOf(slot);
+    if (i >= 0) slots.splice(i, 1);
+  }
+
+  function pump() {
+    while (queue.length && !closed) {
+      const slot = slots.find((s) => !s.busy) ?? (slots.length < size ? spawn() : null);
+      if (!slot) return;
+      const p = queue.shift() as Pending;
+      slot.busy = p;
+      slot.worker.postMessage(p.job);
+    }
+    if (!closed && !queue.length && slots.every((s) => !s.busy)) armIdle();
+  }
+
+  function armIdle() {
+    if (idleTimer) clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => {
+      idleTimer = null;
+      for (const s of [...slots]) if (!s.busy) void s.worker.terminate();
+    }, idleMs);
+    idleTimer.unref();
+  }
+
+  function run(job: Omit<Job, "id">): Promise<string | boolean> {
+    if (closed) return Promise.reject(new Error("argon2 pool closed"));
+    return new Promise((resolve, reject) => {
+      queue.push({ job: { ...job, id: nextId++ }, resolve, reject });
+      pump();
+    });
+  }
+
+  return {
+    hash: async (password) => (await run({ op: "hash", password: normalizePassword(password), options })) as string,
+    verify: async (hash, password) => {
+      try {
+        return (await run({ op: "verify", hash, password: normalizePassword(password) })) === true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      closed = true;
+      if (idleTimer) clearTimeout(idleTimer);
+      for (const p of queue.splice(0)) p.reject(new Error("argon2 pool closed"));
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}
