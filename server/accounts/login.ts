@@ -1,4 +1,5 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
+import { preparedFor } from "../db/prepared.js";
 import { z } from "zod";
 import type { Deps, RequestMeta } from "../deps.js";
 import { accounts, type Account } from "../db/schema.js";
@@ -85,7 +86,7 @@ export async function login(deps: Deps, input: unknown, meta: RequestMeta): Prom
   const now = deps.clock.now();
   const created = deps.db.transaction((tx) => {
     const s = createSession({ db: tx, clock: deps.clock }, a.id, { device: i.device || deviceName(meta.userAgent), ip: meta.ip });
-    tx.update(accounts).set({ lastLoginAt: now }).where(eq(accounts.id, a.id)).run();
+    preparedFor(tx, "accounts.lastLogin", () => tx.update(accounts).set({ lastLoginAt: sql`${sql.placeholder("at")}` }).where(eq(accounts.id, sql.placeholder("id"))).prepare()).run({ at: now.getTime(), id: a.id });
     audit(tx, deps, { action: "login.succeeded", actor: { id: a.id, label: a.userId }, target: { id: a.id, label: a.userId }, organizationId: a.organizationId, ip: meta.ip, detail: { device: s.session.device } });
     return s;
   });

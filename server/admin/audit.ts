@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { asc, desc, gt } from "drizzle-orm";
+import { asc, desc, gt, sql } from "drizzle-orm";
 import type { Deps } from "../deps.js";
 import { auditLog } from "../db/schema.js";
 import { preparedFor } from "../db/prepared.js";
@@ -54,7 +54,13 @@ export function audit(tx: Tx, deps: Pick<Deps, "clock">, e: AuditEntry): void {
     ip: e.ip ?? "",
     detail: JSON.stringify(e.detail ?? {}),
   };
-  tx.insert(auditLog).values({ ...row, prevHash, hash: entryHash(prevHash, row) }).run();
+  preparedFor(tx, "audit.insert", () => {
+    const p = (name: keyof Row) => sql.placeholder(name);
+    return tx
+      .insert(auditLog)
+      .values({ at: p("at"), actorId: p("actorId"), actorLabel: p("actorLabel"), action: p("action"), targetId: p("targetId"), targetLabel: p("targetLabel"), organizationId: p("organizationId"), ip: p("ip"), detail: p("detail"), prevHash: p("prevHash"), hash: p("hash") })
+      .prepare();
+  }).run({ ...row, prevHash, hash: entryHash(prevHash, row) });
 }
 
 export type ChainResult = { ok: true; entries: number } | { ok: false; entries: number; brokenAt: number; reason: string };

@@ -4,6 +4,7 @@ import type { Deps } from "../deps.js";
 import type { Tx } from "../db/client.js";
 import { accounts, organizations, sessions, type Account, type Session } from "../db/schema.js";
 import { generateSecret, hashSecret, sameHash } from "./tokens.js";
+import { preparedFor } from "../db/prepared.js";
 
 /**
  * Sessions as Lucia's current guide builds them: the token is `id.secret`,
@@ -42,7 +43,13 @@ export function createSession(deps: { db: Tx; clock: Deps["clock"] }, accountId:
     lastVerifiedAt: now,
     expiresAt: new Date(now.getTime() + SESSION_LIFETIME),
   };
-  deps.db.insert(sessions).values(session).run();
+  preparedFor(deps.db, "sessions.insert", () => {
+    const p = (name: keyof Session) => sql.placeholder(name);
+    return deps.db
+      .insert(sessions)
+      .values({ id: p("id"), accountId: p("accountId"), secretHash: p("secretHash"), device: p("device"), ip: p("ip"), createdAt: p("createdAt"), lastVerifiedAt: p("lastVerifiedAt"), expiresAt: p("expiresAt") })
+      .prepare();
+  }).run(session);
   return { session, token: `${id}.${secret}` };
 }
 

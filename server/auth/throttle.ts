@@ -1,7 +1,8 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { DAY, MINUTE } from "../clock.js";
 import type { Deps } from "../deps.js";
 import { throttles } from "../db/schema.js";
+import { preparedFor } from "../db/prepared.js";
 import { AppError } from "../errors.js";
 
 type D = Pick<Deps, "db" | "clock">;
@@ -14,16 +15,25 @@ type D = Pick<Deps, "db" | "clock">;
  */
 const tooMany = (retryAfterMs: number) => new AppError("rate_limited", undefined, Math.max(1, Math.ceil(retryAfterMs / 1000)));
 
-function read(deps: D, key: string) {
-  return deps.db.select().from(throttles).where(eq(throttles.key, key)).get();
+// Statements prepared once per connection: a log in runs five of them.
+const key = sql.placeholder("key");
+
+function read(deps: D, k: string) {
+  return preparedFor(deps.db, "throttle.read", () => deps.db.select().from(throttles).where(eq(throttles.key, key)).prepare()).get({ key: k });
 }
 
-function write(deps: D, key: string, count: number, windowStart: number, lockedUntil: number | null) {
-  deps.db
-    .insert(throttles)
-    .values({ key, count, windowStart, lockedUntil })
-    .onConflictDoUpdate({ target: throttles.key, set: { count, windowStart, lockedUntil } })
-    .run();
+function write(deps: D, k: string, count: number, windowStart: number, lockedUntil: number | null) {
+  preparedFor(deps.db, "throttle.write", () =>
+    deps.db
+      .insert(throttles)
+      .values({ key, count: sql.placeholder("count"), windowStart: sql.placeholder("windowStart"), lockedUntil: sql.placeholder("lockedUntil") })
+      .onConflictDoUpdate({ target: throttles.key, set: { count: sql`excluded.count`, windowStart: sql`excluded.window_start`, lockedUntil: sql`excluded.locked_until` } })
+      .prepare(),
+  ).run({ key: k, count, windowStart, lockedUntil });
+}
+
+function forget(deps: D, k: string) {
+  preparedFor(deps.db, "throttle.delete", () => deps.db.delete(throttles).where(eq(throttles.key, key)).prepare()).run({ key: k });
 }
 
 /** At most `limit` hits per `windowMs` for `key`; throws `rate_limited` past it. */
@@ -71,6 +81,11 @@ export interface CredentialCheck {
  * (successes do not count: an intranet puts many people behind one proxy).
  */
 export function beginCredentialCheck(deps: D, subject: string, ip: string): CredentialCheck {
+  // One transaction: both counters move together, with one commit.
+  return deps.db.transaction(() => reserveCredentialCheck(deps, subject, ip));
+}
+
+function reserveCredentialCheck(deps: D, subject: string, ip: string): CredentialCheck {
   const now = deps.clock.now().getTime();
   const accountKey = `login-acct:${subject}`;
   const ipKey = `login-ip:${ip}`;
@@ -94,9 +109,11 @@ export function beginCredentialCheck(deps: D, subject: string, ip: string): Cred
 
 /** The password was right: forget the account's failures and take back the address's reserved one. */
 export function credentialSucceeded(deps: D, check: CredentialCheck): void {
-  deps.db.delete(throttles).where(eq(throttles.key, check.accountKey)).run();
-  const ipRow = read(deps, check.ipKey);
-  if (ipRow && ipRow.count > 0) write(deps, check.ipKey, ipRow.count - 1, ipRow.windowStart, null);
+  deps.db.transaction(() => {
+    forget(deps, check.accountKey);
+    const ipRow = read(deps, check.ipKey);
+    if (ipRow && ipRow.count > 0) write(deps, check.ipKey, ipRow.count - 1, ipRow.windowStart, null);
+  });
 }
 
 /** Drops counters whose windows are long over (the hourly cleanup). */

@@ -1,4 +1,5 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
+import { preparedFor } from "../db/prepared.js";
 import type { Deps } from "../deps.js";
 import { organizationDomains, organizations, type Organization } from "../db/schema.js";
 import { newId } from "../ids.js";
@@ -30,5 +31,6 @@ export function createOrganization(tx: Tx, deps: Pick<Deps, "clock">, name: stri
 
 export function organizationName(deps: Pick<Deps, "db">, id: string | null): string | null {
   if (!id) return null;
-  return deps.db.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, id)).get()?.name ?? null;
+  const q = preparedFor(deps.db, "organizations.name", () => deps.db.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, sql.placeholder("id"))).prepare());
+  return q.get({ id })?.name ?? null;
 }
