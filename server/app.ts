@@ -3,7 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { getCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
-import { secureHeaders } from "hono/secure-headers";
+import type { ServerResponse } from "node:http";
 import type { Deps } from "./deps.js";
 import { AppError, isAppError } from "./errors.js";
 import { fromAcceptLanguage, toLang, type Lang } from "./i18n/index.js";
@@ -23,6 +23,8 @@ import { allowList } from "./allow-list.js";
 
 export const LANG_COOKIE = "roster_lang";
 const isApi = (path: string) => path.startsWith("/api/");
+/** JSON answers; /api/docs is a page. */
+const isJsonApi = (path: string) => path.startsWith("/api/v1/") || path === "/api/openapi.json";
 
 export interface AppOptions {
   validateApiKey?: ApiKeyValidator;
@@ -34,6 +36,58 @@ function pickLang(c: Ctx): Lang {
   return fromAcceptLanguage(c.req.header("accept-language"));
 }
 
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: https: http:",
+  "connect-src 'self'",
+  "font-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "object-src 'none'",
+].join("; ");
+
+/**
+ * The headers every page carries (SPEC §6), built once. JSON answers get the
+ * short set OWASP gives for APIs: nothing may run, frame or sniff them, and
+ * nothing caches them.
+ */
+export function securityHeaders(https: boolean): { page: [string, string][]; api: [string, string][] } {
+  const hsts: [string, string][] = https ? [["strict-transport-security", "max-age=31536000"]] : [];
+  const page: [string, string][] = [
+    ["content-security-policy", CSP],
+    ["x-frame-options", "DENY"],
+    ["x-content-type-options", "nosniff"],
+    ["referrer-policy", "same-origin"],
+    ["cross-origin-opener-policy", "same-origin"],
+    ["cross-origin-resource-policy", "same-origin"],
+    ["origin-agent-cluster", "?1"],
+    ["x-dns-prefetch-control", "off"],
+    ["x-download-options", "noopen"],
+    ["x-permitted-cross-domain-policies", "none"],
+    ["x-xss-protection", "0"],
+    ...hsts,
+  ];
+  const api: [string, string][] = [
+    ["content-security-policy", "default-src 'none'; frame-ancestors 'none'"],
+    ["x-content-type-options", "nosniff"],
+    ["x-frame-options", "DENY"],
+    ["referrer-policy", "no-referrer"],
+    ["cache-control", "no-store"],
+    ...hsts,
+  ];
+  return { page, api };
+}
+
+/** Node's response when the app runs under @hono/node-server; absent under `app.request()`. */
+function nodeResponse(c: Ctx): ServerResponse | undefined {
+  const env = c.env as { outgoing?: ServerResponse } | undefined;
+  const out = env?.outgoing;
+  return out && typeof out.setHeader === "function" && !out.headersSent ? out : undefined;
+}
+
 /** Maps any thrown value to the AppError a client may see; logs what was not expected. */
 function toAppError(c: Ctx, err: unknown): AppError {
   if (isAppError(err)) return err;
@@ -43,60 +97,50 @@ function toAppError(c: Ctx, err: unknown): AppError {
     if (err.status === 400) return new AppError("validation_failed");
     if (err.status === 404) return new AppError("not_found");
   }
-  c.var.deps.log.error({ err, path: c.req.path, method: c.req.method, requestId: c.var.requestId }, "unexpected error");
+  c.get("deps").log.error({ err, path: c.req.path, method: c.req.method, requestId: c.get("requestId") }, "unexpected error");
   return new AppError("internal_error");
 }
 
 /** Middleware and routes; nothing else. */
 export function createApp(deps: Deps, opts: AppOptions = {}) {
   const app = new Hono<AppEnv>();
+
+  // One middleware for what every request needs first: its id, language and
+  // client address, the security headers (SPEC §6), and afterwards one
+  // access-log line (JSON, with the request id) and the request metrics.
+  // Nothing here touches the response after the route has made it: that
+  // would turn @hono/node-server's light response into a full web Response.
+  const headers = securityHeaders(deps.config.secureCookies);
   let nextRequestId = 0;
-
-  app.use("*", async (c, next) => {
-    c.set("deps", deps);
-    c.set("requestId", c.req.header("x-request-id")?.slice(0, 64) || `${process.pid.toString(36)}-${(nextRequestId++).toString(36)}`);
-    const lang = pickLang(c);
-    c.set("lang", lang);
-    c.set("meta", { ip: clientIp(c, deps.config.trustProxy), userAgent: c.req.header("user-agent")?.slice(0, 500) ?? "", language: lang });
-    await next();
-  });
-
-  // One access-log line per request (JSON, with its request id) and the request metrics.
   app.use("*", async (c, next) => {
     const start = performance.now();
+    const requestId = c.req.header("x-request-id")?.slice(0, 64) || `${process.pid.toString(36)}-${(nextRequestId++).toString(36)}`;
+    const lang = pickLang(c);
+    const meta = { ip: clientIp(c, deps.config.trustProxy), userAgent: c.req.header("user-agent")?.slice(0, 500) ?? "", language: lang };
+    c.set("deps", deps);
+    c.set("requestId", requestId);
+    c.set("lang", lang);
+    c.set("meta", meta);
+    // A route's own headers win (the framed mail HTML at /admin/mail/:id/html sets its own CSP).
+    const outgoing = nodeResponse(c);
+    const set = isJsonApi(c.req.path) ? headers.api : headers.page;
+    if (outgoing) {
+      // Node merges these into the head it writes; no Headers object is built for them.
+      for (const [name, value] of set) outgoing.setHeader(name, value);
+      outgoing.setHeader("x-request-id", requestId);
+    } else {
+      for (const [name, value] of set) c.header(name, value);
+      c.header("x-request-id", requestId);
+    }
     await next();
     const seconds = (performance.now() - start) / 1000;
-    c.header("x-request-id", c.var.requestId);
     const route = routePath(c) || "unmatched";
-    deps.metrics?.observeRequest(c.req.method, route, c.res.status, seconds);
+    const status = c.res.status;
+    deps.metrics?.observeRequest(c.req.method, route, status, seconds);
     if (route !== "/healthz" && route !== "/readyz" && route !== "/metrics") {
-      deps.log.info({ requestId: c.var.requestId, method: c.req.method, path: c.req.path, route, status: c.res.status, ms: Math.round(seconds * 10000) / 10, ip: c.var.meta.ip }, "request");
+      deps.log.info({ requestId, method: c.req.method, path: c.req.path, route, status, ms: Math.round(seconds * 10000) / 10, ip: meta.ip }, "request");
     }
   });
-
-  app.use(
-    "*",
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", "data:", "https:", "http:"],
-        connectSrc: ["'self'"],
-        fontSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-      },
-      xFrameOptions: "DENY",
-      referrerPolicy: "same-origin",
-      strictTransportSecurity: deps.config.secureCookies ? "max-age=31536000" : false,
-      crossOriginEmbedderPolicy: false,
-      // A route's own headers win (the framed mail HTML at /admin/mail/:id/html); every other route gets these.
-      overwrite: false,
-    }),
-  );
 
   // 1 MB for everything but imports (10 MB), refused before it is read whole.
   // Built once; GET and HEAD skip it, so the hot read path never turns the
@@ -134,10 +178,10 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
   );
   app.use("*", async (c, next) => {
     // A logged-in user's chosen language wins over the browser's, unless they switched on this device.
-    const account = c.var.auth?.account;
-    if (account && !getCookie(c, LANG_COOKIE)) {
+    const account = c.get("auth")?.account;
+    if (account && account.language !== c.get("lang") && !getCookie(c, LANG_COOKIE)) {
       c.set("lang", toLang(account.language));
-      c.set("meta", { ...c.var.meta, language: account.language });
+      c.set("meta", { ...c.get("meta"), language: account.language });
     }
     await next();
   });
@@ -155,7 +199,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
   const metricsAllowed = allowList(deps.config.metricsAllow);
   app.get("/metrics", async (c) => {
     if (!deps.metrics) throw new AppError("not_found");
-    if (!metricsAllowed(c.var.meta.ip) && c.var.auth?.via !== "api_key") throw new AppError("forbidden");
+    if (!metricsAllowed(c.get("meta").ip) && c.get("auth")?.via !== "api_key") throw new AppError("forbidden");
     return c.body(await deps.metrics.registry.metrics(), 200, { "content-type": deps.metrics.registry.contentType, "cache-control": "no-store" });
   });
   app.route("/api", apiDocs);

@@ -46,11 +46,20 @@ export function createMetrics(db: Db, o: { processMetrics?: boolean } = {}): Met
       for (const r of rows) this.set({ status: r.status }, r.n);
     },
   });
+  // Label children are looked up once per method, route and status, not hashed on every request.
+  const counted = new Map<string, { inc(): void }>();
+  const timed = new Map<string, { observe(v: number): void }>();
   return {
     registry,
     observeRequest(method, route, status, seconds) {
-      requests.inc({ method, route, status: String(status) });
-      latency.observe({ method, route }, seconds);
+      const key = `${method} ${route}`;
+      const countKey = `${key} ${status}`;
+      let count = counted.get(countKey);
+      if (!count) counted.set(countKey, (count = requests.labels(method, route, String(status))));
+      count.inc();
+      let time = timed.get(key);
+      if (!time) timed.set(key, (time = latency.labels(method, route)));
+      time.observe(seconds);
     },
     login: (result) => logins.inc({ result }),
   };

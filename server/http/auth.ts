@@ -16,7 +16,7 @@ export type ApiKeyValidator = (c: Ctx, key: string) => Auth | null;
  */
 export function loadAuth(validateApiKey?: ApiKeyValidator): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const deps = c.var.deps;
+    const deps = c.get("deps");
     const header = c.req.header("authorization");
     let auth: Auth | null = null;
     if (header) {
@@ -45,7 +45,7 @@ export function loadAuth(validateApiKey?: ApiKeyValidator): MiddlewareHandler<Ap
 
 /** The authenticated user of a session (cookie or Bearer), or `unauthenticated`. */
 export function requireUser(c: Ctx): Auth & { sessionId: string } {
-  const auth = c.var.auth;
+  const auth = c.get("auth");
   if (!auth || !auth.sessionId) throw new AppError("unauthenticated");
   return auth as Auth & { sessionId: string };
 }

@@ -16,9 +16,9 @@ interface DocOp {
 
 /** /api/openapi.json (OpenAPI 3.1) and /api/docs (the same operations as a page, served from the image). */
 export const apiDocs = new Hono<AppEnv>()
-  .get("/openapi.json", (c) => c.json(openApiDocument(VERSION, c.var.deps.config.baseUrl)))
+  .get("/openapi.json", (c) => c.json(openApiDocument(VERSION, c.get("deps").config.baseUrl)))
   .get("/docs", (c) => {
-    const doc = openApiDocument(VERSION, c.var.deps.config.baseUrl);
+    const doc = openApiDocument(VERSION, c.get("deps").config.baseUrl);
     const ops: DocOperation[] = Object.entries(doc.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, raw]) => {
         const o = raw as DocOp;
@@ -34,5 +34,5 @@ export const apiDocs = new Hono<AppEnv>()
         };
       }),
     );
-    return c.html(renderApiDocs({ title: getSettings(c.var.deps).serverName, version: VERSION, cssUrl: assetUrl("app.css"), ops }));
+    return c.html(renderApiDocs({ title: getSettings(c.get("deps")).serverName, version: VERSION, cssUrl: assetUrl("app.css"), ops }));
   });

@@ -8,13 +8,13 @@ import { readJson } from "./respond.js";
 
 /** /api/v1/admin/settings, /api-keys, /audit */
 export const adminMiscApi = new Hono<AppEnv>()
-  .get("/settings", (c) => c.json(readSettings(c.var.deps, caller(c))))
-  .patch("/settings", async (c) => c.json(updateSettings(c.var.deps, caller(c), await readJson(c), c.var.meta)))
-  .get("/api-keys", (c) => c.json(listApiKeys(c.var.deps, caller(c))))
-  .post("/api-keys", async (c) => c.json(createApiKey(c.var.deps, caller(c), await readJson(c), c.var.meta), 201))
+  .get("/settings", (c) => c.json(readSettings(c.get("deps"), caller(c))))
+  .patch("/settings", async (c) => c.json(updateSettings(c.get("deps"), caller(c), await readJson(c), c.get("meta"))))
+  .get("/api-keys", (c) => c.json(listApiKeys(c.get("deps"), caller(c))))
+  .post("/api-keys", async (c) => c.json(createApiKey(c.get("deps"), caller(c), await readJson(c), c.get("meta")), 201))
   .delete("/api-keys/:id", (c) => {
-    revokeApiKey(c.var.deps, caller(c), c.req.param("id"), c.var.meta);
+    revokeApiKey(c.get("deps"), caller(c), c.req.param("id"), c.get("meta"));
     return c.body(null, 204);
   })
-  .get("/audit", (c) => c.json(listAudit(c.var.deps, caller(c), c.req.query())))
-  .get("/audit/verify", (c) => c.json(auditChainStatus(c.var.deps, caller(c))));
+  .get("/audit", (c) => c.json(listAudit(c.get("deps"), caller(c), c.req.query())))
+  .get("/audit/verify", (c) => c.json(auditChainStatus(c.get("deps"), caller(c))));

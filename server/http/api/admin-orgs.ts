@@ -8,12 +8,12 @@ import { readJson } from "./respond.js";
 
 /** /api/v1/admin/organizations and /api/v1/admin/invitations (registration requests). */
 export const adminOrgsApi = new Hono<AppEnv>()
-  .get("/organizations", (c) => c.json(listOrganizations(c.var.deps, caller(c))))
-  .post("/organizations", async (c) => c.json(createOrganizationAsOwner(c.var.deps, caller(c), await readJson(c), c.var.meta), 201))
-  .patch("/organizations/:id", async (c) => c.json(updateOrganization(c.var.deps, caller(c), c.req.param("id"), await readJson(c), c.var.meta)))
-  .get("/invitations", (c) => c.json(listInvitations(c.var.deps, caller(c), c.req.query())))
+  .get("/organizations", (c) => c.json(listOrganizations(c.get("deps"), caller(c))))
+  .post("/organizations", async (c) => c.json(createOrganizationAsOwner(c.get("deps"), caller(c), await readJson(c), c.get("meta")), 201))
+  .patch("/organizations/:id", async (c) => c.json(updateOrganization(c.get("deps"), caller(c), c.req.param("id"), await readJson(c), c.get("meta"))))
+  .get("/invitations", (c) => c.json(listInvitations(c.get("deps"), caller(c), c.req.query())))
   .post("/invitations", async (c) => {
-    const r = sendInvitations(c.var.deps, caller(c), await readJson(c), c.var.meta);
+    const r = sendInvitations(c.get("deps"), caller(c), await readJson(c), c.get("meta"));
     // One address: answer like a create (201 or the refusal); many: per-address results.
     if (r.results.length === 1) {
       const only = r.results[0]!;
@@ -23,7 +23,7 @@ export const adminOrgsApi = new Hono<AppEnv>()
     return c.json(r);
   })
   .delete("/invitations/:id", (c) => {
-    revokeInvitation(c.var.deps, caller(c), c.req.param("id"), c.var.meta);
+    revokeInvitation(c.get("deps"), caller(c), c.req.param("id"), c.get("meta"));
     return c.body(null, 204);
   })
-  .post("/invitations/:id/resend", (c) => c.json(resendInvitation(c.var.deps, caller(c), c.req.param("id"), c.var.meta)));
+  .post("/invitations/:id/resend", (c) => c.json(resendInvitation(c.get("deps"), caller(c), c.req.param("id"), c.get("meta"))));

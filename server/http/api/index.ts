@@ -18,7 +18,7 @@ export const VERSION = "0.1.0";
 /** The JSON API, /api/v1 (SPEC §4). */
 export const api = new Hono<AppEnv>()
   .get("/server", (c) => {
-    const s = getSettings(c.var.deps);
+    const s = getSettings(c.get("deps"));
     return c.json({ name: s.serverName, version: VERSION, registration: s.registration, verificationRequired: s.verificationRequired });
   })
   .route("/auth/setup", setupApi)

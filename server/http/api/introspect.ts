@@ -6,11 +6,11 @@ import { readJson } from "./respond.js";
 
 /** RFC 7662: `token` form-encoded (the RFC's way) or JSON; the caller authenticates with an API key. */
 export const introspectApi = new Hono<AppEnv>().post("/", async (c) => {
-  const auth = c.var.auth;
+  const auth = c.get("auth");
   if (!auth || auth.via !== "api_key") throw new AppError("unauthenticated", undefined, undefined, "Introspection needs an API key (Authorization: Bearer rk_…).");
   const type = c.req.header("content-type") ?? "";
   let token: unknown;
   if (/^application\/x-www-form-urlencoded/i.test(type)) token = (await c.req.parseBody())["token"];
   else token = ((await readJson(c)) as { token?: unknown } | null)?.token;
-  return c.json(introspect(c.var.deps, auth.account, token), 200, { "cache-control": "no-store" });
+  return c.json(introspect(c.get("deps"), auth.account, token));
 });

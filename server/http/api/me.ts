@@ -16,29 +16,29 @@ export const meApi = new Hono<AppEnv>()
   })
   .patch("/", async (c) => {
     const auth = requireUser(c);
-    const updated = updateProfile(c.var.deps, auth.account, await readJson(c), c.var.meta);
+    const updated = updateProfile(c.get("deps"), auth.account, await readJson(c), c.get("meta"));
     return c.json(presentAccount(updated, auth.organizationName));
   })
   .post("/password", async (c) => {
-    await changePassword(c.var.deps, requireUser(c), await readJson(c), c.var.meta);
+    await changePassword(c.get("deps"), requireUser(c), await readJson(c), c.get("meta"));
     return c.body(null, 204);
   })
   .post("/email", async (c) => {
-    await requestEmailChange(c.var.deps, requireUser(c).account, await readJson(c), c.var.meta);
+    await requestEmailChange(c.get("deps"), requireUser(c).account, await readJson(c), c.get("meta"));
     return c.body(null, 202);
   })
   .get("/sessions", (c) => {
     const auth = requireUser(c);
-    const items = mySessions(c.var.deps, auth.account.id, auth.sessionId);
+    const items = mySessions(c.get("deps"), auth.account.id, auth.sessionId);
     return c.json({ items, nextCursor: null, total: items.length });
   })
   .delete("/sessions", (c) => {
     const auth = requireUser(c);
-    endOtherSessions(c.var.deps, auth.account, auth.sessionId, c.var.meta);
+    endOtherSessions(c.get("deps"), auth.account, auth.sessionId, c.get("meta"));
     return c.body(null, 204);
   })
   .delete("/sessions/:id", (c) => {
     const auth = requireUser(c);
-    endMySession(c.var.deps, auth.account, c.req.param("id"), c.var.meta);
+    endMySession(c.get("deps"), auth.account, c.req.param("id"), c.get("meta"));
     return c.body(null, 204);
   });

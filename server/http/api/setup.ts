@@ -7,6 +7,6 @@ import { readJson } from "./respond.js";
 
 /** POST /api/v1/auth/setup {token,password}: an admin-created account chooses its password. */
 export const setupApi = new Hono<AppEnv>().post("/", async (c) => {
-  const a = await completeSetup(c.var.deps, await readJson(c), c.var.meta);
-  return c.json({ user: presentAccount(a, organizationName(c.var.deps, a.organizationId)) });
+  const a = await completeSetup(c.get("deps"), await readJson(c), c.get("meta"));
+  return c.json({ user: presentAccount(a, organizationName(c.get("deps"), a.organizationId)) });
 });

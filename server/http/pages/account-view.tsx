@@ -39,7 +39,7 @@ export function accountPage(c: Ctx, user: PageUser, o: { failed?: { section: Acc
   };
   if (o.saved) forms[o.saved].notice = { key: savedNotice[o.saved] };
   if (o.failed) forms[o.failed.section] = o.failed.state;
-  const sessions = mySessions(c.var.deps, user.account.id, user.sessionId);
+  const sessions = mySessions(c.get("deps"), user.account.id, user.sessionId);
   return page(c, { v, title: v.t("account.title"), status: o.status, body: <AccountPage v={v} account={account} sessions={sessions} forms={forms} notice={o.notice} /> });
 }
 
@@ -57,7 +57,7 @@ export function sectionAnswer(c: Ctx, user: PageUser, o: { section: AccountSecti
   }
   const account = presentAccount(o.account ?? user.account, user.organizationName);
   const v = viewOf(c, "/account");
-  const sessions = o.section === "sessions" ? mySessions(c.var.deps, user.account.id, user.sessionId) : [];
+  const sessions = o.section === "sessions" ? mySessions(c.get("deps"), user.account.id, user.sessionId) : [];
   const fragment = (
     <>
       <AccountSectionView v={v} section={o.section} account={account} sessions={sessions} state={o.state} />

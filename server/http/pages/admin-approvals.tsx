@@ -12,7 +12,7 @@ const notices = { approved: "admin.approvals.approved", declined: "admin.approva
 
 /** The queue SPEC §3 describes: an admin sees their organization's applicants, an owner everyone's (personal ones too). */
 function queueOf(c: Ctx, user: PageUser, cursor?: string): ApprovalQueue {
-  const r = searchUsers(c.var.deps, user.account, { status: "awaiting_approval", sort: "createdAt", order: "asc", limit: 50, cursor: cursor || undefined });
+  const r = searchUsers(c.get("deps"), user.account, { status: "awaiting_approval", sort: "createdAt", order: "asc", limit: 50, cursor: cursor || undefined });
   return {
     items: r.items,
     total: r.total,
@@ -44,5 +44,5 @@ async function decide(c: Ctx, done: keyof typeof notices, action: (user: PageUse
 /** /admin/approvals: applications that wait for an admin (registration policy `approval`). */
 export const adminApprovalPages = new Hono<AppEnv>()
   .get("/admin/approvals", (c) => approvalsPage(c, requireAdmin(c), formState({}, doneNotice(c, notices))))
-  .post("/admin/approvals/:id/approve", (c) => decide(c, "approved", (user, id) => approveUser(c.var.deps, user.account, id, c.var.meta)))
-  .post("/admin/approvals/:id/decline", (c) => decide(c, "declined", (user, id, f) => declineUser(c.var.deps, user.account, id, { reason: f.reason ?? "" }, c.var.meta)));
+  .post("/admin/approvals/:id/approve", (c) => decide(c, "approved", (user, id) => approveUser(c.get("deps"), user.account, id, c.get("meta"))))
+  .post("/admin/approvals/:id/decline", (c) => decide(c, "declined", (user, id, f) => declineUser(c.get("deps"), user.account, id, { reason: f.reason ?? "" }, c.get("meta"))));

@@ -16,8 +16,8 @@ export const adminAuditPages = new Hono<AppEnv>().get("/admin/audit", async (c) 
     if (value) filters[k] = value;
   }
   const cursor = c.req.query("cursor") || undefined;
-  const r = await attempt(() => listAudit(c.var.deps, user.account, { ...filters, cursor, limit: 50 }));
-  const chain = auditChainStatus(c.var.deps, user.account);
+  const r = await attempt(() => listAudit(c.get("deps"), user.account, { ...filters, cursor, limit: 50 }));
+  const chain = auditChainStatus(c.get("deps"), user.account);
   const rows: AuditRow[] = r.ok ? r.value.items : [];
   const state = r.ok ? formState(filters) : failedForm(c, r.err, filters);
   const first = cursor ? `/admin/audit${queryString(filters)}` : undefined;

@@ -8,7 +8,7 @@ import { adminPage, pageAdmin } from "./admin-users-shared.js";
 /** /admin: the admin console's first page — accounts at a glance, the mail queue, what happened last. */
 export const adminDashboardPages = new Hono<AppEnv>().get("/admin", (c) => {
   const user = pageAdmin(c);
-  const deps = c.var.deps;
+  const deps = c.get("deps");
   const summary = dashboardSummary(deps, user.account);
   const audit = listAudit(deps, user.account, { limit: 10 }).items;
   const capture = deps.config.mail.transport === "capture";

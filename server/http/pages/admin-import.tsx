@@ -56,7 +56,7 @@ export const adminImportPages = new Hono<AppEnv>()
       if (state.errors.body) state.errors = { file: state.errors.body };
       return uploadPage(c, user, state, parsed.err.status);
     }
-    const job = await checkImport(c.var.deps, user.account, parsed.value, { filename: file.name, meta: c.var.meta });
+    const job = await checkImport(c.get("deps"), user.account, parsed.value, { filename: file.name, meta: c.get("meta") });
     return go(c, `/admin/import/${job.id}`);
   })
   .get("/admin/import/template.csv", (c) => {
@@ -65,23 +65,23 @@ export const adminImportPages = new Hono<AppEnv>()
   })
   .get("/admin/import/:id", (c) => {
     const user = pageAdmin(c);
-    const job = getImportJob(c.var.deps, user.account, c.req.param("id"));
+    const job = getImportJob(c.get("deps"), user.account, c.req.param("id"));
     return adminPage(c, user, { current: "/admin/import", title: "admin.import.title", body: (v) => <ImportJobPage v={v} job={job} /> });
   })
   .post("/admin/import/:id/run", (c) => {
     const user = pageAdmin(c);
-    const job = startImport(c.var.deps, user.account, c.req.param("id"), c.var.meta);
+    const job = startImport(c.get("deps"), user.account, c.req.param("id"), c.get("meta"));
     return go(c, `/admin/import/${job.id}`);
   })
   .get("/admin/import/:id/progress", (c) => {
     const user = pageAdmin(c);
-    const job = getImportJob(c.var.deps, user.account, c.req.param("id"));
+    const job = getImportJob(c.get("deps"), user.account, c.req.param("id"));
     return adminPage(c, user, { current: "/admin/import", title: "admin.import.title", body: (v) => <ImportProgress v={v} job={job} /> });
   })
   .get("/admin/import/:id/results.csv", (c) => {
     const user = pageAdmin(c);
-    const job = getImportJob(c.var.deps, user.account, c.req.param("id"));
+    const job = getImportJob(c.get("deps"), user.account, c.req.param("id"));
     const header = ["row", "userId", "status", "code", "errors", "outcome", "setupUrl"];
-    const rows = jobResults(job).map((r) => [r.row, r.userId, r.status, r.code, Object.entries(r.errors ?? {}).map(([f, m]) => `${f}: ${t(c.var.lang, m)}`).join("; "), r.outcome, r.setupUrl].map(cell));
+    const rows = jobResults(job).map((r) => [r.row, r.userId, r.status, r.code, Object.entries(r.errors ?? {}).map(([f, m]) => `${f}: ${t(c.get("lang"), m)}`).join("; "), r.outcome, r.setupUrl].map(cell));
     return csvFile(c, `roster-import-${job.id.slice(0, 8)}.csv`, [header, ...rows]);
   });

@@ -16,11 +16,11 @@ const knownState = (s: string | undefined): string => (invitationStates as reado
 /** Organizations an owner may send for; an admin sends for their own and is never asked. */
 function organizationsFor(c: Ctx, user: PageUser) {
   if (user.account.type !== "owner") return [];
-  return listOrganizations(c.var.deps, user.account).items.map((o) => ({ id: o.id, name: o.name }));
+  return listOrganizations(c.get("deps"), user.account).items.map((o) => ({ id: o.id, name: o.name }));
 }
 
 function listOf(c: Ctx, user: PageUser, status: string, cursor?: string): InvitationList {
-  const r = listInvitations(c.var.deps, user.account, { status: status || undefined, cursor: cursor || undefined, limit: 50 });
+  const r = listInvitations(c.get("deps"), user.account, { status: status || undefined, cursor: cursor || undefined, limit: 50 });
   return {
     items: r.items,
     total: r.total,
@@ -71,11 +71,11 @@ export const adminInvitationPages = new Hono<AppEnv>()
     const f = await formBody(c);
     const type = f.type === "admin" ? "admin" : "general";
     const input = { email: f.email ?? "", message: f.message ?? "", type, organizationId: f.organizationId || undefined };
-    const r = await attempt(() => sendInvitations(c.var.deps, user.account, input, c.var.meta));
+    const r = await attempt(() => sendInvitations(c.get("deps"), user.account, input, c.get("meta")));
     if (!r.ok) return invitationsPage(c, user, { send: failedForm(c, r.err, f), status: r.err.status, filter: "" });
     // The addresses are done with (each has its result); the type, message and organization stay for the next batch.
     const send = formState({ type, message: f.message ?? "", organizationId: f.organizationId ?? "" });
     return invitationsPage(c, user, { send, results: r.value.results, filter: "" });
   })
-  .post("/admin/invitations/:id/resend", (c) => rowAction(c, (user, id) => resendInvitation(c.var.deps, user.account, id, c.var.meta), "resent"))
-  .post("/admin/invitations/:id/revoke", (c) => rowAction(c, (user, id) => revokeInvitation(c.var.deps, user.account, id, c.var.meta), "revoked"));
+  .post("/admin/invitations/:id/resend", (c) => rowAction(c, (user, id) => resendInvitation(c.get("deps"), user.account, id, c.get("meta")), "resent"))
+  .post("/admin/invitations/:id/revoke", (c) => rowAction(c, (user, id) => revokeInvitation(c.get("deps"), user.account, id, c.get("meta")), "revoked"));

@@ -40,13 +40,13 @@ async function search(c: Ctx, user: PageUser, q: MailQuery) {
   const cursor = c.req.query("cursor") || undefined;
   const from = Math.max(0, Math.min(Number.parseInt(c.req.query("from") ?? "0", 10) || 0, 10_000_000));
   const query = { ...(q.status ? { status: q.status } : {}), ...(q.to ? { to: q.to } : {}), limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) };
-  const r = await attempt(() => listMail(c.var.deps, user.account, query));
+  const r = await attempt(() => listMail(c.get("deps"), user.account, query));
   const page: MailPage = r.ok ? { ...r.value, from: cursor ? from : 0 } : { items: [], nextCursor: null, total: 0, from: 0 };
   return { page, err: r.ok ? undefined : r.err };
 }
 
 async function listPage(c: Ctx, user: PageUser, o: { test?: FormState; testResult?: TestResult; canOpen?: boolean; status?: number; here?: string } = {}) {
-  const deps = c.var.deps;
+  const deps = c.get("deps");
   const q = mailQuery(c);
   const { page, err } = await search(c, user, q);
   const counts = mailHealth(deps, user.account).counts;
@@ -103,17 +103,17 @@ export const adminMailPages = new Hono<AppEnv>()
   .get("/admin/mail/counts", (c) => {
     const user = requireAdmin(c);
     if (!isHx(c)) return go(c, "/admin/mail");
-    const counts = mailHealth(c.var.deps, user.account).counts;
+    const counts = mailHealth(c.get("deps"), user.account).counts;
     return adminPage(c, user, { ...section, body: (v) => <MailCounts v={v} counts={counts} current={mailQuery(c).status} /> });
   })
   .post("/admin/mail/test", async (c) => {
     const user = requireAdmin(c);
     const to = ((await formBody(c)).to ?? "").trim();
     // Waits (up to 15 s) for the first attempt: the answer is shown in place, never redirected to.
-    const r = await attempt(() => sendTestMail(c.var.deps, user.account, to ? { to } : {}, c.var.meta));
+    const r = await attempt(() => sendTestMail(c.get("deps"), user.account, to ? { to } : {}, c.get("meta")));
     const state = r.ok ? formState({ to }) : failedForm(c, r.err, { to });
     const result = r.ok ? r.value : undefined;
-    const canOpen = result ? (await attempt(() => getMail(c.var.deps, user.account, result.id))).ok : false;
+    const canOpen = result ? (await attempt(() => getMail(c.get("deps"), user.account, result.id))).ok : false;
     const status = r.ok ? 200 : r.err.status;
     if (!isHx(c)) return listPage(c, user, { test: state, testResult: result, canOpen, status, here: "/admin/mail" });
     if (r.ok) c.header("hx-trigger", "mail-changed");
@@ -121,8 +121,8 @@ export const adminMailPages = new Hono<AppEnv>()
   })
   .get("/admin/mail/:id", (c) => {
     const user = requireAdmin(c);
-    const m = getMail(c.var.deps, user.account, c.req.param("id"));
-    const links = linksIn(m.text ?? "", c.var.deps.config.baseUrl);
+    const m = getMail(c.get("deps"), user.account, c.req.param("id"));
+    const links = linksIn(m.text ?? "", c.get("deps").config.baseUrl);
     const raw = m.raw ? rawShown(m.raw, m.rawBytes ?? Buffer.byteLength(m.raw)) : null;
     return adminPage(c, user, {
       current: "/admin/mail",
@@ -132,7 +132,7 @@ export const adminMailPages = new Hono<AppEnv>()
   })
   .get("/admin/mail/:id/html", (c) => {
     const user = requireAdmin(c);
-    const m = getMail(c.var.deps, user.account, c.req.param("id"));
+    const m = getMail(c.get("deps"), user.account, c.req.param("id"));
     if (!m.html) throw new AppError("not_found");
     return c.body(framed(m.html), 200, FRAME_HEADERS);
   })
@@ -140,11 +140,11 @@ export const adminMailPages = new Hono<AppEnv>()
     const user = requireAdmin(c);
     const id = c.req.param("id");
     const back = (await formBody(c)).back === "detail" ? mailPath(id) : "/admin/mail";
-    const r = await attempt(() => retryMail(c.var.deps, user.account, id, c.var.meta));
+    const r = await attempt(() => retryMail(c.get("deps"), user.account, id, c.get("meta")));
     // Sent or sending meanwhile (another admin, the worker): not an error, the row just shows where it is now.
     if (!r.ok && r.err.code !== "validation_failed") throw r.err;
     if (!isHx(c)) return go(c, r.ok ? `${back}?done=retried` : back);
-    const now = getMail(c.var.deps, user.account, id);
+    const now = getMail(c.get("deps"), user.account, id);
     c.header("hx-trigger", "mail-retried");
     return adminPage(c, user, { ...section, body: (v) => <MailRow v={v} m={now} /> });
   });

@@ -31,13 +31,13 @@ function refused(c: Ctx, err: AppError, f: Record<string, string>, orgs: OrgRow[
 }
 
 function listPage(c: Ctx, user: PageUser, create = formState(), status?: number) {
-  const orgs = listOrganizations(c.var.deps, user.account).items;
+  const orgs = listOrganizations(c.get("deps"), user.account).items;
   const body = (v: View) => <AdminOrganizationsPage v={v} orgs={orgs} create={create} notice={doneNotice(c, notices)} />;
   return adminPage(c, user, { current: "/admin/organizations", title: "admin.orgs.title", here: "/admin/organizations", status, body });
 }
 
 function findOrg(c: Ctx, user: PageUser, id: string): { org: OrgRow; orgs: OrgRow[] } {
-  const orgs = listOrganizations(c.var.deps, user.account).items;
+  const orgs = listOrganizations(c.get("deps"), user.account).items;
   const org = orgs.find((o) => o.id === id);
   if (!org) throw new AppError("not_found");
   return { org, orgs };
@@ -57,8 +57,8 @@ export const adminOrganizationPages = new Hono<AppEnv>()
   .post("/admin/organizations", async (c) => {
     const user = requireAdmin(c, { owner: true });
     const f = await formBody(c);
-    const r = await attempt(() => createOrganizationAsOwner(c.var.deps, user.account, { name: f.name ?? "", domains: splitDomains(f.domains) }, c.var.meta));
-    if (!r.ok) return listPage(c, user, refused(c, r.err, f, listOrganizations(c.var.deps, user.account).items), r.err.status);
+    const r = await attempt(() => createOrganizationAsOwner(c.get("deps"), user.account, { name: f.name ?? "", domains: splitDomains(f.domains) }, c.get("meta")));
+    if (!r.ok) return listPage(c, user, refused(c, r.err, f, listOrganizations(c.get("deps"), user.account).items), r.err.status);
     return go(c, "/admin/organizations?done=created");
   })
   .get("/admin/organizations/:id", (c) => {
@@ -71,7 +71,7 @@ export const adminOrganizationPages = new Hono<AppEnv>()
     const { org, orgs } = findOrg(c, user, c.req.param("id"));
     const f = await formBody(c);
     const input = { name: f.name ?? "", domains: splitDomains(f.domains), adminLimit: whole(f.adminLimit), pendingLimit: whole(f.pendingLimit) };
-    const r = await attempt(() => updateOrganization(c.var.deps, user.account, org.id, input, c.var.meta));
+    const r = await attempt(() => updateOrganization(c.get("deps"), user.account, org.id, input, c.get("meta")));
     if (!r.ok) return editPage(c, user, org, refused(c, r.err, f, orgs, org.id), r.err.status);
     return go(c, "/admin/organizations?done=saved");
   });

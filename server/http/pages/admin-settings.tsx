@@ -19,7 +19,7 @@ const settingsValues = (s: ServerSettings): Record<string, string> => ({
 });
 
 function settingsPage(c: Ctx, user: PageUser, o: { form?: FormState; unlock?: FormState; status?: number } = {}) {
-  const settings = readSettings(c.var.deps, user.account);
+  const settings = readSettings(c.get("deps"), user.account);
   const form = o.form ?? formState(settingsValues(settings));
   const body = (v: View) => <AdminSettingsPage v={v} settings={settings} form={form} unlock={o.unlock ?? formState()} notice={doneNotice(c, notices)} />;
   return adminPage(c, user, { current: "/admin/settings", title: "admin.settings.title", status: o.status, here: "/admin/settings", body });
@@ -39,7 +39,7 @@ export const adminSettingsPages = new Hono<AppEnv>()
     const user = requireAdmin(c, { owner: true });
     const f = await formBody(c);
     const input = { serverName: f.serverName ?? "", registration: f.registration, verificationRequired: f.verificationRequired === "on" };
-    const r = await attempt(() => updateSettings(c.var.deps, user.account, input, c.var.meta));
+    const r = await attempt(() => updateSettings(c.get("deps"), user.account, input, c.get("meta")));
     if (!r.ok) return settingsPage(c, user, { form: failedForm(c, r.err, { ...f, verificationRequired: input.verificationRequired ? "on" : "" }), status: r.err.status });
     return go(c, "/admin/settings?done=saved");
   })
@@ -49,13 +49,13 @@ export const adminSettingsPages = new Hono<AppEnv>()
     const r = await attempt(() => {
       // The typed word is the page's own confirmation; the service then gets its explicit flag.
       if (!isUnlockWord(f.confirmWord)) throw new AppError("validation_failed", { confirmWord: "admin.settings.unlockMismatch" });
-      return updateSettings(c.var.deps, user.account, { deletionLocked: false, confirmDeletionUnlock: true }, c.var.meta);
+      return updateSettings(c.get("deps"), user.account, { deletionLocked: false, confirmDeletionUnlock: true }, c.get("meta"));
     });
     if (!r.ok) return settingsPage(c, user, { unlock: failedForm(c, r.err, f), status: r.err.status });
     return go(c, "/admin/settings?done=unlocked");
   })
   .post("/admin/settings/deletion/lock", (c) => {
     const user = requireAdmin(c, { owner: true });
-    updateSettings(c.var.deps, user.account, { deletionLocked: true }, c.var.meta);
+    updateSettings(c.get("deps"), user.account, { deletionLocked: true }, c.get("meta"));
     return go(c, "/admin/settings?done=locked");
   });

@@ -56,7 +56,7 @@ function userPage(c: Ctx, user: PageUser, a: PresentedAccount, o: { form?: FormS
 /** After a form: htmx gets the region in place; a plain POST gets post/redirect/get, or the page with the error. */
 function answer(c: Ctx, user: PageUser, id: string, o: { done: string; a?: PresentedAccount; form?: FormState; error?: AppError }) {
   if (!o.error && !isHx(c)) return go(c, `/admin/users/${encodeURIComponent(id)}?done=${o.done}`);
-  const a = o.a ?? getUser(c.var.deps, user.account, id);
+  const a = o.a ?? getUser(c.get("deps"), user.account, id);
   const message: UserAdminProps["message"] = o.error ? (o.form ? undefined : { kind: "error", msg: errorMessage(o.error) }) : { kind: "ok", msg: { key: `admin.user.done.${o.done}` } };
   return userPage(c, user, a, { form: o.form, message, status: o.error?.status });
 }
@@ -65,7 +65,7 @@ function answer(c: Ctx, user: PageUser, id: string, o: { done: string; a?: Prese
 export const adminUserPages = new Hono<AppEnv>()
   .get("/admin/users/:id", (c) => {
     const user = pageAdmin(c);
-    const a = getUser(c.var.deps, user.account, c.req.param("id"));
+    const a = getUser(c.get("deps"), user.account, c.req.param("id"));
     const done = c.req.query("done") ?? "";
     // Own keys only: ?done=constructor must not find Object.prototype's.
     const key = Object.hasOwn(doneKeys, done) ? doneKeys[done] : undefined;
@@ -75,7 +75,7 @@ export const adminUserPages = new Hono<AppEnv>()
     const user = pageAdmin(c);
     const id = c.req.param("id");
     const f = await formBody(c);
-    const r = await attempt(() => updateUser(c.var.deps, user.account, id, profileInput(f), c.var.meta));
+    const r = await attempt(() => updateUser(c.get("deps"), user.account, id, profileInput(f), c.get("meta")));
     if (!r.ok) return answer(c, user, id, { done: "saved", error: r.err, form: failedForm(c, r.err, f) });
     const saved: FormState = formState(userFormValues(r.value), { key: "admin.user.done.saved" });
     if (!isHx(c)) return go(c, `/admin/users/${encodeURIComponent(id)}?done=saved`);
@@ -83,15 +83,15 @@ export const adminUserPages = new Hono<AppEnv>()
   })
   .get("/admin/users/:id/delete", (c) => {
     const user = pageAdmin(c);
-    const a = getUser(c.var.deps, user.account, c.req.param("id"));
+    const a = getUser(c.get("deps"), user.account, c.req.param("id"));
     const ctx = adminContext(c, user);
     return adminPage(c, user, { current: "/admin/users", title: "admin.user.delete.short", status: ctx.deletionLocked ? 403 : 200, body: (v) => <DeleteUserPage v={v} a={a} ctx={ctx} /> });
   })
   .post("/admin/users/:id/delete", async (c) => {
     const user = pageAdmin(c);
     const id = c.req.param("id");
-    const a = getUser(c.var.deps, user.account, id);
-    const r = await attempt(() => deleteUser(c.var.deps, user.account, id, c.var.meta));
+    const a = getUser(c.get("deps"), user.account, id);
+    const r = await attempt(() => deleteUser(c.get("deps"), user.account, id, c.get("meta")));
     if (r.ok) return go(c, "/admin/users?done=deleted");
     const ctx = adminContext(c, user);
     const error: Message = errorMessage(r.err);
@@ -103,7 +103,7 @@ export const adminUserPages = new Hono<AppEnv>()
     const action = c.req.param("action") as UserAction;
     if (!userActions.includes(action)) throw new AppError("not_found");
     const f = await formBody(c);
-    const r = await attempt(() => run[action](c.var.deps, user.account, id, c.var.meta, f));
+    const r = await attempt(() => run[action](c.get("deps"), user.account, id, c.get("meta"), f));
     if (!r.ok) return answer(c, user, id, { done: action, error: r.err });
     // A declined application is gone: back to the queue it came from.
     if (action === "decline") return go(c, "/admin/users?status=awaiting_approval&done=declined");

@@ -14,7 +14,7 @@ export const homePages = new Hono<AppEnv>()
   .get("/lang/:lang", (c) => {
     const lang = c.req.param("lang");
     if (!languages.includes(lang as Lang)) throw new AppError("not_found");
-    setCookie(c, LANG_COOKIE, lang, { path: "/", sameSite: "Lax", maxAge: YEAR_SECONDS, httpOnly: true, secure: c.var.deps.config.secureCookies });
+    setCookie(c, LANG_COOKIE, lang, { path: "/", sameSite: "Lax", maxAge: YEAR_SECONDS, httpOnly: true, secure: c.get("deps").config.secureCookies });
     // Only back to a page of ours: `next` comes from the query string, which anyone can write.
     return go(c, safeNext(c.req.query("next"), "/"));
   });

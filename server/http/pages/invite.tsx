@@ -13,7 +13,7 @@ import { attempt, failedForm, formBody, go, page, sessionUser, viewOf } from "./
 /** What the link is, or null for a link that is not (or no longer) a registration request's. */
 function describe(c: Ctx, token: string) {
   try {
-    return describeInvitation(c.var.deps, token, sessionUser(c)?.account ?? null);
+    return describeInvitation(c.get("deps"), token, sessionUser(c)?.account ?? null);
   } catch (e) {
     if (isAppError(e)) return null;
     throw e;
@@ -55,7 +55,7 @@ function show(c: Ctx, token: string, o: { form?: FormState; status?: number } = 
 /** The session cookie this browser had is about to be replaced: end that session rather than leave it behind. */
 function endPreviousSession(c: Ctx) {
   const previous = sessionUser(c);
-  if (previous?.via === "cookie") logout(c.var.deps, previous, c.var.meta);
+  if (previous?.via === "cookie") logout(c.get("deps"), previous, c.get("meta"));
 }
 
 /** /invite/:token — accepting a registration request (SPEC §3): a new account, or a personal account moving in. */
@@ -65,27 +65,27 @@ export const invitePages = new Hono<AppEnv>()
     const token = c.req.param("token");
     const f = await formBody(c);
     const input = { userId: (f.userId ?? "").trim(), nickname: f.nickname ?? "", password: f.password ?? "" };
-    const r = await attempt(() => acceptInvitation(c.var.deps, token, input, sessionUser(c)?.account ?? null, c.var.meta));
+    const r = await attempt(() => acceptInvitation(c.get("deps"), token, input, sessionUser(c)?.account ?? null, c.get("meta")));
     if (!r.ok) return show(c, token, { form: failedForm(c, r.err, f, ["password"]), status: r.err.status });
     if (r.value.mode !== "new_account") return go(c, "/account?notice=joined");
     endPreviousSession(c);
-    setSessionCookie(c, r.value.token, r.value.expiresAt, c.var.deps.config.secureCookies);
+    setSessionCookie(c, r.value.token, r.value.expiresAt, c.get("deps").config.secureCookies);
     return go(c, "/account");
   })
   .post("/invite/:token/login", async (c) => {
     const token = c.req.param("token");
     const f = await formBody(c);
-    const r = await attempt(() => login(c.var.deps, { login: f.login ?? "", password: f.password ?? "" }, c.var.meta));
+    const r = await attempt(() => login(c.get("deps"), { login: f.login ?? "", password: f.password ?? "" }, c.get("meta")));
     if (!r.ok) return show(c, token, { form: failedForm(c, r.err, f, ["password"]), status: r.err.status });
     endPreviousSession(c);
-    setSessionCookie(c, r.value.token, r.value.expiresAt, c.var.deps.config.secureCookies);
+    setSessionCookie(c, r.value.token, r.value.expiresAt, c.get("deps").config.secureCookies);
     // Back to the link, which now shows the confirmation (or whose request it is).
     return go(c, `/invite/${encodeURIComponent(token)}`);
   })
   .post("/invite/:token/accept", async (c) => {
     const token = c.req.param("token");
     const viewer = sessionUser(c);
-    const r = await attempt(() => acceptInvitation(c.var.deps, token, {}, viewer?.account ?? null, c.var.meta));
+    const r = await attempt(() => acceptInvitation(c.get("deps"), token, {}, viewer?.account ?? null, c.get("meta")));
     if (!r.ok) {
       // Not logged in, or as someone else: the link's own page says what to do.
       if (r.err.code === "unauthenticated" || r.err.code === "forbidden") return go(c, `/invite/${encodeURIComponent(token)}`);
@@ -95,7 +95,7 @@ export const invitePages = new Hono<AppEnv>()
   })
   .post("/invite/:token/logout", (c) => {
     const viewer = sessionUser(c);
-    if (viewer) logout(c.var.deps, viewer, c.var.meta);
-    clearSessionCookie(c, c.var.deps.config.secureCookies);
+    if (viewer) logout(c.get("deps"), viewer, c.get("meta"));
+    clearSessionCookie(c, c.get("deps").config.secureCookies);
     return go(c, `/invite/${encodeURIComponent(c.req.param("token"))}`);
   });

@@ -30,8 +30,8 @@ export const loginPages = new Hono<AppEnv>()
   .post("/login", async (c) => {
     const f = await formBody(c);
     const next = safeNext(f.next, "/account");
-    const deps = c.var.deps;
-    const r = await attempt(() => login(deps, { login: f.login ?? "", password: f.password ?? "" }, c.var.meta));
+    const deps = c.get("deps");
+    const r = await attempt(() => login(deps, { login: f.login ?? "", password: f.password ?? "" }, c.get("meta")));
     if (!r.ok) {
       const typed = (f.login ?? "").trim();
       const resend = r.err.code === "email_not_verified" ? { email: typed.includes("@") ? typed : undefined } : undefined;
@@ -39,14 +39,14 @@ export const loginPages = new Hono<AppEnv>()
     }
     // The cookie is about to be replaced: end the session it carried rather than leave it behind.
     const previous = sessionUser(c);
-    if (previous?.via === "cookie") logout(deps, previous, c.var.meta);
+    if (previous?.via === "cookie") logout(deps, previous, c.get("meta"));
     setSessionCookie(c, r.value.token, r.value.expiresAt, deps.config.secureCookies);
     if (r.value.user.mustChangePassword) return go(c, "/account?notice=must_change_password#password");
     return go(c, next);
   })
   .post("/logout", (c) => {
     const auth = sessionUser(c);
-    if (auth) logout(c.var.deps, auth, c.var.meta);
-    clearSessionCookie(c, c.var.deps.config.secureCookies);
+    if (auth) logout(c.get("deps"), auth, c.get("meta"));
+    clearSessionCookie(c, c.get("deps").config.secureCookies);
     return go(c, "/login?notice=logged_out");
   });

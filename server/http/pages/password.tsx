@@ -29,7 +29,7 @@ export const passwordPages = new Hono<AppEnv>()
   .get("/forgot-password", (c) => forgotPage(c, formState()))
   .post("/forgot-password", async (c) => {
     const f = await formBody(c);
-    const r = await attempt(() => requestPasswordReset(c.var.deps, { email: f.email ?? "" }, c.var.meta));
+    const r = await attempt(() => requestPasswordReset(c.get("deps"), { email: f.email ?? "" }, c.get("meta")));
     if (!r.ok) return forgotPage(c, failedForm(c, r.err, f), r.err.status);
     // The same answer whether or not the address has an account.
     return forgotPage(c, formState({}, { key: "page.forgot.sent" }));
@@ -37,7 +37,7 @@ export const passwordPages = new Hono<AppEnv>()
   .get("/reset-password", async (c) => {
     const token = c.req.query("token") ?? "";
     // Look before asking for a password: a dead link should say so at once. (Nothing is used up here.)
-    const r = await attempt(() => findToken(c.var.deps.db, c.var.deps, ["password_reset"], token));
+    const r = await attempt(() => findToken(c.get("deps").db, c.get("deps"), ["password_reset"], token));
     if (!r.ok) return resetBadLink(c, errorMessage(r.err), r.err.status);
     return resetPage(c, token, formState());
   })
@@ -47,13 +47,13 @@ export const passwordPages = new Hono<AppEnv>()
     const password = f.password ?? "";
     const r = await attempt(() => {
       if (password !== (f.passwordConfirm ?? "")) throw mismatch("passwordConfirm");
-      return confirmPasswordReset(c.var.deps, { token, password }, c.var.meta);
+      return confirmPasswordReset(c.get("deps"), { token, password }, c.get("meta"));
     });
     if (!r.ok) {
       if (badLink(r.err.code)) return resetBadLink(c, errorMessage(r.err), r.err.status);
       return resetPage(c, token, failedForm(c, r.err, {}), r.err.status);
     }
     // Every session ended with the reset, this browser's too.
-    clearSessionCookie(c, c.var.deps.config.secureCookies);
+    clearSessionCookie(c, c.get("deps").config.secureCookies);
     return go(c, "/login?notice=password_reset");
   });

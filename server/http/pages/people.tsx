@@ -20,7 +20,7 @@ export const peoplePages = new Hono<AppEnv>().get("/people", async (c) => {
   const q = (c.req.query("q") ?? "").trim();
   const group = (c.req.query("group") ?? "").trim();
   const cursor = c.req.query("cursor") || undefined;
-  const r = await attempt(() => listDirectory(c.var.deps, user.account, { q: q || undefined, group: group || undefined, cursor, limit: PAGE_SIZE }));
+  const r = await attempt(() => listDirectory(c.get("deps"), user.account, { q: q || undefined, group: group || undefined, cursor, limit: PAGE_SIZE }));
   const results: PeopleResults = {
     items: r.ok ? r.value.items : [],
     total: r.ok ? r.value.total : 0,
@@ -31,7 +31,7 @@ export const peoplePages = new Hono<AppEnv>().get("/people", async (c) => {
     error: r.ok ? undefined : errorMessage(r.err),
   };
   const status = r.ok ? 200 : r.err.status;
-  const tree = groupTree(c.var.deps, user.account);
+  const tree = groupTree(c.get("deps"), user.account);
   const body = <PeoplePage v={v} organization={user.organizationName ?? ""} tree={tree} results={results} />;
   // A search as one types replaces the results alone.
   return page(c, { v, title: v.t("people.title"), status, body, fragment: <PeopleResultsSection v={v} r={results} /> });

@@ -11,12 +11,12 @@ import { RegisterPage } from "../../../views/pages/register.js";
 import { BadLinkPage, CheckMailPage, RegisteredPage, ResendPage, VerifiedPage } from "../../../views/pages/verify.js";
 import { attempt, errorMessage, failedForm, formBody, go, page, sessionUser, viewOf } from "./render.js";
 
-const isFirst = (c: Ctx) => countAccounts(c.var.deps.db) === 0;
+const isFirst = (c: Ctx) => countAccounts(c.get("deps").db) === 0;
 
 /** Self-registration is refused outright under these policies; say so before anyone types. */
 function refusal(c: Ctx, first: boolean): Message | undefined {
   if (first) return undefined;
-  const policy = getSettings(c.var.deps).registration;
+  const policy = getSettings(c.get("deps")).registration;
   if (policy === "closed") return { key: "error.registration_closed" };
   if (policy === "invite") return { key: "error.invitation_required" };
   return undefined;
@@ -51,12 +51,12 @@ export const registerPages = new Hono<AppEnv>()
       nickname: f.nickname ?? "",
       ...(first ? { organizationName: f.organizationName ?? "", claimDomain: f.claimDomain === "on" } : {}),
     };
-    const r = await attempt(() => register(c.var.deps, input, c.var.meta));
+    const r = await attempt(() => register(c.get("deps"), input, c.get("meta")));
     if (!r.ok) return registerPage(c, failedForm(c, r.err, f, ["password"]), r.err.status);
     if (r.value.firstAccount) {
       // The first owner is active at once: log them in with what they just typed.
-      const s = await login(c.var.deps, { login: input.email, password: input.password }, c.var.meta);
-      setSessionCookie(c, s.token, s.expiresAt, c.var.deps.config.secureCookies);
+      const s = await login(c.get("deps"), { login: input.email, password: input.password }, c.get("meta"));
+      setSessionCookie(c, s.token, s.expiresAt, c.get("deps").config.secureCookies);
       return go(c, "/account");
     }
     if (!r.value.verificationRequired) {
@@ -67,7 +67,7 @@ export const registerPages = new Hono<AppEnv>()
   })
   .get("/verify-email", async (c) => {
     // The mailed link confirms at once: following it is the confirmation.
-    const r = await attempt(() => verifyEmail(c.var.deps, { token: c.req.query("token") ?? "" }, c.var.meta));
+    const r = await attempt(() => verifyEmail(c.get("deps"), { token: c.req.query("token") ?? "" }, c.get("meta")));
     const v = viewOf(c, "/login");
     if (!r.ok) return page(c, { v, title: v.t("page.verify.badLinkTitle"), status: r.err.status, body: <BadLinkPage v={v} msg={errorMessage(r.err)} /> });
     const body = <VerifiedPage v={v} kind={r.value.kind} awaitingApproval={r.value.user.status === "awaiting_approval"} loggedIn={!!sessionUser(c)} />;
@@ -76,7 +76,7 @@ export const registerPages = new Hono<AppEnv>()
   .post("/verify-email", async (c) => {
     const f = await formBody(c);
     const email = (f.email ?? "").trim();
-    const r = await attempt(() => verifyEmail(c.var.deps, { email, code: f.code ?? "" }, c.var.meta));
+    const r = await attempt(() => verifyEmail(c.get("deps"), { email, code: f.code ?? "" }, c.get("meta")));
     if (!r.ok) return checkMailPage(c, email, failedForm(c, r.err, { code: f.code ?? "" }), r.err.status);
     const v = viewOf(c, "/login");
     const body = <VerifiedPage v={v} kind="verify_email" awaitingApproval={r.value.user.status === "awaiting_approval"} loggedIn={!!sessionUser(c)} />;
@@ -86,7 +86,7 @@ export const registerPages = new Hono<AppEnv>()
   .post("/resend-verification", async (c) => {
     const f = await formBody(c);
     const email = (f.email ?? "").trim();
-    const r = await attempt(() => resendVerification(c.var.deps, { email }, c.var.meta));
+    const r = await attempt(() => resendVerification(c.get("deps"), { email }, c.get("meta")));
     if (!r.ok) {
       // Without a valid address there is no mail to wait for: ask for it where it can be typed.
       if (r.err.fields?.email) return resendPage(c, failedForm(c, r.err, { email }), r.err.status);

@@ -11,13 +11,13 @@ export const isHx = (c: Ctx): boolean => c.req.header("hx-request") === "true" &
 
 /** The logged-in user of a page request (a session, not an API key), or null. */
 export function sessionUser(c: Ctx): (Auth & { sessionId: string }) | null {
-  const auth = c.var.auth;
+  const auth = c.get("auth");
   return auth?.sessionId ? (auth as Auth & { sessionId: string }) : null;
 }
 
 function serverName(c: Ctx): string {
   try {
-    return getSettings(c.var.deps).serverName;
+    return getSettings(c.get("deps")).serverName;
   } catch {
     // The error page must render even when the database does not answer.
     return "Roster";
@@ -34,8 +34,8 @@ function defaultHere(c: Ctx): string {
 export function viewOf(c: Ctx, here?: string): View {
   const account = sessionUser(c)?.account;
   return {
-    lang: c.var.lang,
-    t: translator(c.var.lang),
+    lang: c.get("lang"),
+    t: translator(c.get("lang")),
     serverName: serverName(c),
     user: account
       ? { userId: account.userId, name: account.nickname || account.userId, member: Boolean(account.organizationId), admin: account.type === "admin" || account.type === "owner" }

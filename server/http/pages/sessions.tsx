@@ -11,18 +11,18 @@ export const sessionPages = new Hono<AppEnv>()
   .post("/account/sessions/others", (c) => {
     const user = sessionUser(c);
     if (!user) return toLogin(c);
-    const n = endOtherSessions(c.var.deps, user.account, user.sessionId, c.var.meta);
+    const n = endOtherSessions(c.get("deps"), user.account, user.sessionId, c.get("meta"));
     return sectionAnswer(c, user, { section: "sessions", state: formState({}, { key: "account.sessions.endedOthers", params: { count: n } }) });
   })
   .post("/account/sessions/:id/end", async (c) => {
     const user = sessionUser(c);
     if (!user) return toLogin(c);
     const id = c.req.param("id");
-    const r = await attempt(() => endMySession(c.var.deps, user.account, id, c.var.meta));
+    const r = await attempt(() => endMySession(c.get("deps"), user.account, id, c.get("meta")));
     if (!r.ok) return sectionAnswer(c, user, { section: "sessions", state: failedForm(c, r.err, {}), status: r.err.status });
     if (id === user.sessionId) {
       // Ending this device's own session is logging out.
-      clearSessionCookie(c, c.var.deps.config.secureCookies);
+      clearSessionCookie(c, c.get("deps").config.secureCookies);
       return go(c, "/login?notice=logged_out");
     }
     return sectionAnswer(c, user, { section: "sessions", state: formState({}, { key: "account.sessions.ended" }) });

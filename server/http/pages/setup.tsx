@@ -16,10 +16,10 @@ function badLinkPage(c: Ctx, msg: Message, status: number) {
 
 /** The form for a live link; a dead one says so at once (nothing is used up by looking). */
 async function setupPage(c: Ctx, token: string, state: FormState, status = 200) {
-  const r = await attempt(() => checkSetupToken(c.var.deps, token));
+  const r = await attempt(() => checkSetupToken(c.get("deps"), token));
   if (!r.ok) return badLinkPage(c, errorMessage(r.err), r.err.status);
   const v = viewOf(c, `/setup?token=${encodeURIComponent(token)}`);
-  const organization = organizationName(c.var.deps, r.value.organizationId);
+  const organization = organizationName(c.get("deps"), r.value.organizationId);
   return page(c, { v, title: v.t("setup.title"), status, body: <SetupPage v={v} token={token} userId={r.value.userId} organization={organization} state={state} /> });
 }
 
@@ -32,7 +32,7 @@ export const setupPages = new Hono<AppEnv>()
     const password = f.password ?? "";
     const r = await attempt(() => {
       if (password !== (f.passwordConfirm ?? "")) throw mismatch("passwordConfirm");
-      return completeSetup(c.var.deps, { token, password }, c.var.meta);
+      return completeSetup(c.get("deps"), { token, password }, c.get("meta"));
     });
     if (!r.ok) {
       if (badLink(r.err.code)) return badLinkPage(c, errorMessage(r.err), r.err.status);
