@@ -1,3 +1,6 @@
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../config.js";
 import { createTestApp, login, ORIGIN, PASSWORD, registerMember, setupOwner, type TestApp } from "../test/harness.js";
@@ -255,6 +258,26 @@ describe("security headers on every page (SPEC §6)", () => {
       }
     }
     expect(html).toBeGreaterThan(10);
+  });
+
+  it("through Node's HTTP server too, where they are set on Node's own response: every GET route, and 404s", async () => {
+    const server = serve({ fetch: t.app.fetch, port: 0, hostname: "127.0.0.1" });
+    await once(server, "listening");
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      for (const path of [...gets(), "/no/such/page", "/api/v1/nope"]) {
+        for (const cookie of [w.owner, ""]) {
+          const url = fill(path, w);
+          const r = await fetch(base + url, { headers: cookie ? { cookie } : {}, redirect: "manual" });
+          expect(r.status, `${url}: ${r.status}`).toBeLessThan(500);
+          expectHeaders(r, `node: GET ${url} → ${r.status}`);
+          expect(r.headers.get("x-request-id"), `${url}: a request id`).toBeTruthy();
+          await r.arrayBuffer();
+        }
+      }
+    } finally {
+      server.close();
+    }
   });
 
   it("error answers carry them too: 404, 403, 413, a refused form", async () => {
