@@ -172,9 +172,9 @@ export async function startRoster({ dataDir, env = {}, profileDir, onLine, lineF
 }
 
 /** The baseline: a bare hono + @hono/node-server server in its own process. */
-export async function startHello() {
+export async function startHello({ db } = {}) {
   const port = await freePort();
-  const proc = spawnNode(path.join(root, "bench", "hello.mjs"), { env: { PORT: String(port) } });
+  const proc = spawnNode(path.join(root, "bench", "hello.mjs"), { env: { PORT: String(port), ...(db ? { BENCH_DB: db } : {}) } });
   await waitReady(proc, port, "/");
   return { ...proc, port, pid: proc.child.pid, base: `http://127.0.0.1:${port}`, stop: () => stopChild(proc.child) };
 }

@@ -152,6 +152,19 @@ async function main() {
 
   await scenario("healthz", async () => runLoad({ base, path: "/healthz", seconds, pid: server.pid }));
 
+  // What one indexed lookup costs on this machine with nothing else: the ceiling me-bearer is measured against.
+  await scenario("baseline-lookup", async () => {
+    const hello = await startHello({ db: dbFile });
+    try {
+      const me = await json(hello.base, "GET", "/me", { headers: bearer });
+      if (me.user_id !== seeded.owner.userId) throw new Error(`the baseline's /me answered ${JSON.stringify(me).slice(0, 200)}`);
+      const load = await runLoad({ base: hello.base, path: "/me", headers: bearer, seconds, pid: hello.pid });
+      return { ...load, what: "bare hono + better-sqlite3, GET /me: Bearer token → one prepared read of session+account → JSON; no middleware, headers or log; own process" };
+    } finally {
+      await hello.stop();
+    }
+  });
+
   await scenario("me-bearer", async () => {
     const me = await json(base, "GET", "/api/v1/me", { headers: bearer });
     if (me.userId !== seeded.owner.userId) throw new Error(`GET /api/v1/me answered ${JSON.stringify(me).slice(0, 200)}`);
@@ -380,12 +393,15 @@ function summary() {
   const get = (s, k) => results.get(s)?.[k];
   const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? round(a / b, 3) : null);
   const meVsHello = ratio(get("me-bearer", "req_per_s"), get("baseline-hello", "req_per_s"));
+  const lookupVsHello = ratio(get("baseline-lookup", "req_per_s"), get("baseline-hello", "req_per_s"));
   const loginVsCap = ratio(get("login", "req_per_s"), get("argon2-capacity", "verifies_per_s"));
   const t = (value, target, ok) => ({ value: value ?? null, target, met: value === null || value === undefined ? null : ok(value) });
   const exportS = get("export-csv-100k", "seconds");
   return {
     scenario: "summary",
     me_bearer_vs_hello: meVsHello,
+    // The same ratio for the bare lookup: how much of the gap is the lookup itself on this machine.
+    baseline_lookup_vs_hello: lookupVsHello,
     login_vs_argon2_capacity: loginVsCap,
     targets: {
       me_bearer_vs_hello: t(meVsHello, ">= 0.5", (v) => v >= 0.5),
