@@ -1,5 +1,5 @@
 import { hash, verify } from "@node-rs/argon2";
-import { dictionary } from "@zxcvbn-ts/language-common";
+import { createRequire } from "node:module";
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -31,8 +31,21 @@ export const fastHasher = (): PasswordHasher => argon2Hasher({ memoryCost: 256, 
 export const normalizePassword = (p: string): string => p.normalize("NFKC");
 
 let common: Set<string> | undefined;
+/**
+ * The common-password list, loaded on the first password check rather than
+ * at start (the whole dictionary package is several MB of a server's idle
+ * memory); only the entries long enough to matter are kept.
+ */
 function commonPasswords(): Set<string> {
-  common ??= new Set((dictionary["passwords-common"] as string[]).filter((p) => p.length >= 8));
+  if (!common) {
+    const require = createRequire(import.meta.url);
+    const id = require.resolve("@zxcvbn-ts/language-common");
+    const { dictionary } = require(id) as { dictionary: Record<string, string[]> };
+    common = new Set((dictionary["passwords-common"] ?? []).filter((p) => p.length >= 8));
+    // The Set is all we need; let the rest of the package go.
+    const dir = id.slice(0, id.lastIndexOf("/dist/") + 1);
+    for (const key of Object.keys(require.cache)) if (key.startsWith(dir)) delete require.cache[key];
+  }
   return common;
 }
 
