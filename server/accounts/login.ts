@@ -3,10 +3,11 @@ import { preparedFor } from "../db/prepared.js";
 import { z } from "zod";
 import type { Deps, RequestMeta } from "../deps.js";
 import { accounts, type Account } from "../db/schema.js";
+import type { Tx } from "../db/client.js";
 import { AppError } from "../errors.js";
 import { audit } from "../admin/audit.js";
 import { createSession, deviceName, invalidateSession } from "../auth/sessions.js";
-import { beginCredentialCheck, credentialSucceeded, IP_FAILURE_LIMIT, IP_FAILURE_WINDOW } from "../auth/throttle.js";
+import { beginCredentialCheck, credentialSucceededIn, IP_FAILURE_LIMIT, IP_FAILURE_WINDOW } from "../auth/throttle.js";
 import { generateSecret } from "../auth/tokens.js";
 import { parseInput } from "./fields.js";
 import { presentAccount, type PresentedAccount } from "./present.js";
@@ -43,13 +44,24 @@ function dummyHash(deps: Deps): Promise<string> {
  * The throttle is taken synchronously before the first await.
  */
 export async function checkPassword(deps: Deps, account: Account | undefined, subjectIfMissing: string, password: string, meta: RequestMeta): Promise<void> {
+  await checkPasswordThen(deps, account, subjectIfMissing, password, meta, () => undefined);
+}
+
+/**
+ * `checkPassword`, and when the password is right, `then` runs in the same
+ * transaction that takes back the reserved failure: a log in commits its
+ * session, last-log-in time and audit entry with it, in one commit.
+ */
+export async function checkPasswordThen<T>(deps: Deps, account: Account | undefined, subjectIfMissing: string, password: string, meta: RequestMeta, then: (tx: Tx) => T): Promise<T> {
   const check = beginCredentialCheck(deps, account ? account.id : `unknown:${subjectIfMissing.toLowerCase()}`, meta.ip);
   const ok = account?.passwordHash
     ? await deps.hasher.verify(account.passwordHash, password)
     : (await deps.hasher.verify(await dummyHash(deps), password), false);
   if (ok) {
-    credentialSucceeded(deps, check);
-    return;
+    return deps.db.transaction((tx) => {
+      credentialSucceededIn(tx, check);
+      return then(tx);
+    });
   }
   // What this attempt's reservation did, not the counter now: parallel attempts
   // finishing after it would otherwise each report (and log) the same lockout.
@@ -70,26 +82,32 @@ export async function checkPassword(deps: Deps, account: Account | undefined, su
 export async function login(deps: Deps, input: unknown, meta: RequestMeta): Promise<LoginResult> {
   const i = parseInput(loginSchema, input);
   const account = findByLogin(deps.db, i.login);
+  let now = deps.clock.now();
+  let created: ReturnType<typeof createSession> | null;
   try {
-    await checkPassword(deps, account, i.login, i.password, meta);
+    // The right password clears the throttle and, for an active account, opens the session in one commit.
+    created = await checkPasswordThen(deps, account, i.login, i.password, meta, (tx) => {
+      const a = account as Account;
+      if (a.status !== "active") return null;
+      now = deps.clock.now();
+      const s = createSession({ db: tx, clock: deps.clock }, a.id, { device: i.device || deviceName(meta.userAgent), ip: meta.ip });
+      preparedFor(tx, "accounts.lastLogin", () => tx.update(accounts).set({ lastLoginAt: sql`${sql.placeholder("at")}` }).where(eq(accounts.id, sql.placeholder("id"))).prepare()).run({ at: now.getTime(), id: a.id });
+      audit(tx, deps, { action: "login.succeeded", actor: { id: a.id, label: a.userId }, target: { id: a.id, label: a.userId }, organizationId: a.organizationId, ip: meta.ip, detail: { device: s.session.device } });
+      return s;
+    });
   } catch (e) {
     deps.metrics?.login(e instanceof AppError && e.code === "rate_limited" ? "throttled" : "failure");
     throw e;
   }
   deps.metrics?.login("success");
   const a = account as Account;
-  // The account's state is told only to someone who knows its password.
-  if (a.status === "pending") throw new AppError("email_not_verified");
-  if (a.status === "awaiting_approval") throw new AppError("awaiting_approval");
-  if (a.status === "disabled") throw new AppError("account_disabled");
-  if (a.status !== "active") throw new AppError("invalid_credentials");
-  const now = deps.clock.now();
-  const created = deps.db.transaction((tx) => {
-    const s = createSession({ db: tx, clock: deps.clock }, a.id, { device: i.device || deviceName(meta.userAgent), ip: meta.ip });
-    preparedFor(tx, "accounts.lastLogin", () => tx.update(accounts).set({ lastLoginAt: sql`${sql.placeholder("at")}` }).where(eq(accounts.id, sql.placeholder("id"))).prepare()).run({ at: now.getTime(), id: a.id });
-    audit(tx, deps, { action: "login.succeeded", actor: { id: a.id, label: a.userId }, target: { id: a.id, label: a.userId }, organizationId: a.organizationId, ip: meta.ip, detail: { device: s.session.device } });
-    return s;
-  });
+  if (!created) {
+    // The account's state is told only to someone who knows its password.
+    if (a.status === "pending") throw new AppError("email_not_verified");
+    if (a.status === "awaiting_approval") throw new AppError("awaiting_approval");
+    if (a.status === "disabled") throw new AppError("account_disabled");
+    throw new AppError("invalid_credentials");
+  }
   return {
     token: created.token,
     expiresAt: created.session.expiresAt,

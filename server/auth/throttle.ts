@@ -1,11 +1,14 @@
 import { eq, sql } from "drizzle-orm";
 import { DAY, MINUTE } from "../clock.js";
 import type { Deps } from "../deps.js";
+import type { Tx } from "../db/client.js";
 import { throttles } from "../db/schema.js";
 import { preparedFor } from "../db/prepared.js";
 import { AppError } from "../errors.js";
 
 type D = Pick<Deps, "db" | "clock">;
+/** Inside a transaction: the counters' statements need only the handle. */
+type InTx = { db: Tx };
 
 /**
  * Every check here reads and writes its counter in one synchronous SQLite
@@ -18,11 +21,11 @@ const tooMany = (retryAfterMs: number) => new AppError("rate_limited", undefined
 // Statements prepared once per connection: a log in runs five of them.
 const key = sql.placeholder("key");
 
-function read(deps: D, k: string) {
+function read(deps: InTx, k: string) {
   return preparedFor(deps.db, "throttle.read", () => deps.db.select().from(throttles).where(eq(throttles.key, key)).prepare()).get({ key: k });
 }
 
-function write(deps: D, k: string, count: number, windowStart: number, lockedUntil: number | null) {
+function write(deps: InTx, k: string, count: number, windowStart: number, lockedUntil: number | null) {
   preparedFor(deps.db, "throttle.write", () =>
     deps.db
       .insert(throttles)
@@ -32,7 +35,7 @@ function write(deps: D, k: string, count: number, windowStart: number, lockedUnt
   ).run({ key: k, count, windowStart, lockedUntil });
 }
 
-function forget(deps: D, k: string) {
+function forget(deps: InTx, k: string) {
   preparedFor(deps.db, "throttle.delete", () => deps.db.delete(throttles).where(eq(throttles.key, key)).prepare()).run({ key: k });
 }
 
@@ -109,11 +112,15 @@ function reserveCredentialCheck(deps: D, subject: string, ip: string): Credentia
 
 /** The password was right: forget the account's failures and take back the address's reserved one. */
 export function credentialSucceeded(deps: D, check: CredentialCheck): void {
-  deps.db.transaction(() => {
-    forget(deps, check.accountKey);
-    const ipRow = read(deps, check.ipKey);
-    if (ipRow && ipRow.count > 0) write(deps, check.ipKey, ipRow.count - 1, ipRow.windowStart, null);
-  });
+  deps.db.transaction((tx) => credentialSucceededIn(tx, check));
+}
+
+/** The same, inside a transaction the caller commits (a log in, with the session it creates). */
+export function credentialSucceededIn(tx: Tx, check: CredentialCheck): void {
+  const deps = { db: tx };
+  forget(deps, check.accountKey);
+  const ipRow = read(deps, check.ipKey);
+  if (ipRow && ipRow.count > 0) write(deps, check.ipKey, ipRow.count - 1, ipRow.windowStart, null);
 }
 
 /** Drops counters whose windows are long over (the hourly cleanup). */
