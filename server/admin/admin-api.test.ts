@@ -134,6 +134,44 @@ describe("admin users API", () => {
     expect((await t.request("/api/v1/admin/users?cursor=garbage", { token: admin.token })).status).toBe(400);
   });
 
+  it("lists a typed query's matches oldest first unless a sort is chosen, and pages them without repeats", async () => {
+    const { t, admin, create } = await world();
+    const made: Record<string, string> = {};
+    for (const userId of ["zed-kato", "amy-kato", "max-kato", "bob-kato", "kim-sato"]) {
+      made[userId] = ((await (await create(admin.token, { userId })).json()) as { user: { id: string } }).user.id;
+    }
+    const all = async (query: string) => {
+      const seen: string[] = [];
+      let cursor: string | null = "";
+      for (let n = 0; cursor !== null && n < 10; n++) {
+        const page: Awaited<ReturnType<typeof ids>> = await ids(t, admin.token, `${query}&limit=3${cursor ? `&cursor=${cursor}` : ""}`);
+        expect(page.total).toBe(4);
+        seen.push(...page.items.map((u) => u.userId));
+        cursor = page.nextCursor;
+      }
+      return seen;
+    };
+    expect(await all("q=kato")).toEqual(["zed-kato", "amy-kato", "max-kato", "bob-kato"]);
+    expect(await all("q=kato&order=desc")).toEqual(["bob-kato", "max-kato", "amy-kato", "zed-kato"]);
+    expect(await all("q=kato&sort=userId")).toEqual(["amy-kato", "bob-kato", "max-kato", "zed-kato"]);
+    expect(await all("q=kato&sort=userId&order=desc")).toEqual(["zed-kato", "max-kato", "bob-kato", "amy-kato"]);
+    // An edit moves nobody: the order is when an account was created, not what it is called now.
+    await t.request(`/api/v1/admin/users/${made["zed-kato"]}`, { method: "PATCH", token: admin.token, json: { nickname: "Aaron Kato" } });
+    await t.request(`/api/v1/admin/users/${made["kim-sato"]}`, { method: "PATCH", token: admin.token, json: { nickname: "Kim Kato" } });
+    expect((await ids(t, admin.token, "q=kato")).items.map((u) => u.userId)).toEqual(["zed-kato", "amy-kato", "max-kato", "bob-kato", "kim-sato"]);
+    // Filters narrow the same order; a cursor of another order is refused, not misread.
+    expect((await ids(t, admin.token, "q=kato&group=Sales")).items.map((u) => u.userId)).toEqual([]);
+    await t.request(`/api/v1/admin/users/${made["max-kato"]}`, { method: "PATCH", token: admin.token, json: { groupName: "Sales" } });
+    await t.request(`/api/v1/admin/users/${made["amy-kato"]}`, { method: "PATCH", token: admin.token, json: { groupName: "Sales/Tokyo" } });
+    expect((await ids(t, admin.token, "q=kato&group=Sales")).items.map((u) => u.userId)).toEqual(["amy-kato", "max-kato"]);
+    // Each item is the account as reading it shows it, whichever order found it.
+    const found = ((await (await t.request("/api/v1/admin/users?q=kato", { token: admin.token })).json()) as { items: { id: string }[] }).items;
+    const bySort = ((await (await t.request("/api/v1/admin/users?q=kato&sort=userId", { token: admin.token })).json()) as { items: { id: string }[] }).items;
+    for (const item of [...found, ...bySort]) expect(item).toEqual(await (await t.request(`/api/v1/admin/users/${item.id}`, { token: admin.token })).json());
+    const byUserId = (await ids(t, admin.token, "q=kato&sort=userId&limit=1")).nextCursor;
+    expect((await t.request(`/api/v1/admin/users?q=kato&cursor=${byUserId}`, { token: admin.token })).status).toBe(400);
+  });
+
   it("exports CSV with a BOM and neutralised formulas, and JSON without secrets", async () => {
     const { t, admin, member } = await world();
     await t.request("/api/v1/me", { method: "PATCH", token: member.token, json: { nickname: '=HYPERLINK("http://evil.example","x")', location: "<script>alert(1)</script>" } });
