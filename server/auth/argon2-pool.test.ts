@@ -69,10 +69,15 @@ describe("Argon2id on low-priority worker threads", () => {
   });
 });
 
-/** The nice value of every thread of a process (Linux /proc). */
+/** The nice value of every thread of a process (Linux /proc); a thread that ends while it is read is left out. */
 function threadNices(pid: number): number[] {
-  return readdirSync(`/proc/${pid}/task`).map((tid) => {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+  return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    } catch {
+      return [];
+    }
+    return [Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16])];
   });
 }
