@@ -54,6 +54,15 @@ describe("Argon2id on low-priority worker threads", () => {
     expect(os.getPriority(0), "the event loop keeps its priority").toBe(base);
   });
 
+  it("never answers wrongly for a job that arrives as an idle thread is ending", async () => {
+    pool = argon2Pool({ params, size: 2, idleMs: 1 });
+    const h = await pool.hash("right");
+    for (let i = 0; i < 40; i++) {
+      await new Promise((r) => setTimeout(r, i % 4));
+      expect(await pool.verify(h, "right"), `round ${i}`).toBe(true);
+    }
+  });
+
   it("starts threads again after they ended idle, and refuses work once closed", async () => {
     pool = argon2Pool({ params, size: 1, idleMs: 20, nice: 5 });
     const niced = () => threadNices(process.pid).filter((n) => n === os.getPriority(0) + 5).length;

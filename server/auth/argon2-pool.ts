@@ -43,6 +43,7 @@ interface Reply {
 }
 interface Pending {
   job: Job;
+  tries: number;
   resolve: (v: string | boolean) => void;
   reject: (e: Error) => void;
 }
@@ -92,19 +93,17 @@ export function argon2Pool(o: PoolOptions): Argon2Pool {
       }
       pump();
     });
-    // A thread that dies takes only its own job with it; the next job starts a new one.
-    slot.worker.on("error", (e) => {
+    // A thread that dies hands its job to another (once); the next job starts a new thread.
+    const lost = (e: Error) => {
       remove(slot);
-      slot.busy?.reject(e);
+      const p = slot.busy;
       slot.busy = null;
+      if (p && !closed && p.tries < 2) queue.unshift({ ...p, tries: p.tries + 1 });
+      else p?.reject(e);
       pump();
-    });
-    slot.worker.on("exit", () => {
-      remove(slot);
-      slot.busy?.reject(new Error("argon2 worker exited"));
-      slot.busy = null;
-      pump();
-    });
+    };
+    slot.worker.on("error", lost);
+    slot.worker.on("exit", () => lost(new Error("argon2 worker exited")));
     slots.push(slot);
     return slot;
   }
@@ -129,7 +128,12 @@ export function argon2Pool(o: PoolOptions): Argon2Pool {
     if (idleTimer) clearTimeout(idleTimer);
     idleTimer = setTimeout(() => {
       idleTimer = null;
-      for (const s of [...slots]) if (!s.busy) void s.worker.terminate();
+      // Out of the pool first, so no job is handed to a thread that is ending.
+      for (const s of [...slots]) {
+        if (s.busy) continue;
+        remove(s);
+        void s.worker.terminate();
+      }
     }, idleMs);
     idleTimer.unref();
   }
@@ -137,7 +141,7 @@ export function argon2Pool(o: PoolOptions): Argon2Pool {
   function run(job: Omit<Job, "id">): Promise<string | boolean> {
     if (closed) return Promise.reject(new Error("argon2 pool closed"));
     return new Promise((resolve, reject) => {
-      queue.push({ job: { ...job, id: nextId++ }, resolve, reject });
+      queue.push({ job: { ...job, id: nextId++ }, resolve, reject, tries: 1 });
       pump();
     });
   }
