@@ -66,7 +66,7 @@ export function openDatabase(file: string, opts: { migrate?: boolean } = {}): Db
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("synchronous = NORMAL");
     // 8 MB of page cache: the hot pages (indexes of accounts and sessions) fit; memory stays small.
-  sqlite.pragma("cache_size = -8000");
+    sqlite.pragma("cache_size = -8000");
     sqlite.pragma("temp_store = MEMORY");
     const db = drizzle({ client: sqlite, schema }) as Db;
     writeTransactionsFirst(db);
