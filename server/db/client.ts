@@ -65,8 +65,11 @@ export function openDatabase(file: string, opts: { migrate?: boolean } = {}): Db
     sqlite.pragma("busy_timeout = 5000");
     sqlite.pragma("foreign_keys = ON");
     sqlite.pragma("synchronous = NORMAL");
-    // 8 MB of page cache: the hot pages (indexes of accounts and sessions) fit; memory stays small.
-    sqlite.pragma("cache_size = -8000");
+    // Up to 32 MB of page cache, taken only as the data grows: a small organization's whole
+    // database fits in a few MB; at 100,000 accounts the search index and the accounts it
+    // lists stay in memory (8 MB made each search read about 50 pages from the OS, a fifth
+    // of its time).
+    sqlite.pragma("cache_size = -32000");
     sqlite.pragma("temp_store = MEMORY");
     const db = drizzle({ client: sqlite, schema }) as Db;
     writeTransactionsFirst(db);
