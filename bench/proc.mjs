@@ -139,7 +139,7 @@ export async function startRoster({ dataDir, env = {}, profileDir, onLine, lineF
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     // The same flags as `npm start` and the image.
-    const nodeArgs = ["--max-semi-space-size=2"];
+    const nodeArgs = ["--max-semi-space-size=8"];
     if (profileDir) {
       mkdirSync(profileDir, { recursive: true });
       nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`);
