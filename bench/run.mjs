@@ -339,9 +339,19 @@ async function main() {
   });
 
   await scenario("idle-rss", async () => {
-    await sleep(5000);
+    // Right after the load, and once the server has been idle long enough to hand back what it
+    // holds for load (hashing threads, SQLite's page cache): the second is the idle figure.
+    const samples = {};
+    for (const at of (process.env.BENCH_IDLE_AT ?? "5,65").split(",").map(Number)) {
+      await sleep(at * 1000 - (samples.last ?? 0) * 1000);
+      samples.last = at;
+      const b = rssBreakdown(server.pid);
+      samples[`rss_${at}s_mb`] = memory(server.pid)?.rssMb ?? null;
+      samples[`anon_${at}s_mb`] = b?.anon_mb ?? null;
+    }
     const m = memory(server.pid);
-    return { rss_mb: m?.rssMb ?? null, hwm_mb: m?.hwmMb ?? null, ...rssBreakdown(server.pid), idle_s: 5, server_log: server.counts };
+    const { last, ...figures } = samples;
+    return { rss_mb: m?.rssMb ?? null, hwm_mb: m?.hwmMb ?? null, ...rssBreakdown(server.pid), ...(await v8Heap(base)), idle_s: last, ...figures, server_log: server.counts };
   });
 
   const stopped = await server.stop();
@@ -457,3 +467,16 @@ main()
     process.exit(1);
   });
 
+/** The server's V8 heap (MB) from its own /metrics (open to loopback by default): where the anonymous memory is. */
+async function v8Heap(base) {
+  try {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const mb = (name) => {
+      const v = Number(new RegExp(`^roster_${name} (\\S+)$`, "m").exec(text)?.[1]);
+      return Number.isFinite(v) ? Math.round((v / 2 ** 20) * 10) / 10 : null;
+    };
+    return { heap_total_mb: mb("nodejs_heap_size_total_bytes"), heap_used_mb: mb("nodejs_heap_size_used_bytes"), external_mb: mb("nodejs_external_memory_bytes") };
+  } catch {
+    return {};
+  }
+}

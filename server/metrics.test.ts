@@ -1,4 +1,7 @@
+import fc from "fast-check";
+import { Counter, Histogram, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
+import { openDatabase } from "./db/client.js";
 import { createMetrics } from "./metrics.js";
 import { createTestApp, setupOwner } from "./test/harness.js";
 
@@ -29,5 +32,41 @@ describe("GET /metrics", () => {
     const t = createTestApp();
     expect((await t.request("/healthz", { headers: { "x-request-id": "abc-123" } })).headers.get("x-request-id")).toBe("abc-123");
     expect((await t.request("/healthz")).headers.get("x-request-id")).toMatch(/\S+/);
+  });
+});
+
+describe("request metrics", () => {
+  it("expose exactly what prom-client's own counter and histogram would for the same requests", async () => {
+    const db = openDatabase(":memory:");
+    const observation = fc.record({
+      method: fc.constantFrom("GET", "POST", "DELETE"),
+      route: fc.constantFrom("/api/v1/me", "/admin/users", "unmatched", '/we"ird\\route'),
+      status: fc.constantFrom(200, 201, 401, 404, 500),
+      seconds: fc.oneof(fc.double({ min: 0, max: 5, noNaN: true }), fc.constantFrom(0.001, 0.0025, 0.1, 2.5)),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(observation, { maxLength: 60 }), async (requests) => {
+        const ours = createMetrics(db);
+        const registry = new Registry();
+        const counter = new Counter({ name: "roster_http_requests_total", help: "HTTP requests by method, route and status", labelNames: ["method", "route", "status"], registers: [registry] });
+        const histogram = new Histogram({
+          name: "roster_http_request_duration_seconds",
+          help: "HTTP request latency by method and route",
+          labelNames: ["method", "route"],
+          buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+          registers: [registry],
+        });
+        for (const r of requests) {
+          ours.observeRequest(r.method, r.route, r.status, r.seconds);
+          counter.inc({ method: r.method, route: r.route, status: String(r.status) });
+          histogram.observe({ method: r.method, route: r.route }, r.seconds);
+        }
+        const lines = (text: string) => text.split("\n").filter((l) => l.startsWith("roster_http_") || l.startsWith("# ") && l.includes("roster_http_")).sort();
+        const text = await ours.registry.metrics();
+        expect(lines(text)).toEqual(lines(await registry.metrics()));
+      }),
+      { numRuns: 150 },
+    );
+    db.$client.close();
   });
 });

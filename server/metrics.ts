@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import { sql } from "drizzle-orm";
 import type { Db } from "./db/client.js";
 import { mailOutbox, mailStatuses } from "./db/schema.js";
@@ -17,14 +17,9 @@ export interface Metrics {
 export function createMetrics(db: Db, o: { processMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (o.processMetrics) collectDefaultMetrics({ register: registry, prefix: "roster_" });
-  const requests = new Counter({ name: "roster_http_requests_total", help: "HTTP requests by method, route and status", labelNames: ["method", "route", "status"], registers: [registry] });
-  const latency = new Histogram({
-    name: "roster_http_request_duration_seconds",
-    help: "HTTP request latency by method and route",
-    labelNames: ["method", "route"],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
+  const requests = requestMetrics();
+  registry.registerMetric(requests.counter as never);
+  registry.registerMetric(requests.histogram as never);
   const logins = new Counter({ name: "roster_logins_total", help: "Log in attempts by result", labelNames: ["result"], registers: [registry] });
   new Gauge({
     name: "roster_mail_queue",
@@ -46,21 +41,70 @@ export function createMetrics(db: Db, o: { processMetrics?: boolean } = {}): Met
       for (const r of rows) this.set({ status: r.status }, r.n);
     },
   });
-  // Label children are looked up once per method, route and status, not hashed on every request.
-  const counted = new Map<string, { inc(): void }>();
-  const timed = new Map<string, { observe(v: number): void }>();
   return {
     registry,
-    observeRequest(method, route, status, seconds) {
-      const key = `${method} ${route}`;
-      const countKey = `${key} ${status}`;
-      let count = counted.get(countKey);
-      if (!count) counted.set(countKey, (count = requests.labels(method, route, String(status))));
-      count.inc();
-      let time = timed.get(key);
-      if (!time) timed.set(key, (time = latency.labels(method, route)));
-      time.observe(seconds);
-    },
+    observeRequest: requests.observe,
     login: (result) => logins.inc({ result }),
+  };
+}
+
+const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+interface Series {
+  labels: { method: string; route: string };
+  /** Requests per bucket (not cumulative); the last is above the largest bound. */
+  buckets: number[];
+  sum: number;
+  count: number;
+  byStatus: Map<number, number>;
+}
+
+/**
+ * Requests by method, route and status, and their latency, counted in plain
+ * arrays on the request path and handed to the registry as an ordinary
+ * counter and histogram when it is scraped. (prom-client's labelled
+ * `inc`/`observe` hash and check their labels on every call: about 9 µs of a
+ * token check's 145.)
+ */
+function requestMetrics() {
+  const series = new Map<string, Series>();
+  const counterName = "roster_http_requests_total";
+  const counterHelp = "HTTP requests by method, route and status";
+  const histName = "roster_http_request_duration_seconds";
+  const histHelp = "HTTP request latency by method and route";
+  const metric = (name: string, help: string, type: "counter" | "histogram", values: () => object[]) => ({
+    name,
+    help,
+    type,
+    aggregator: "sum",
+    get: async () => ({ name, help, type, aggregator: "sum", values: values() }),
+    reset: () => series.clear(),
+  });
+  return {
+    observe(method: string, route: string, status: number, seconds: number): void {
+      const key = `${method} ${route}`;
+      let s = series.get(key);
+      if (!s) series.set(key, (s = { labels: { method, route }, buckets: new Array<number>(BUCKETS.length + 1).fill(0), sum: 0, count: 0, byStatus: new Map() }));
+      let b = 0;
+      while (b < BUCKETS.length && seconds > (BUCKETS[b] as number)) b++;
+      s.buckets[b]!++;
+      s.sum += seconds;
+      s.count++;
+      s.byStatus.set(status, (s.byStatus.get(status) ?? 0) + 1);
+    },
+    counter: metric(counterName, counterHelp, "counter", () =>
+      [...series.values()].flatMap((s) => [...s.byStatus].map(([status, value]) => ({ labels: { ...s.labels, status: String(status) }, value }))),
+    ),
+    histogram: metric(histName, histHelp, "histogram", () =>
+      [...series.values()].flatMap((s) => {
+        let cumulative = 0;
+        const rows: object[] = s.buckets.map((n, i) => {
+          cumulative += n;
+          return { metricName: `${histName}_bucket`, labels: { le: i < BUCKETS.length ? BUCKETS[i] : "+Inf", ...s.labels }, value: cumulative };
+        });
+        rows.push({ metricName: `${histName}_sum`, labels: s.labels, value: s.sum }, { metricName: `${histName}_count`, labels: s.labels, value: s.count });
+        return rows;
+      }),
+    ),
   };
 }

@@ -2,7 +2,8 @@ import { and, eq, ne, sql } from "drizzle-orm";
 import { DAY, HOUR } from "../clock.js";
 import type { Deps } from "../deps.js";
 import type { Tx } from "../db/client.js";
-import { accounts, organizations, sessions, type Account, type Session } from "../db/schema.js";
+import { accounts, sessions, type Account, type Session } from "../db/schema.js";
+import { rawColumns } from "../db/rows.js";
 import { generateSecret, hashSecret, sameHash } from "./tokens.js";
 import { preparedFor } from "../db/prepared.js";
 
@@ -53,18 +54,19 @@ export function createSession(deps: { db: Tx; clock: Deps["clock"] }, accountId:
   return { session, token: `${id}.${secret}` };
 }
 
-function prepare(deps: Pick<Deps, "db">) {
-  return deps.db
-    .select({ session: sessions, account: accounts, organizationName: organizations.name })
-    .from(sessions)
-    .innerJoin(accounts, eq(accounts.id, sessions.accountId))
-    .leftJoin(organizations, eq(organizations.id, accounts.organizationId))
-    .where(eq(sessions.id, sql.placeholder("id")))
-    .prepare();
-}
-
-/** One prepared statement per database: validating a token is one indexed read. */
-const prepared = new WeakMap<object, ReturnType<typeof prepare>>();
+const sessionColumns = rawColumns(sessions);
+const accountColumns = rawColumns(accounts);
+/** Session, account and organization name in one indexed read, prepared once per connection, decoded without drizzle's row mapping. */
+const lookup = (db: Deps["db"]) =>
+  preparedFor(db, "sessions.validate", () =>
+    db.$client
+      .prepare(
+        `SELECT ${sessionColumns.select("s")}, ${accountColumns.select("a")}, o.name
+           FROM sessions s JOIN accounts a ON a.id = s.account_id LEFT JOIN organizations o ON o.id = a.organization_id
+          WHERE s.id = ?`,
+      )
+      .raw(),
+  );
 
 /** Returns the session and its account, or null for anything not valid. */
 export function validateSessionToken(deps: Pick<Deps, "db" | "clock">, token: string): ValidSession | null {
@@ -72,13 +74,13 @@ export function validateSessionToken(deps: Pick<Deps, "db" | "clock">, token: st
   if (dot < 1 || token.length > 200) return null;
   const id = token.slice(0, dot);
   const secret = token.slice(dot + 1);
-  let q = prepared.get(deps.db);
-  if (!q) {
-    q = prepare(deps);
-    prepared.set(deps.db, q);
-  }
-  const row = q.get({ id });
-  if (!row) return null;
+  const raw = lookup(deps.db).get(id) as unknown[] | undefined;
+  if (!raw) return null;
+  const row: ValidSession = {
+    session: sessionColumns.decode(raw, 0),
+    account: accountColumns.decode(raw, sessionColumns.count),
+    organizationName: raw[sessionColumns.count + accountColumns.count] as string | null,
+  };
   if (!sameHash(hashSecret(secret), row.session.secretHash)) return null;
   const now = deps.clock.now().getTime();
   if (now >= row.session.expiresAt.getTime()) {
