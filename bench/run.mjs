@@ -470,7 +470,7 @@ main()
 /** The server's V8 heap (MB) from its own /metrics (open to loopback by default): where the anonymous memory is. */
 async function v8Heap(base) {
   try {
-    const text = await (await fetch(`${base}/metrics`)).text();
+    const text = (await request(base, "GET", "/metrics")).body;
     const mb = (name) => {
       const v = Number(new RegExp(`^roster_${name} (\\S+)$`, "m").exec(text)?.[1]);
       return Number.isFinite(v) ? Math.round((v / 2 ** 20) * 10) / 10 : null;
