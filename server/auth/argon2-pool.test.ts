@@ -45,6 +45,23 @@ describe("Argon2id on low-priority worker threads", () => {
     expect(rights.every((c) => c === true)).toBe(true);
   });
 
+  it("a thread holding two jobs answers both, in order, each its own", async () => {
+    pool = argon2Pool({ params, size: 1 });
+    const [a, b] = await Promise.all([pool.hash("first"), pool.hash("second")]);
+    const [aa, ab, ba, bb] = await Promise.all([pool.verify(a!, "first"), pool.verify(a!, "second"), pool.verify(b!, "first"), pool.verify(b!, "second")]);
+    expect([aa, ab, ba, bb]).toEqual([true, false, false, true]);
+  });
+
+  it("close refuses the jobs a thread holds and those still queued: none is left hanging", async () => {
+    pool = argon2Pool({ params: { memoryCost: 8192, timeCost: 3, parallelism: 1 }, size: 1 });
+    const jobs = ["a", "b", "c", "d"].map((p) => pool!.hash(p).then(() => "done", (e: Error) => e.message));
+    await pool.close();
+    pool = undefined;
+    const outcomes = await Promise.all(jobs);
+    expect(outcomes.filter((o) => o !== "done").every((o) => /closed|exited|terminated/.test(o))).toBe(true);
+    expect(outcomes.filter((o) => o !== "done").length, "queued jobs are refused").toBeGreaterThanOrEqual(2);
+  });
+
   it("runs its threads at a lower priority than the event loop", async () => {
     pool = argon2Pool({ params, size: 1, nice: 7 });
     await pool.hash("warm up the thread");

@@ -49,8 +49,16 @@ interface Pending {
 }
 interface Slot {
   worker: Worker;
-  busy: Pending | null;
+  /** Jobs handed to this thread, oldest first: it answers them in order. */
+  inFlight: Pending[];
 }
+
+/**
+ * Jobs a thread holds at once: the one it hashes and the next, already in its
+ * message queue, so it starts that the moment it finishes instead of waiting
+ * for the event loop (busy with requests under load) to hand it one.
+ */
+const DEPTH = 2;
 
 export interface Argon2Pool extends PasswordHasher {
   /** Ends the threads; jobs still queued fail. */
@@ -82,24 +90,24 @@ export function argon2Pool(o: PoolOptions): Argon2Pool {
   let idleTimer: NodeJS.Timeout | null = null;
 
   function spawn(): Slot {
-    const slot: Slot = { worker: new Worker(WORKER, { eval: true, workerData }), busy: null };
+    const slot: Slot = { worker: new Worker(WORKER, { eval: true, workerData }), inFlight: [] };
     slot.worker.unref();
     slot.worker.on("message", (r: Reply) => {
-      const p = slot.busy;
-      slot.busy = null;
-      if (p && p.job.id === r.id) {
+      if (slot.inFlight[0]?.job.id === r.id) {
+        const p = slot.inFlight.shift() as Pending;
         if (r.error !== undefined) p.reject(new Error(r.error));
         else p.resolve(r.ok as string | boolean);
       }
       pump();
     });
-    // A thread that dies hands its job to another (once); the next job starts a new thread.
+    // A thread that dies hands its jobs to others (each once); the next job starts a new thread.
     const lost = (e: Error) => {
       remove(slot);
-      const p = slot.busy;
-      slot.busy = null;
-      if (p && !closed && p.tries < 2) queue.unshift({ ...p, tries: p.tries + 1 });
-      else p?.reject(e);
+      const jobs = slot.inFlight.splice(0);
+      for (const p of jobs.reverse()) {
+        if (!closed && p.tries < 2) queue.unshift({ ...p, tries: p.tries + 1 });
+        else p.reject(e);
+      }
       pump();
     };
     slot.worker.on("error", lost);
@@ -113,15 +121,25 @@ export function argon2Pool(o: PoolOptions): Argon2Pool {
     if (i >= 0) slots.splice(i, 1);
   }
 
+  /** An idle thread, else a new one while there are fewer than `size`, else the least loaded below DEPTH. */
+  function pick(): Slot | null {
+    const idle = slots.find((s) => s.inFlight.length === 0);
+    if (idle) return idle;
+    if (slots.length < size) return spawn();
+    let best: Slot | null = null;
+    for (const s of slots) if (s.inFlight.length < DEPTH && (!best || s.inFlight.length < best.inFlight.length)) best = s;
+    return best;
+  }
+
   function pump() {
     while (queue.length && !closed) {
-      const slot = slots.find((s) => !s.busy) ?? (slots.length < size ? spawn() : null);
+      const slot = pick();
       if (!slot) return;
       const p = queue.shift() as Pending;
-      slot.busy = p;
+      slot.inFlight.push(p);
       slot.worker.postMessage(p.job);
     }
-    if (!closed && !queue.length && slots.every((s) => !s.busy)) armIdle();
+    if (!closed && !queue.length && slots.every((s) => s.inFlight.length === 0)) armIdle();
   }
 
   function armIdle() {
@@ -130,7 +148,7 @@ export function argon2Pool(o: PoolOptions): Argon2Pool {
       idleTimer = null;
       // Out of the pool first, so no job is handed to a thread that is ending.
       for (const s of [...slots]) {
-        if (s.busy) continue;
+        if (s.inFlight.length) continue;
         remove(s);
         void s.worker.terminate();
       }
