@@ -23,10 +23,21 @@ import { adminMailPages } from "./admin-mail.js";
 import { invitePages } from "./invite.js";
 import { setupPages } from "./setup.js";
 import { peoplePages } from "./people.js";
-import { errorMessage, go, isHx, page, viewOf } from "./render.js";
+import { errorMessage, go, isHx, page, sessionUser, viewOf } from "./render.js";
+
+/**
+ * An account created by an admin with a password must change it at first log
+ * in (SPEC §3): until it has, every page but its own account page (where the
+ * password form is), logging out and logging in again leads there.
+ */
+const untilPasswordChanged = /^\/(account(\/|$)|logout$|login$|lang\/|api\/|static\/)/;
 
 /** The htmx pages (register, log in, account…). */
 export const pages = new Hono<AppEnv>()
+  .use("*", async (c, next) => {
+    if (sessionUser(c)?.account.mustChangePassword && !untilPasswordChanged.test(c.req.path)) return go(c, "/account?notice=must_change_password#password");
+    return next();
+  })
   .route("/", homePages)
   .route("/", registerPages)
   .route("/", loginPages)

@@ -83,6 +83,17 @@ describe("log in", () => {
     expect(r.headers.get("location")).toBe("/account?notice=must_change_password#password");
     const html = await (await t.request("/account?notice=must_change_password", { cookie: cookieFrom(r) })).text();
     expect(html).toContain("Please choose a new password before you continue.");
+    // Until the password is changed, other pages lead back to the form; after it, they open.
+    const cookie = cookieFrom(r);
+    for (const path of ["/admin", "/admin/users", "/people", "/"]) {
+      const away = await t.request(path, { cookie });
+      expect(away.status, path).toBe(303);
+      expect(away.headers.get("location"), path).toBe("/account?notice=must_change_password#password");
+    }
+    const changed = await t.request("/account/password", { form: { currentPassword: PASSWORD, newPassword: "a brand new passphrase 42", newPasswordConfirm: "a brand new passphrase 42" }, cookie });
+    expect(changed.status).toBeLessThan(400);
+    const after = cookie;
+    expect((await t.request("/admin", { cookie: after })).status).toBe(200);
   });
 
   it("a logged-in visitor of /login goes straight to the account", async () => {
