@@ -41,6 +41,26 @@ export function scopedAccount(tx: Tx, s: AdminScope, id: string): Account {
   return a;
 }
 
+/**
+ * SPEC §2: an owner is an admin who also administers the server, so only an
+ * owner may change an owner account. An admin of the owner's organization
+ * still sees it (reads, lists, exports), but every change is `forbidden` —
+ * otherwise an admin could change the owner's email, reset its password and
+ * take the server over.
+ */
+export const mayChange = (s: AdminScope, a: Pick<Account, "type">): boolean => s.isOwner || a.type !== "owner";
+
+export function assertChangeable(s: AdminScope, a: Pick<Account, "type">): void {
+  if (!mayChange(s, a)) throw new AppError("forbidden", undefined, undefined, "Only an owner can change an owner's account.");
+}
+
+/** The account, for a write: not_found outside the scope (as scopedAccount), forbidden when it is an owner and the actor is not. */
+export function changeableAccount(tx: Tx, s: AdminScope, id: string): Account {
+  const a = scopedAccount(tx, s, id);
+  assertChangeable(s, a);
+  return a;
+}
+
 /** How many admins and owners the organization has (optionally only active ones, or not counting one account). */
 export function countAdmins(tx: Tx, organizationId: string, o: { activeOnly?: boolean; except?: string } = {}): number {
   const filters = [eq(accounts.organizationId, organizationId), inArray(accounts.type, ["admin", "owner"])];

@@ -7,7 +7,7 @@ import { AppError } from "../errors.js";
 import { generateSecret, hashSecret, sameHash } from "../auth/tokens.js";
 import { parseInput } from "../accounts/fields.js";
 import { audit } from "./audit.js";
-import { adminScope, isAdminType, ref } from "./access.js";
+import { adminScope, assertChangeable, isAdminType, ref } from "./access.js";
 
 /** `rk_<id>_<secret>`: the id finds the row, the secret is compared by hash in constant time. */
 export const API_KEY_PREFIX = "rk_";
@@ -52,8 +52,10 @@ export function listApiKeys(deps: Pick<Deps, "db">, actor: Account) {
 export function revokeApiKey(deps: Deps, actor: Account, id: string, meta: RequestMeta): void {
   const scope = adminScope(actor);
   deps.db.transaction((tx) => {
-    const row = tx.select({ key: apiKeys, org: accounts.organizationId }).from(apiKeys).innerJoin(accounts, eq(accounts.id, apiKeys.accountId)).where(eq(apiKeys.id, id)).get();
+    const row = tx.select({ key: apiKeys, org: accounts.organizationId, type: accounts.type }).from(apiKeys).innerJoin(accounts, eq(accounts.id, apiKeys.accountId)).where(eq(apiKeys.id, id)).get();
     if (!row || (scope.organizationId && row.org !== scope.organizationId)) throw new AppError("not_found");
+    // An owner's key is the owner's: only an owner revokes it (SPEC §2).
+    assertChangeable(scope, row);
     tx.delete(apiKeys).where(eq(apiKeys.id, id)).run();
     audit(tx, deps, { action: "admin.api_key_revoked", actor: ref(actor), organizationId: row.org, ip: meta.ip, detail: { keyId: id, name: row.key.name } });
   });

@@ -1,6 +1,7 @@
-import { asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type { Deps } from "../deps.js";
 import { accounts, accountStatuses, accountTypes, mailOutbox, mailStatuses, type Account, type AccountStatus, type AccountType, type MailStatus } from "../db/schema.js";
+import { mailScopeWhere } from "../mail/admin.js";
 import { adminScope } from "./access.js";
 
 export interface DashboardSummary {
@@ -19,8 +20,8 @@ const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.
 /**
  * The admin dashboard's numbers: accounts of the admin's scope by status and
  * by type (one grouped query each, served by the organization indexes), and
- * the mail queue by status. The outbox belongs to the server, not to an
- * organization, so every admin sees the same queue (as GET /admin/mail does).
+ * the mail queue by status — the mail this admin may read (an owner: all),
+ * so the numbers match GET /api/v1/admin/mail/health for the same admin.
  */
 export function dashboardSummary(deps: Pick<Deps, "db">, actor: Account): DashboardSummary {
   const scope = adminScope(actor);
@@ -30,12 +31,13 @@ export function dashboardSummary(deps: Pick<Deps, "db">, actor: Account): Dashbo
   const byType = zeros(accountTypes);
   for (const r of deps.db.select({ k: accounts.type, n: sql<number>`count(*)` }).from(accounts).where(where).groupBy(accounts.type).all()) byType[r.k] = r.n;
 
+  const mailWhere = mailScopeWhere(scope);
   const mail = zeros(mailStatuses);
-  for (const r of deps.db.select({ k: mailOutbox.status, n: sql<number>`count(*)` }).from(mailOutbox).groupBy(mailOutbox.status).all()) mail[r.k] = r.n;
+  for (const r of deps.db.select({ k: mailOutbox.status, n: sql<number>`count(*)` }).from(mailOutbox).where(mailWhere).groupBy(mailOutbox.status).all()) mail[r.k] = r.n;
   const oldest = deps.db
     .select({ at: mailOutbox.createdAt })
     .from(mailOutbox)
-    .where(inArray(mailOutbox.status, ["queued", "sending", "deferred"]))
+    .where(and(inArray(mailOutbox.status, ["queued", "sending", "deferred"]), mailWhere))
     .orderBy(asc(mailOutbox.createdAt))
     .limit(1)
     .get();

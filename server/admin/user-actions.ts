@@ -15,7 +15,7 @@ import { presentAccount, type PresentedAccount } from "../accounts/present.js";
 import { findByEmail, findByUserId } from "../accounts/store.js";
 import { queueMail } from "../mail/outbox.js";
 import { audit } from "./audit.js";
-import { adminScope, assertNotLastAdmin, countAdmins, inScope, ref, scopedAccount, type AdminScope } from "./access.js";
+import { adminScope, assertNotLastAdmin, changeableAccount, countAdmins, inScope, ref, scopedAccount, type AdminScope } from "./access.js";
 
 export const SETUP_TTL = 7 * DAY;
 
@@ -129,13 +129,13 @@ export const updateSchema = profileSchema.extend({
   friendingForbidden: z.boolean({ message: "field.invalid" }).optional(),
 });
 
-/** Admin edit: every profile field plus level, role and friendingForbidden. userId and type are not editable here. */
+/** Admin edit: every profile field plus level, role and friendingForbidden. userId and type are not editable here; an owner only by an owner. */
 export function updateUser(deps: Deps, actor: Account, id: string, input: unknown, meta: RequestMeta): PresentedAccount {
   const scope = adminScope(actor);
   const i = parseInput(updateSchema, input, noFutureBirthDate(deps.clock.now().toISOString().slice(0, 10)));
   return deps.db.transaction(
     (tx) => {
-      const a = scopedAccount(tx, scope, id);
+      const a = changeableAccount(tx, scope, id);
       const now = deps.clock.now();
       const set: Partial<Account> = profileChanges(i, now.toISOString().slice(0, 10));
       if (i.level !== undefined) set.level = i.level;

@@ -7,7 +7,7 @@ import { AppError, type ErrorCode } from "../errors.js";
 import { parseInput } from "../accounts/fields.js";
 import { audit } from "./audit.js";
 import { getSettings } from "./settings.js";
-import { adminScope, assertNotLastAdmin, ref, scopedAccount, type AdminScope } from "./access.js";
+import { adminScope, assertNotLastAdmin, changeableAccount, ref, type AdminScope } from "./access.js";
 
 function assertUnlocked(tx: Tx): void {
   if (getSettings({ db: tx }).deletionLocked) throw new AppError("deletion_locked");
@@ -26,8 +26,8 @@ export function deleteUser(deps: Deps, actor: Account, id: string, meta: Request
   const scope = adminScope(actor);
   deps.db.transaction(
     (tx) => {
-      // Scope first: an id outside it is not_found whatever the lock says.
-      const a = scopedAccount(tx, scope, id);
+      // Scope first: an id outside it is not_found (an owner, for an admin: forbidden) whatever the lock says.
+      const a = changeableAccount(tx, scope, id);
       assertUnlocked(tx);
       deleteOne(tx, deps, scope, a, meta);
     },
@@ -44,7 +44,7 @@ export interface BatchResult {
 }
 
 /**
- * Deletes each id on its own: one that fails (not found, last admin…) does
+ * Deletes each id on its own: one that fails (not found, forbidden owner, last admin…) does
  * not stop the others. While deletion is locked, nothing is deleted at all.
  */
 export function batchDelete(deps: Deps, actor: Account, input: unknown, meta: RequestMeta): BatchResult[] {
@@ -53,7 +53,7 @@ export function batchDelete(deps: Deps, actor: Account, input: unknown, meta: Re
   assertUnlocked(deps.db);
   return [...new Set(ids)].map((id): BatchResult => {
     try {
-      deps.db.transaction((tx) => deleteOne(tx, deps, scope, scopedAccount(tx, scope, id), meta), { behavior: "immediate" });
+      deps.db.transaction((tx) => deleteOne(tx, deps, scope, changeableAccount(tx, scope, id), meta), { behavior: "immediate" });
       return { id, status: "deleted" };
     } catch (e) {
       if (e instanceof AppError) return { id, status: "error", code: e.code };

@@ -10,20 +10,20 @@ import type { PresentedAccount } from "../accounts/present.js";
 import { queueMail } from "../mail/outbox.js";
 import { audit } from "./audit.js";
 import { statusOnConfirmation } from "../accounts/registration.js";
-import { adminScope, assertNotLastAdmin, ref, scopedAccount, type AdminScope } from "./access.js";
+import { adminScope, assertNotLastAdmin, changeableAccount, ref, type AdminScope } from "./access.js";
 import { assertAdminRoom, present } from "./user-actions.js";
 
 type Change = (tx: Tx, scope: AdminScope, a: Account, now: Date) => { set?: Partial<Account>; detail?: Record<string, unknown>; after?: (tx: Tx, a: Account) => void };
 
 /**
  * Runs one admin action on one account in one transaction: scope check (404
- * outside it), the action's own rules, the update, the audit entry.
+ * outside it; 403 on an owner unless the actor is one), the action's own rules, the update, the audit entry.
  */
 function act(deps: Deps, actor: Account, id: string, action: string, meta: RequestMeta, change: Change): PresentedAccount {
   const scope = adminScope(actor);
   const result = deps.db.transaction(
     (tx) => {
-      const a = scopedAccount(tx, scope, id);
+      const a = changeableAccount(tx, scope, id);
       const now = deps.clock.now();
       const { set, detail, after } = change(tx, scope, a, now);
       const updated = set ? { ...a, ...set, updatedAt: now } : a;
@@ -116,7 +116,7 @@ export function declineUser(deps: Deps, actor: Account, id: string, input: unkno
   const { reason } = parseInput(declineSchema, input);
   deps.db.transaction(
     (tx) => {
-      const a = scopedAccount(tx, scope, id);
+      const a = changeableAccount(tx, scope, id);
       if (a.status !== "awaiting_approval") throw new AppError("validation_failed", { status: "field.invalid" }, undefined, "The account is not waiting for approval.");
       if (a.email) queueMail(tx, deps, a.email, a.language, { kind: "application_declined", name: a.nickname || a.userId, reason });
       tx.delete(accounts).where(eq(accounts.id, a.id)).run();

@@ -10,15 +10,25 @@ import { adminScope, ref, type AdminScope } from "../admin/access.js";
 import { queueMail } from "./outbox.js";
 
 /**
- * Mail carries links that log people in. An owner reads all of it; an admin
- * only mail to addresses of their organization's accounts or registration
- * requests.
+ * Mail carries links that log people in (resets, setups, invitations), so
+ * reading it is taking over. An owner reads all of it. An admin reads only:
+ * (a) mail to the current accounts of their organization that they may
+ * change (never an owner's: a reset link to it would be the server), and
+ * (b) the registration-request mails of their organization, whatever the
+ * request's state. Nothing else: not mail to people who merely were invited
+ * once (their resets), nor other organizations' mail. Outbox rows carry no
+ * organization, so (b) holds an invitation mail to be the organization's
+ * when it is the only organization that ever invited that address; when
+ * two did, neither admin sees it (an owner does), as the link would let
+ * one admin join the other's organization.
  */
-function scopeWhere(scope: AdminScope): SQL | undefined {
-  if (!scope.organizationId) return undefined;
+export function mailScopeWhere(scope: AdminScope): SQL | undefined {
+  if (scope.isOwner) return undefined;
   const org = scope.organizationId;
-  return sql`(EXISTS (SELECT 1 FROM accounts a WHERE a.email_lower = lower(${mailOutbox.toAddress}) AND a.organization_id = ${org})
-    OR EXISTS (SELECT 1 FROM invitations i WHERE i.email_lower = lower(${mailOutbox.toAddress}) AND i.organization_id = ${org}))`;
+  if (!org) return sql`0`;
+  const to = sql`lower(${mailOutbox.toAddress})`;
+  return sql`(${to} IN (SELECT a.email_lower FROM accounts a WHERE a.organization_id = ${org} AND a.type <> 'owner' AND a.email_lower IS NOT NULL)
+    OR (${mailOutbox.kind} = 'invitation' AND ${to} IN (SELECT i.email_lower FROM invitations i GROUP BY i.email_lower HAVING count(DISTINCT i.organization_id) = 1 AND max(i.organization_id) = ${org})))`;
 }
 
 export const listSchema = listQuerySchema.extend({
@@ -54,7 +64,7 @@ export function listMail(deps: Pick<Deps, "db">, actor: Account, query: unknown)
   const scope = adminScope(actor);
   const i = parseInput(listSchema, query);
   const where = and(
-    scopeWhere(scope),
+    mailScopeWhere(scope),
     i.status ? eq(mailOutbox.status, i.status) : undefined,
     i.kind ? eq(mailOutbox.kind, i.kind) : undefined,
     i.to ? sql`lower(${mailOutbox.toAddress}) LIKE ${likeContains(i.to.toLowerCase())} ESCAPE '\\'` : undefined,
@@ -69,14 +79,14 @@ export function listMail(deps: Pick<Deps, "db">, actor: Account, query: unknown)
 /** Counts by state, for the dashboard and the page's header. */
 export function mailHealth(deps: Pick<Deps, "db" | "config">, actor: Account) {
   const scope = adminScope(actor);
-  const rows = deps.db.select({ status: mailOutbox.status, n: sql<number>`count(*)` }).from(mailOutbox).where(scopeWhere(scope)).groupBy(mailOutbox.status).all();
+  const rows = deps.db.select({ status: mailOutbox.status, n: sql<number>`count(*)` }).from(mailOutbox).where(mailScopeWhere(scope)).groupBy(mailOutbox.status).all();
   const counts = Object.fromEntries(mailStatuses.map((s) => [s, 0])) as Record<(typeof mailStatuses)[number], number>;
   for (const r of rows) counts[r.status] = r.n;
   return { transport: deps.config.mail.transport, counts };
 }
 
 function scopedMail(deps: Pick<Deps, "db">, scope: AdminScope, id: string): MailRow {
-  const row = deps.db.select().from(mailOutbox).where(and(eq(mailOutbox.id, id), scopeWhere(scope))).get();
+  const row = deps.db.select().from(mailOutbox).where(and(eq(mailOutbox.id, id), mailScopeWhere(scope))).get();
   if (!row) throw new AppError("not_found");
   return row;
 }
