@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, like, lt, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Deps } from "../deps.js";
 import { auditLog, type Account } from "../db/schema.js";
@@ -23,7 +23,8 @@ export function listAudit(deps: Pick<Deps, "db">, actor: Account, query: unknown
   const i = parseInput(querySchema, query);
   const where: SQL[] = [];
   if (scope.organizationId) where.push(eq(auditLog.organizationId, scope.organizationId));
-  if (i.action) where.push(like(auditLog.action, `${i.action.replace(/[%_\\]/g, "")}%`));
+  // A prefix ("admin." or "admin.user_deleted"), its own % and _ taken literally.
+  if (i.action) where.push(sql`${auditLog.action} LIKE ${`${i.action.replace(/[%_\\]/g, (ch) => `\\${ch}`)}%`} ESCAPE '\\'`);
   if (i.who) {
     const p = likeContains(i.who);
     where.push(or(eq(auditLog.actorId, i.who), eq(auditLog.targetId, i.who), sql`${auditLog.actorLabel} LIKE ${p} ESCAPE '\\'`, sql`${auditLog.targetLabel} LIKE ${p} ESCAPE '\\'`) as SQL);

@@ -3,7 +3,9 @@ import { z } from "zod";
 import type { Deps } from "../deps.js";
 import { accounts, organizations, type Account } from "../db/schema.js";
 import { parseInput } from "../accounts/fields.js";
-import { adminScope } from "./access.js";
+import type { RequestMeta } from "../deps.js";
+import { adminScope, ref } from "./access.js";
+import { audit } from "./audit.js";
 import { userFilterSchema, userFilterWhere } from "./users.js";
 
 /** The exported columns: every profile field, never a hash or token. */
@@ -111,10 +113,15 @@ class ChunkWriter {
  * the socket has taken the last one: memory stays flat whatever the count
  * and however slow the client.
  */
-export function exportUsers(deps: Pick<Deps, "db" | "clock">, actor: Account, query: unknown) {
+export function exportUsers(deps: Pick<Deps, "db" | "clock">, actor: Account, query: unknown, meta: Pick<RequestMeta, "ip">) {
   const scope = adminScope(actor);
   const i = parseInput(exportSchema, query);
   const ids = i.ids ? i.ids.split(",").map((s) => s.trim()).filter(Boolean).slice(0, 10_000) : null;
+  // A copy of personal data leaving the server: who took it, in what form, and which accounts it was asked for.
+  const filter = ids ? { ids: ids.length } : Object.fromEntries(Object.entries({ q: i.q, type: i.type, status: i.status, group: i.group, organizationId: i.organizationId }).filter(([, v]) => v));
+  deps.db.transaction((tx) =>
+    audit(tx, deps, { action: "admin.users_exported", actor: ref(actor), organizationId: scope.organizationId ?? i.organizationId ?? null, ip: meta.ip, detail: { format: i.format, ...filter } }),
+  );
   const where = and(userFilterWhere(scope, ids ? {} : i), ids ? inArray(accounts.id, ids) : undefined);
   const date = deps.clock.now().toISOString().slice(0, 10);
   const filename = `roster-users-${date}.${i.format}`;

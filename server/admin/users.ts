@@ -16,10 +16,21 @@ export type SortKey = (typeof sortKeys)[number];
 
 /** The filters of the users table; the export takes the same ones. */
 export const userFilterSchema = z.object({
-  q: z.string().trim().max(200, "field.tooLong").optional(),
+  // FTS5 cannot take a NUL inside a phrase; nobody types one, so it is dropped, not refused.
+  q: z
+    .string()
+    .trim()
+    .max(200, "field.tooLong")
+    .transform((s) => s.replaceAll("\0", ""))
+    .optional(),
   type: z.enum(accountTypes, { message: "field.invalid" }).optional().or(z.literal("").transform(() => undefined)),
   status: z.enum(accountStatuses, { message: "field.invalid" }).optional().or(z.literal("").transform(() => undefined)),
-  group: z.string().max(1000).optional(),
+  // A group that breaks the naming rules matches nothing: say so rather than drop the filter.
+  group: z
+    .string()
+    .max(1000, "groupName.invalid")
+    .refine((s) => normalizeGroupName(s) !== null, "groupName.invalid")
+    .optional(),
   organizationId: z.string().max(64).optional().or(z.literal("").transform(() => undefined)),
 });
 export type UserFilter = z.infer<typeof userFilterSchema>;

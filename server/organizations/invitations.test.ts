@@ -89,6 +89,20 @@ describe("registration requests", () => {
     expect(list.items.map((i: { email: string }) => i.email)).toEqual(["late@x.test"]);
   });
 
+  it("resending an expired request while a newer one to the same address is pending answers 409 invitation_pending", async () => {
+    const { t, owner, j, invite } = await world();
+    const old = await j(await invite("twice@x.test"));
+    t.clock.advance(8 * DAY);
+    const newer = await invite("twice@x.test");
+    expect(newer.status).toBe(201);
+    const r = await t.request(`/api/v1/admin/invitations/${old.id}/resend`, { method: "POST", token: owner.token });
+    expect(r.status).toBe(409);
+    expect((await j(r)).code).toBe("invitation_pending");
+    // The newer request is untouched and still the one pending.
+    const pending = await j(await t.request("/api/v1/admin/invitations?status=pending", { token: owner.token }));
+    expect(pending.items.map((i: { id: string }) => i.id)).toEqual([((await j(newer)) as { id: string }).id]);
+  });
+
   it("isolates organizations: another organization's admin gets 404 for every request and account", async () => {
     const { t, owner, globex, j, invite } = await world();
     const inv = await j(await invite("iso@x.test"));

@@ -1,4 +1,4 @@
-import { and, desc, eq, lt, sql } from "drizzle-orm";
+import { and, desc, eq, lt, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 import { DAY } from "../clock.js";
 import type { Deps, RequestMeta } from "../deps.js";
@@ -179,6 +179,12 @@ export function resendInvitation(deps: Deps, actor: Account, id: string, meta: R
       const { inv, org } = scopedInvitation(tx, scope, id);
       const now = deps.clock.now();
       if (inv.status === "accepted" || inv.status === "revoked") throw new AppError("validation_failed", { status: "field.invalid" }, undefined, `The request is ${inv.status}.`);
+      // An expired request sent again is a new pending one: the same rules as sending (SPEC §3).
+      const wasPending = effectiveStatus(inv, now) === "pending";
+      expireStale(tx, now, inv.organizationId);
+      const others = and(eq(invitations.organizationId, inv.organizationId), eq(invitations.status, "pending"), ne(invitations.id, inv.id));
+      if (tx.select({ id: invitations.id }).from(invitations).where(and(others, eq(invitations.emailLower, inv.emailLower))).get()) throw new AppError("invitation_pending");
+      if (!wasPending && (tx.select({ n: sql<number>`count(*)` }).from(invitations).where(others).get()?.n ?? 0) >= org.pendingLimit) throw new AppError("pending_limit_reached");
       const token = generateSecret(20);
       const updated = { ...inv, status: "pending" as const, tokenHash: hashSecret(token), expiresAt: new Date(now.getTime() + INVITATION_TTL), updatedAt: now };
       tx.update(invitations).set({ status: updated.status, tokenHash: updated.tokenHash, expiresAt: updated.expiresAt, updatedAt: now }).where(eq(invitations.id, id)).run();

@@ -29,7 +29,7 @@ export const anyString: fc.Arbitrary<string> = fc.oneof(
   { arbitrary: fc.string({ unit: "grapheme", maxLength: 20 }), weight: 2 },
   { arbitrary: fc.constantFrom(...HOSTILE_STRINGS), weight: 2 },
   // Lone surrogates cannot be written by fc's units; JSON carries them as escapes.
-  { arbitrary: fc.constantFrom("\ud800", "a\udfffb", "\ufeff", "\u0000", "%00", "%", "../../etc/passwd", "__proto__", "constructor"), weight: 1 },
+  { arbitrary: fc.constantFrom("\ud800", "a\udfffb", "\ufeff", "\u0000", "ab\u0000cd", "\u0000\u0000\u0000", "%00", "%", "../../etc/passwd", "__proto__", "constructor"), weight: 1 },
   { arbitrary: fc.integer({ min: 300, max: 120_000 }).chain((n) => fc.constantFrom("x", "é", "あ", "😀", "<").map((ch) => ch.repeat(n))), weight: 1 },
 );
 

@@ -11,7 +11,7 @@ import { ImportJobPage, importColumns, ImportUploadPage } from "../../../views/p
 import { ImportProgress } from "../../../views/partials/admin-import-report.js";
 import { formState, type FormState } from "../../../views/view.js";
 import { adminPage, pageAdmin } from "./admin-users-shared.js";
-import { attempt, failedForm, go } from "./render.js";
+import { attempt, failedForm, go, parsedForm } from "./render.js";
 
 function uploadPage(c: Ctx, user: PageUser, state: FormState = formState(), status?: number) {
   return adminPage(c, user, { current: "/admin/import", title: "admin.import.title", status, here: "/admin/import", body: (v) => <ImportUploadPage v={v} state={state} /> });
@@ -43,7 +43,7 @@ export const adminImportPages = new Hono<AppEnv>()
   })
   .post("/admin/users/import", async (c) => {
     const user = pageAdmin(c);
-    const body = await c.req.parseBody();
+    const body = await parsedForm(c);
     const file = body.file;
     if (!(file instanceof File) || file.size === 0) {
       return uploadPage(c, user, failedForm(c, new AppError("validation_failed", { file: "admin.import.noFile" }), {}), 400);

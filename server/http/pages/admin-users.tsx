@@ -11,7 +11,7 @@ import { AdminUsersPage } from "../../../views/pages/admin-users.js";
 import { BatchConfirmPage, BatchResultPage, type Picked } from "../../../views/pages/admin-users-delete.js";
 import { UserRows, UsersResults, usersHref, type UsersPage, type UsersQuery } from "../../../views/partials/admin-users-table.js";
 import { adminContext, adminPage, doneNotice, isOwner, pageAdmin } from "./admin-users-shared.js";
-import { attempt, go, isHx } from "./render.js";
+import { attempt, go, isHx, parsedForm } from "./render.js";
 
 const PAGE_SIZE = 50;
 const MAX_SELECTED = 1000;
@@ -43,7 +43,7 @@ function search(c: Ctx, user: PageUser, q: UsersQuery): UsersPage {
 
 /** The checked rows of the bulk form, once each, as accounts this admin can see (unknown ids are left out). */
 async function picked(c: Ctx, user: PageUser): Promise<{ action: string; ids: string[]; accounts: Picked[] }> {
-  const body = await c.req.parseBody({ all: true });
+  const body = await parsedForm(c, true);
   const raw = body.ids;
   const ids = [...new Set((Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((x): x is string => typeof x === "string" && x.length > 0))].slice(0, MAX_SELECTED);
   const accounts: Picked[] = [];
@@ -88,7 +88,7 @@ export const adminUsersPages = new Hono<AppEnv>()
     if (accounts.length === 0) return go(c, "/admin/users?done=none_selected");
     if (action === "csv" || action === "json") {
       // The same service as GET /api/v1/admin/users/export?ids=…; posted, so a long selection never outgrows a URL.
-      const x = exportUsers(c.var.deps, user.account, { format: action, ids: accounts.map((a) => a.id).join(",") });
+      const x = exportUsers(c.var.deps, user.account, { format: action, ids: accounts.map((a) => a.id).join(",") }, c.var.meta);
       return c.body(x.body, 200, { "content-type": x.contentType, "content-disposition": `attachment; filename="${x.filename}"`, "cache-control": "no-store" });
     }
     const ctx = adminContext(c, user);

@@ -86,9 +86,23 @@ export function safeNext(next: unknown, fallback: string): string {
   }
 }
 
+type Field = string | File;
+
+/**
+ * The POST body as form fields (`all`: repeated fields as arrays). A body that
+ * is not the form it claims to be (a broken multipart, say) is a 400, never a 500.
+ */
+export async function parsedForm(c: Ctx, all = false): Promise<Record<string, Field | Field[]>> {
+  try {
+    return await c.req.parseBody({ all });
+  } catch {
+    throw new AppError("validation_failed");
+  }
+}
+
 /** The form fields of a POST (text values only; a file field is not something our forms send). */
 export async function formBody(c: Ctx): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
+  const body = await parsedForm(c);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(body)) if (typeof v === "string") out[k] = v;
   return out;
