@@ -27,6 +27,8 @@ export interface ImportJob {
   report: ImportReport | null;
   createdAt: number;
   finishedAt: number | null;
+  /** Setup links already handed out in a results download: each is given once, like the create dialog's. */
+  linksTaken: number;
 }
 
 interface Entry extends ImportJob {
@@ -71,6 +73,7 @@ export async function checkImport(deps: Deps, actor: Account, rows: Record<strin
     report: null,
     createdAt: now,
     finishedAt: null,
+    linksTaken: 0,
     pending: { rows: numbers.map((n) => rows[n - 1] ?? {}), numbers },
   };
   jobs.set(entry.id, entry);
@@ -112,6 +115,22 @@ export function startImport(deps: Deps, actor: Account, id: string, meta: Reques
     })
     .finally(() => (e.finishedAt = deps.clock.now().getTime()));
   return view(e);
+}
+
+/**
+ * The results for a download: every row, with the setup links not yet handed
+ * out, which are then dropped from the job. A one-time link is shown once
+ * (SPEC §3); a later download says the link went in an earlier one.
+ */
+export function takeImportResults(deps: Pick<Deps, "clock">, actor: Account, id: string): ImportRowResult[] {
+  const e = entryFor(deps, actor, id);
+  const rows = jobResults(e);
+  if (e.report) {
+    const handed = e.report.results.filter((r) => r.setupUrl).length;
+    e.report = { ...e.report, results: e.report.results.map(({ setupUrl: _link, ...r }) => r) };
+    e.linksTaken += handed;
+  }
+  return rows;
 }
 
 /** Every row of the file once: the real run's result, or the check's error for a row that was not imported. */

@@ -210,7 +210,8 @@ const en: Record<string, string> = {
   "admin.import.done": "Import finished: {created} created, {failed} not imported.",
   "admin.import.failed": "The import stopped because of an error on the server. Rows created so far stay; the result file lists them.",
   "admin.import.download": "Download the results (CSV)",
-  "admin.import.downloadHint": "One line per row of the file, with setup links for accounts that need them. Keep it safe, and available for an hour.",
+  "admin.import.downloadHint": "One line per row of the file, with setup links for accounts that need them. Each link is in the first download only: keep it safe. The results stay available for an hour.",
+  "admin.import.downloadHintTaken": "The {n} setup links were in an earlier download and are not given again. The results stay available for an hour.",
   "admin.import.toUsers": "See the newest accounts",
 };
 
@@ -419,7 +420,8 @@ const ja: Record<string, string> = {
   "admin.import.done": "インポートが完了しました：作成 {created}件、未インポート {failed}件。",
   "admin.import.failed": "サーバーでエラーが起きたため、インポートを中断しました。作成済みの行はそのまま残り、結果ファイルに記載されます。",
   "admin.import.download": "結果をダウンロード（CSV）",
-  "admin.import.downloadHint": "ファイルの各行に1行ずつ、必要なアカウントには設定用リンクも記載されます。安全に保管してください（ダウンロードは1時間有効です）。",
+  "admin.import.downloadHint": "ファイルの各行に1行ずつ、必要なアカウントには設定用リンクも記載されます。リンクは最初のダウンロードにだけ含まれます。安全に保管してください（結果は1時間ダウンロードできます）。",
+  "admin.import.downloadHintTaken": "{n}件の設定用リンクは以前のダウンロードに含まれていたため、再度は表示されません（結果は1時間ダウンロードできます）。",
   "admin.import.toUsers": "新しいアカウントを見る",
 };
 

@@ -121,7 +121,7 @@ export function ImportProgress({ v, job }: { v: View; job: ImportJob }) {
           {t("admin.import.another")}
         </a>
       </p>
-      <p class="hint">{t("admin.import.downloadHint")}</p>
+      <p class="hint">{t(job.linksTaken ? "admin.import.downloadHintTaken" : "admin.import.downloadHint", { n: job.linksTaken })}</p>
       <RowErrors v={v} rows={jobResults(job)} />
     </div>
   );

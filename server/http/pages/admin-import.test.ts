@@ -100,9 +100,25 @@ describe("import", () => {
     ]);
   });
 
+  it("hands each one-time setup link out once: in the first results download, not again", async () => {
+    const { t, adminCookie } = await adminWorld();
+    const job = await checked(t, adminCookie, ["userId,email,type,nickname,password,groupName", "nomail1,,general,,,", "nomail2,,general,,,"].join("\n"));
+    await t.request(`${job}/run`, { form: {}, cookie: adminCookie });
+    await untilDone(t, adminCookie, job);
+    const download = async () => parse(await (await t.request(`${job}/results.csv`, { cookie: adminCookie })).text(), { columns: true, bom: true }) as Record<string, string>[];
+    const first = await download();
+    expect(first.map((r) => r.outcome)).toEqual(["setup_link", "setup_link"]);
+    for (const r of first) expect(r.setupUrl).toMatch(/\/setup\?token=/);
+    const second = await download();
+    expect(second.map((r) => [r.userId, r.status, r.setupUrl])).toEqual([["nomail1", "created", ""], ["nomail2", "created", ""]]);
+    expect(await (await t.request(job, { cookie: adminCookie })).text()).toContain("The 2 setup links were in an earlier download");
+    // The links handed out still work.
+    expect((await t.request(new URL(first[0]!.setupUrl!).pathname + new URL(first[0]!.setupUrl!).search)).status).toBe(200);
+  });
+
   it("polls while running: the fragment asks again every second, and stops when done", () => {
     const v = { lang: "en" as const, t: translator("en"), serverName: "Roster", user: null, here: "/" };
-    const job: ImportJob = { id: "j1", actorId: "a", filename: "x.csv", state: "running", check: { dryRun: true, total: 4, valid: 4, created: 0, failed: 0, results: [] }, total: 4, done: 2, report: null, createdAt: 0, finishedAt: null };
+    const job: ImportJob = { id: "j1", actorId: "a", filename: "x.csv", state: "running", check: { dryRun: true, total: 4, valid: 4, created: 0, failed: 0, results: [] }, total: 4, done: 2, report: null, createdAt: 0, finishedAt: null, linksTaken: 0 };
     const running = String(ImportProgress({ v, job }));
     expect(running).toContain('hx-get="/admin/import/j1/progress" hx-trigger="every 1s" hx-swap="outerHTML"');
     expect(running).toContain('<progress max="4" value="2">');

@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { stringify } from "csv-stringify/sync";
 import { neutralizeCell } from "../../admin/export.js";
 import { parseImport } from "../../admin/import.js";
-import { checkImport, getImportJob, jobResults, startImport } from "../../admin/import-jobs.js";
+import { checkImport, getImportJob, startImport, takeImportResults } from "../../admin/import-jobs.js";
 import { AppError } from "../../errors.js";
 import type { AppEnv, Ctx } from "../context.js";
 import type { PageUser } from "./account-view.js";
@@ -82,6 +82,6 @@ export const adminImportPages = new Hono<AppEnv>()
     const user = pageAdmin(c);
     const job = getImportJob(c.get("deps"), user.account, c.req.param("id"));
     const header = ["row", "userId", "status", "code", "errors", "outcome", "setupUrl"];
-    const rows = jobResults(job).map((r) => [r.row, r.userId, r.status, r.code, Object.entries(r.errors ?? {}).map(([f, m]) => `${f}: ${t(c.get("lang"), m)}`).join("; "), r.outcome, r.setupUrl].map(cell));
+    const rows = takeImportResults(c.get("deps"), user.account, job.id).map((r) => [r.row, r.userId, r.status, r.code, Object.entries(r.errors ?? {}).map(([f, m]) => `${f}: ${t(c.get("lang"), m)}`).join("; "), r.outcome, r.setupUrl].map(cell));
     return csvFile(c, `roster-import-${job.id.slice(0, 8)}.csv`, [header, ...rows]);
   });
