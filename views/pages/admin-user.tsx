@@ -72,6 +72,13 @@ export interface UserAdminProps {
   ctx: AdminContext;
   /** The outcome of the last action (the profile form shows its own). */
   message?: { kind: "ok" | "error"; msg: Message };
+  /** The viewer may not change this account (an owner, seen by an admin who is not one): shown read-only, no actions. */
+  locked?: boolean;
+}
+
+/** Why an account is read-only here: the services answer 403 to every change, so the page offers none. */
+export function OwnerOnlyNotice({ v }: { v: View }) {
+  return <Alert v={v} kind="info" msg={{ key: "admin.user.ownerOnly" }} />;
 }
 
 /** Everything about one account; every form on it answers with this region, swapped whole. */
@@ -82,26 +89,28 @@ export function UserAdmin(p: UserAdminProps) {
         <a href="/admin/users">{p.v.t("admin.users.title")}</a> / <span class="mono">{p.a.userId}</span>
       </p>
       {p.message && <Alert v={p.v} kind={p.message.kind} msg={p.message.msg} />}
+      {p.locked && <OwnerOnlyNotice v={p.v} />}
       <div class="user-grid">
         <div>
           <UserSummary v={p.v} a={p.a} />
-          <UserActions v={p.v} a={p.a} ctx={p.ctx} />
+          {!p.locked && <UserActions v={p.v} a={p.a} ctx={p.ctx} />}
         </div>
-        <UserForm v={p.v} id={p.a.id} state={p.form} />
+        <UserForm v={p.v} id={p.a.id} state={p.form} locked={p.locked} />
       </div>
     </div>
   );
 }
 
 /** The confirmation step before deleting one account, or why it cannot be deleted now. */
-export function DeleteUserPage({ v, a, ctx, error }: { v: View; a: PresentedAccount; ctx: AdminContext; error?: Message }) {
+export function DeleteUserPage({ v, a, ctx, error, locked = false }: { v: View; a: PresentedAccount; ctx: AdminContext; error?: Message; locked?: boolean }) {
   const t = v.t;
   const href = `/admin/users/${encodeURIComponent(a.id)}`;
+  const blocked = ctx.deletionLocked || locked;
   return (
     <section class="card confirm" aria-labelledby="confirm-title">
       <h1 id="confirm-title">{t("admin.user.delete.title", { userId: a.userId })}</h1>
-      {ctx.deletionLocked ? <LockedNotice v={v} owner={ctx.owner} /> : error && <Alert v={v} kind="error" msg={error} />}
-      {!ctx.deletionLocked && (
+      {locked ? <OwnerOnlyNotice v={v} /> : ctx.deletionLocked ? <LockedNotice v={v} owner={ctx.owner} /> : error && <Alert v={v} kind="error" msg={error} />}
+      {!blocked && (
         <form method="post" action={`${href}/delete`} class="stack">
           <p>{t("admin.user.delete.irreversible", { userId: a.userId })}</p>
           <div class="actions">
@@ -114,7 +123,7 @@ export function DeleteUserPage({ v, a, ctx, error }: { v: View; a: PresentedAcco
           </div>
         </form>
       )}
-      {ctx.deletionLocked && (
+      {blocked && (
         <p>
           <a href={href}>{t("admin.user.delete.back")}</a>
         </p>

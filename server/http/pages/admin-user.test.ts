@@ -215,3 +215,56 @@ describe("delete", () => {
     expect(accountOf(t, "ada")).toBeDefined();
   });
 });
+
+describe("an owner's account, seen by an admin who is not an owner", () => {
+  const ownerNote = "Only an owner can change an owner&#39;s account.";
+
+  it("is read-only: the note, disabled fields, no save button and no actions (they would only answer 403)", async () => {
+    const { t, adminCookie } = await adminWorld();
+    const id = idOf(t, "owner");
+    const r = await t.request(`/admin/users/${id}`, { cookie: adminCookie, headers: hx });
+    expect(r.status).toBe(200);
+    const html = await r.text();
+    expect(html).toContain(ownerNote);
+    expect(html).toContain('<fieldset class="stack" disabled="">');
+    expect(html).toContain('name="nickname"');
+    expect(html).not.toContain("<form");
+    expect(html).not.toContain('type="submit"');
+    expect(html).not.toContain(">Save<");
+    for (const label of ["Make administrator", "Make member", "Disable", "End all sessions", "Delete…"]) expect(html).not.toContain(`>${label}<`);
+    expect(html).not.toContain(`/admin/users/${id}/delete`);
+  });
+
+  it("in Japanese", async () => {
+    const { t, adminCookie } = await adminWorld();
+    const html = await (await t.request(`/admin/users/${idOf(t, "owner")}`, { cookie: `${adminCookie}; roster_lang=ja` })).text();
+    expect(html).toContain("オーナーのアカウントを変更できるのはオーナーだけです。");
+  });
+
+  it("the owner still sees the form and the actions", async () => {
+    const { t, ownerCookie } = await adminWorld();
+    const html = await (await t.request(`/admin/users/${idOf(t, "owner")}`, { cookie: ownerCookie, headers: hx })).text();
+    expect(html).not.toContain(ownerNote);
+    expect(html).not.toContain("disabled=");
+    expect(html).toContain(`<form action="/admin/users/${idOf(t, "owner")}" method="post"`);
+    expect(html).toContain('type="submit"');
+    expect(html).toContain(">End all sessions<");
+  });
+
+  it("a refused post and the delete page show the note and offer nothing", async () => {
+    const { t, adminCookie } = await adminWorld();
+    putSetting(t.db, "deletionLocked", false);
+    const id = idOf(t, "owner");
+    const post = await t.request(`/admin/users/${id}`, { form: { ...profile, email: "owner@acme.test", nickname: "Taken" }, cookie: adminCookie, headers: hx });
+    expect(post.status).toBe(403);
+    const html = await post.text();
+    expect(html).toContain(ownerNote);
+    expect(html).not.toContain('type="submit"');
+    expect(accountOf(t, "owner")?.nickname).not.toBe("Taken");
+    const confirm = await t.request(`/admin/users/${id}/delete`, { cookie: adminCookie });
+    expect(confirm.status).toBe(403);
+    const page = await confirm.text();
+    expect(page).toContain(ownerNote);
+    expect(page).not.toContain(`action="/admin/users/${id}/delete"`);
+  });
+});

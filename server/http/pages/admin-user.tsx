@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { PresentedAccount } from "../../accounts/present.js";
+import { adminScope, mayChange } from "../../admin/access.js";
 import { getUser, updateUser } from "../../admin/user-actions.js";
 import { deleteUser } from "../../admin/user-delete.js";
 import { approveUser, declineUser, demoteUser, disableUser, enableUser, endUserSessions, markEmailVerified, promoteUser } from "../../admin/user-status.js";
@@ -46,11 +47,15 @@ function profileInput(f: Record<string, string>) {
   return input;
 }
 
+/** The services refuse every change an actor may not make (an owner, by an admin): the page offers none of them either. */
+const locked = (user: PageUser, a: PresentedAccount) => !mayChange(adminScope(user.account), a);
+
 function userPage(c: Ctx, user: PageUser, a: PresentedAccount, o: { form?: FormState; message?: UserAdminProps["message"]; status?: number } = {}) {
   const ctx = adminContext(c, user);
   const form = o.form ?? formState(userFormValues(a));
   const here = `/admin/users/${encodeURIComponent(a.id)}`;
-  return adminPage(c, user, { current: "/admin/users", title: "admin.user.title", status: o.status, here, body: (v) => <UserAdmin v={v} a={a} form={form} ctx={ctx} message={o.message} /> });
+  const readOnly = locked(user, a);
+  return adminPage(c, user, { current: "/admin/users", title: "admin.user.title", status: o.status, here, body: (v) => <UserAdmin v={v} a={a} form={form} ctx={ctx} message={o.message} locked={readOnly} /> });
 }
 
 /** After a form: htmx gets the region in place; a plain POST gets post/redirect/get, or the page with the error. */
@@ -85,7 +90,8 @@ export const adminUserPages = new Hono<AppEnv>()
     const user = pageAdmin(c);
     const a = getUser(c.get("deps"), user.account, c.req.param("id"));
     const ctx = adminContext(c, user);
-    return adminPage(c, user, { current: "/admin/users", title: "admin.user.delete.short", status: ctx.deletionLocked ? 403 : 200, body: (v) => <DeleteUserPage v={v} a={a} ctx={ctx} /> });
+    const readOnly = locked(user, a);
+    return adminPage(c, user, { current: "/admin/users", title: "admin.user.delete.short", status: ctx.deletionLocked || readOnly ? 403 : 200, body: (v) => <DeleteUserPage v={v} a={a} ctx={ctx} locked={readOnly} /> });
   })
   .post("/admin/users/:id/delete", async (c) => {
     const user = pageAdmin(c);
@@ -95,7 +101,8 @@ export const adminUserPages = new Hono<AppEnv>()
     if (r.ok) return go(c, "/admin/users?done=deleted");
     const ctx = adminContext(c, user);
     const error: Message = errorMessage(r.err);
-    return adminPage(c, user, { current: "/admin/users", title: "admin.user.delete.short", status: r.err.status, body: (v) => <DeleteUserPage v={v} a={a} ctx={ctx} error={error} /> });
+    const readOnly = locked(user, a);
+    return adminPage(c, user, { current: "/admin/users", title: "admin.user.delete.short", status: r.err.status, body: (v) => <DeleteUserPage v={v} a={a} ctx={ctx} error={error} locked={readOnly} /> });
   })
   .post("/admin/users/:id/:action", async (c) => {
     const user = pageAdmin(c);
