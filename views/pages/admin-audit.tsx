@@ -57,6 +57,25 @@ function FilterForm({ v, state }: { v: View; state: FormState }) {
   );
 }
 
+/** The action's label in the page's language, or undefined for a code without one (an older or newer version's). */
+export function auditActionLabel(t: View["t"], action: string): string | undefined {
+  const key = `audit.action.${action}`;
+  const label = t(key);
+  // t answers an unknown key with the key itself: that is "no label", never text to show.
+  return label === key ? undefined : label;
+}
+
+/** The label, with the code after it: the filter takes codes, so admins must still see them. */
+export function AuditAction({ v, action }: { v: View; action: string }) {
+  const label = auditActionLabel(v.t, action);
+  if (label === undefined) return <code class="audit-code">{action}</code>;
+  return (
+    <>
+      <span class="audit-label">{label}</span> <code class="audit-code muted">{action}</code>
+    </>
+  );
+}
+
 /** The entry's detail as one line of JSON, or a dash when there is none. */
 const compact = (detail: unknown): string => {
   const s = JSON.stringify(detail ?? {});
@@ -87,7 +106,9 @@ function AuditTable({ v, rows, total }: { v: View; rows: AuditRow[]; total: numb
                 <span class="muted">#{r.seq}</span> <Time iso={r.at} lang={v.lang} />
               </td>
               <td>{r.actor ? r.actor.label || r.actor.id : <span class="muted">{t("admin.audit.system")}</span>}</td>
-              <td class="mono">{r.action}</td>
+              <td class="ao-action">
+                <AuditAction v={v} action={r.action} />
+              </td>
               <td>{r.target ? r.target.label || r.target.id : "—"}</td>
               <td class="mono">{r.ip || "—"}</td>
               <td>

@@ -3,6 +3,7 @@ import { accountStatuses, accountTypes, mailStatuses } from "../../server/db/sch
 import { fmt } from "../partials/admin-users-table.js";
 import { Time } from "../partials/sessions-section.js";
 import type { View } from "../view.js";
+import { AuditAction } from "./admin-audit.js";
 
 export interface AuditRow {
   seq: number;
@@ -104,7 +105,9 @@ export function AdminDashboardPage({ v, s, audit, capture }: { v: View; s: Dashb
                     <td class="col-date">
                       <Time iso={e.at} lang={v.lang} />
                     </td>
-                    <td class="mono col-action">{e.action}</td>
+                    <td class="col-action">
+                      <AuditAction v={v} action={e.action} />
+                    </td>
                     <td>{e.actor?.label || "—"}</td>
                     <td>{e.target?.label || "—"}</td>
                     <td class="mono">{e.ip || "—"}</td>

@@ -96,4 +96,20 @@ describe("/admin/audit", () => {
     expect(text2).toContain(`Chain BROKEN at entry #${first.seq + 1}`);
     expect(text2).toContain("An entry before it was removed or changed.");
   });
+
+  it("labels actions in the page's language, keeping the code; an unknown action (an older version's) shows its code", async () => {
+    const w = await orgWorld();
+    write(w, 1, { action: "admin.users_exported" });
+    // As an older (or newer) version may have written it: an action with no label here.
+    w.t.db.transaction((tx) => audit(tx, w.t.deps, { action: "legacy.thing_done", ip: "10.0.0.7" }));
+    const ja = await (await w.t.request("/admin/audit", { cookie: `${w.ownerCookie}; roster_lang=ja` })).text();
+    expect(ja).toContain('<span class="audit-label">ユーザーをエクスポート</span> <code class="audit-code muted">admin.users_exported</code>');
+    expect(ja).toContain('<code class="audit-code">legacy.thing_done</code>');
+    expect(ja).not.toContain("audit.action.");
+    const en = visibleText(await (await w.t.request("/admin/audit", { cookie: w.ownerCookie, headers: { "accept-language": "en" } })).text());
+    expect(en).toContain("Users exported admin.users_exported");
+    expect(en).toContain(" legacy.thing_done ");
+    // The filter still takes codes.
+    expect(visibleText(await (await w.t.request("/admin/audit?action=legacy.", { cookie: w.ownerCookie })).text())).toContain("Matching entries: 1");
+  });
 });

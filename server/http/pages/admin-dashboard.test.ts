@@ -33,9 +33,10 @@ describe("the admin dashboard", () => {
     expect(html).toContain("Some messages could not be delivered.");
     expect(html).toContain("Mail is captured, not delivered");
     // Recent activity: ten entries at most, the newest first.
-    const actions = [...html.matchAll(/<td class="mono col-action">([a-z_.]+)<\/td>/g)].map((m) => m[1]);
+    const actions = [...html.matchAll(/<td class="col-action">.*?<code class="audit-code[^"]*">([a-z_.]+)<\/code><\/td>/g)].map((m) => m[1]);
     expect(actions).toHaveLength(10);
     expect(actions).toContain("login.succeeded");
+    expect(html).toContain('<span class="audit-label">Login succeeded</span> <code class="audit-code muted">login.succeeded</code>');
     expect(html).toContain('<a href="/admin" class="current" aria-current="page">Overview</a>');
     expect(html).toContain('<span class="vh">1 waiting</span>');
   });
@@ -45,5 +46,6 @@ describe("the admin dashboard", () => {
     const html = await (await t.request("/admin", { cookie: `${adminCookie}; roster_lang=ja` })).text();
     expect(html).toContain("メールキュー");
     expect(html).toContain("最近の操作");
+    expect(html).toContain('<span class="audit-label">ログイン成功</span> <code class="audit-code muted">login.succeeded</code>');
   });
 });
