@@ -27,10 +27,11 @@ import { errorMessage, go, isHx, page, sessionUser, viewOf } from "./render.js";
 
 /**
  * An account created by an admin with a password must change it at first log
- * in (SPEC §3): until it has, every page but its own account page (where the
- * password form is), logging out and logging in again leads there.
+ * in (SPEC §3): until it has, every page leads to the password form, except
+ * the account page itself, logging in and out, the language switch and the
+ * mailed links (address confirmation, password reset).
  */
-const untilPasswordChanged = /^\/(account(\/|$)|logout$|login$|lang\/|api\/|static\/)/;
+const untilPasswordChanged = /^\/(account(\/|$)|logout$|login$|lang\/|api\/|static\/|verify-email$|reset-password$|forgot-password$)/;
 
 /** The htmx pages (register, log in, account…). */
 export const pages = new Hono<AppEnv>()
