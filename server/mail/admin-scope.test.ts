@@ -34,6 +34,17 @@ const listed = async (t: TestApp, token: string) => (await j<{ items: Item[]; to
 const forgot = (t: TestApp, email: string) => t.request("/api/v1/auth/password-reset", { json: { email } });
 
 describe("which mail an admin may read", () => {
+  it("never shows another organization's invitation, even once its address is given to one of the admin's members", async () => {
+    const { t, owner, admin, globex } = await world();
+    const sent = await t.request("/api/v1/admin/invitations", { token: owner.token, json: { email: "target@elsewhere.test", organizationId: globex.id, type: "admin" } });
+    expect(sent.status).toBe(201);
+    const invitation = mailId(t, "target@elsewhere.test", "invitation");
+    const mia = t.db.select().from(accounts).where(eq(accounts.userId, "mia")).get();
+    expect((await t.request(`/api/v1/admin/users/${mia?.id}`, { method: "PATCH", token: admin.token, json: { email: "target@elsewhere.test" } })).status).toBe(200);
+    expect((await t.request(`/api/v1/admin/mail/${invitation}`, { token: admin.token })).status).toBe(404);
+    expect((await listed(t, admin.token)).items.map((m) => m.id)).not.toContain(invitation);
+  });
+
   it("hides a reset mail to someone their organization once invited (404), but shows the invitation itself, whatever its state", async () => {
     const { t, owner, admin } = await world();
     const sent = await t.request("/api/v1/admin/invitations", { token: admin.token, json: { email: "pat@personal.test" } });

@@ -27,8 +27,10 @@ export function mailScopeWhere(scope: AdminScope): SQL | undefined {
   const org = scope.organizationId;
   if (!org) return sql`0`;
   const to = sql`lower(${mailOutbox.toAddress})`;
-  return sql`(${to} IN (SELECT a.email_lower FROM accounts a WHERE a.organization_id = ${org} AND a.type <> 'owner' AND a.email_lower IS NOT NULL)
-    OR (${mailOutbox.kind} = 'invitation' AND ${to} IN (SELECT i.email_lower FROM invitations i GROUP BY i.email_lower HAVING count(DISTINCT i.organization_id) = 1 AND max(i.organization_id) = ${org})))`;
+  // Invitation mail only by (b): a member's address may have been given another organization's request.
+  return sql`((${mailOutbox.kind} <> 'invitation' AND ${to} IN (SELECT a.email_lower FROM accounts a WHERE a.organization_id = ${org} AND a.type <> 'owner' AND a.email_lower IS NOT NULL))
+    OR (${mailOutbox.kind} = 'invitation' AND ${to} IN (SELECT i.email_lower FROM invitations i WHERE i.organization_id = ${org})
+      AND ${to} NOT IN (SELECT i.email_lower FROM invitations i WHERE i.organization_id <> ${org})))`;
 }
 
 export const listSchema = listQuerySchema.extend({
