@@ -71,17 +71,28 @@ function mailInvitation(tx: Tx, deps: Pick<Deps, "clock" | "config">, inv: Invit
   });
 }
 
-/** One registration request, inside the caller's transaction; throws the SPEC's refusal codes. */
-function sendOne(tx: Tx, deps: Pick<Deps, "clock" | "config">, scope: AdminScope, org: Organization, email: string, type: "general" | "admin", message: string, meta: RequestMeta): Invitation {
-  const now = deps.clock.now();
+/**
+ * SPEC §3's refusals for a request to `email` becoming pending in `org`:
+ * already a member, managed by another organization, a request to the address
+ * already pending, or pendingLimit reached. `resending` is a request of the
+ * organization's own that is not counted against itself. Returns the
+ * address's personal account, if it has one.
+ */
+function assertMaySend(tx: Tx, now: Date, org: Organization, email: string, resending?: string): Account | undefined {
   const existing = findByEmail(tx, email);
   if (existing?.organizationId === org.id) throw new AppError("already_member");
   if (existing?.organizationId) throw new AppError("managed_by_other_organization");
   expireStale(tx, now, org.id);
-  const pending = tx.select({ n: sql<number>`count(*)` }).from(invitations).where(and(eq(invitations.organizationId, org.id), eq(invitations.status, "pending"))).get()?.n ?? 0;
-  const dup = tx.select({ id: invitations.id }).from(invitations).where(and(eq(invitations.organizationId, org.id), eq(invitations.emailLower, email.toLowerCase()), eq(invitations.status, "pending"))).get();
-  if (dup) throw new AppError("invitation_pending");
-  if (pending >= org.pendingLimit) throw new AppError("pending_limit_reached");
+  const others = and(eq(invitations.organizationId, org.id), eq(invitations.status, "pending"), resending ? ne(invitations.id, resending) : undefined);
+  if (tx.select({ id: invitations.id }).from(invitations).where(and(others, eq(invitations.emailLower, email.toLowerCase()))).get()) throw new AppError("invitation_pending");
+  if ((tx.select({ n: sql<number>`count(*)` }).from(invitations).where(others).get()?.n ?? 0) >= org.pendingLimit) throw new AppError("pending_limit_reached");
+  return existing;
+}
+
+/** One registration request, inside the caller's transaction; throws the SPEC's refusal codes. */
+function sendOne(tx: Tx, deps: Pick<Deps, "clock" | "config">, scope: AdminScope, org: Organization, email: string, type: "general" | "admin", message: string, meta: RequestMeta): Invitation {
+  const now = deps.clock.now();
+  const existing = assertMaySend(tx, now, org, email);
   const token = generateSecret(20);
   const inv: Invitation = {
     id: newId(), organizationId: org.id, email, emailLower: email.toLowerCase(), type, message, status: "pending",
@@ -179,12 +190,8 @@ export function resendInvitation(deps: Deps, actor: Account, id: string, meta: R
       const { inv, org } = scopedInvitation(tx, scope, id);
       const now = deps.clock.now();
       if (inv.status === "accepted" || inv.status === "revoked") throw new AppError("validation_failed", { status: "field.invalid" }, undefined, `The request is ${inv.status}.`);
-      // An expired request sent again is a new pending one: the same rules as sending (SPEC §3).
-      const wasPending = effectiveStatus(inv, now) === "pending";
-      expireStale(tx, now, inv.organizationId);
-      const others = and(eq(invitations.organizationId, inv.organizationId), eq(invitations.status, "pending"), ne(invitations.id, inv.id));
-      if (tx.select({ id: invitations.id }).from(invitations).where(and(others, eq(invitations.emailLower, inv.emailLower))).get()) throw new AppError("invitation_pending");
-      if (!wasPending && (tx.select({ n: sql<number>`count(*)` }).from(invitations).where(others).get()?.n ?? 0) >= org.pendingLimit) throw new AppError("pending_limit_reached");
+      // Sent again, a request is pending once more: the same rules as sending it (SPEC §3).
+      assertMaySend(tx, now, org, inv.email, inv.id);
       const token = generateSecret(20);
       const updated = { ...inv, status: "pending" as const, tokenHash: hashSecret(token), expiresAt: new Date(now.getTime() + INVITATION_TTL), updatedAt: now };
       tx.update(invitations).set({ status: updated.status, tokenHash: updated.tokenHash, expiresAt: updated.expiresAt, updatedAt: now }).where(eq(invitations.id, id)).run();
