@@ -100,14 +100,16 @@ export function argon2Pool(o: PoolOptions): Argon2Pool {
       }
       pump();
     });
-    // A thread that dies hands its jobs to others (each once); the next job starts a new thread.
+    // A thread that dies hands its jobs to others; the next job starts a new thread. Only the job it
+    // was running counts the try (it may be what killed it, and gets one more); those waiting behind
+    // it never started, so they go back to the front of the queue as they were.
     const lost = (e: Error) => {
       remove(slot);
-      const jobs = slot.inFlight.splice(0);
-      for (const p of jobs.reverse()) {
-        if (!closed && p.tries < 2) queue.unshift({ ...p, tries: p.tries + 1 });
-        else p.reject(e);
-      }
+      const [running, ...waiting] = slot.inFlight.splice(0);
+      const again = [...(running && running.tries < 2 ? [{ ...running, tries: running.tries + 1 }] : []), ...waiting];
+      if (running && running.tries >= 2) running.reject(e);
+      if (closed) for (const p of again) p.reject(e);
+      else queue.unshift(...again);
       pump();
     };
     slot.worker.on("error", lost);
