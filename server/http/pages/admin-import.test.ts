@@ -106,6 +106,7 @@ describe("import", () => {
     await t.request(`${job}/run`, { form: {}, cookie: adminCookie });
     await untilDone(t, adminCookie, job);
     const download = async () => parse(await (await t.request(`${job}/results.csv`, { cookie: adminCookie })).text(), { columns: true, bom: true }) as Record<string, string>[];
+    expect((await t.request(`${job}/results.csv`, { method: "HEAD", cookie: adminCookie })).status).toBe(200);
     const first = await download();
     expect(first.map((r) => r.outcome)).toEqual(["setup_link", "setup_link"]);
     for (const r of first) expect(r.setupUrl).toMatch(/\/setup\?token=/);

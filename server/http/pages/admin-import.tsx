@@ -82,6 +82,8 @@ export const adminImportPages = new Hono<AppEnv>()
     const user = pageAdmin(c);
     const job = getImportJob(c.get("deps"), user.account, c.req.param("id"));
     const header = ["row", "userId", "status", "code", "errors", "outcome", "setupUrl"];
-    const rows = takeImportResults(c.get("deps"), user.account, job.id).map((r) => [r.row, r.userId, r.status, r.code, Object.entries(r.errors ?? {}).map(([f, m]) => `${f}: ${t(c.get("lang"), m)}`).join("; "), r.outcome, r.setupUrl].map(cell));
+    // A HEAD (a prefetch, a link checker) has no body to carry the links: it takes none.
+    const results = c.req.method === "HEAD" ? [] : takeImportResults(c.get("deps"), user.account, job.id);
+    const rows = results.map((r) => [r.row, r.userId, r.status, r.code, Object.entries(r.errors ?? {}).map(([f, m]) => `${f}: ${t(c.get("lang"), m)}`).join("; "), r.outcome, r.setupUrl].map(cell));
     return csvFile(c, `roster-import-${job.id.slice(0, 8)}.csv`, [header, ...rows]);
   });
