@@ -4,7 +4,7 @@ import type { Deps } from "../deps.js";
 import { auditLog, type Account } from "../db/schema.js";
 import { parseInput } from "../accounts/fields.js";
 import { listQuerySchema } from "../organizations/directory.js";
-import { likeContains } from "../organizations/directory.js";
+import { likeContains, likePrefix } from "../organizations/directory.js";
 import { adminScope } from "./access.js";
 import { verifyAuditChain } from "./audit.js";
 
@@ -24,7 +24,7 @@ export function listAudit(deps: Pick<Deps, "db">, actor: Account, query: unknown
   const where: SQL[] = [];
   if (scope.organizationId) where.push(eq(auditLog.organizationId, scope.organizationId));
   // A prefix ("admin." or "admin.user_deleted"), its own % and _ taken literally.
-  if (i.action) where.push(sql`${auditLog.action} LIKE ${`${i.action.replace(/[%_\\]/g, (ch) => `\\${ch}`)}%`} ESCAPE '\\'`);
+  if (i.action) where.push(sql`${auditLog.action} LIKE ${likePrefix(i.action)} ESCAPE '\\'`);
   if (i.who) {
     const p = likeContains(i.who);
     where.push(or(eq(auditLog.actorId, i.who), eq(auditLog.targetId, i.who), sql`${auditLog.actorLabel} LIKE ${p} ESCAPE '\\'`, sql`${auditLog.targetLabel} LIKE ${p} ESCAPE '\\'`) as SQL);

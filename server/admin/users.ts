@@ -5,7 +5,7 @@ import type { Db } from "../db/client.js";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { accounts, accountStatuses, accountTypes, organizations, type Account } from "../db/schema.js";
-import { normalizeGroupName, parseInput } from "../accounts/fields.js";
+import { groupNameField, parseInput } from "../accounts/fields.js";
 import { presentAccount } from "../accounts/present.js";
 import { decodeCursor, encodeCursor, inGroup, likeContains, listQuerySchema } from "../organizations/directory.js";
 import { preparedFor } from "../db/prepared.js";
@@ -25,12 +25,8 @@ export const userFilterSchema = z.object({
     .optional(),
   type: z.enum(accountTypes, { message: "field.invalid" }).optional().or(z.literal("").transform(() => undefined)),
   status: z.enum(accountStatuses, { message: "field.invalid" }).optional().or(z.literal("").transform(() => undefined)),
-  // A group that breaks the naming rules matches nothing: say so rather than drop the filter.
-  group: z
-    .string()
-    .max(1000, "groupName.invalid")
-    .refine((s) => normalizeGroupName(s) !== null, "groupName.invalid")
-    .optional(),
+  // Normalised as a group name is; one that breaks the rules is refused rather than dropped.
+  group: groupNameField.optional(),
   organizationId: z.string().max(64).optional().or(z.literal("").transform(() => undefined)),
 });
 export type UserFilter = z.infer<typeof userFilterSchema>;
@@ -67,7 +63,7 @@ export function userFilterWhere(scope: AdminScope, f: UserFilter): SQL | undefin
   if (org) where.push(eq(accounts.organizationId, org));
   if (f.type) where.push(eq(accounts.type, f.type));
   if (f.status) where.push(eq(accounts.status, f.status));
-  const group = f.group !== undefined ? normalizeGroupName(f.group) : null;
+  const group = f.group || null;
   if (group) where.push(inGroup(accounts.groupName, group));
   const q = f.q?.trim();
   if (q) {
@@ -179,7 +175,7 @@ function searchInIndex(deps: Pick<Deps, "db">, scope: AdminScope, i: z.infer<typ
   if (org) add("organization_id = ?", org);
   if (i.type) add("type = ?", i.type);
   if (i.status) add("status = ?", i.status);
-  const group = i.group !== undefined ? normalizeGroupName(i.group) : null;
+  const group = i.group || null;
   // The same range as inGroup(): the group itself and everything under "group/".
   if (group) add("(group_name = ? OR (group_name >= ? AND group_name < ?))", group, `${group}/`, `${group}0`);
   const c = deps.db.$client;

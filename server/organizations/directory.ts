@@ -20,8 +20,11 @@ export const decodeCursor = (c: string | undefined): string | null => {
   return v;
 };
 
-/** `%`, `_` and `\` typed by a user match themselves in LIKE. */
-export const likeContains = (q: string): string => `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+const likeEscaped = (q: string): string => q.replace(/[\\%_]/g, (m) => `\\${m}`);
+/** `%`, `_` and `\` typed by a user match themselves in LIKE (with ESCAPE '\'). */
+export const likeContains = (q: string): string => `%${likeEscaped(q)}%`;
+/** The same, for "starts with". */
+export const likePrefix = (q: string): string => `${likeEscaped(q)}%`;
 
 /**
  * A group includes its subgroups: "Sales" matches "Sales" and "Sales/Tokyo/…",
