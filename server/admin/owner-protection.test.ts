@@ -97,8 +97,6 @@ describe("only an owner changes an owner", () => {
   it("the pages refuse it too: a disable, an edit or a delete posted by the admin is 403 and changes nothing", async () => {
     const { t, owner } = await world();
     putSetting(t.db, "deletionLocked", false);
-    // ada has changed her first password (an admin-given one must be changed before the pages open).
-    t.db.update(accounts).set({ mustChangePassword: false }).where(eq(accounts.userId, "ada")).run();
     const cookie = await pageLogin(t, "ada");
     const id = owner.user.id;
 

@@ -103,9 +103,17 @@ export async function registerMember(t: TestApp, email: string, extra: Record<st
   return login(t, email);
 }
 
+/**
+ * Logs in through the API. An account an admin created with a password first
+ * changes it, as its person must (to the same text, so tests keep PASSWORD).
+ */
 export async function login(t: TestApp, loginName: string, password = PASSWORD) {
   const r = await t.request("/api/v1/auth/login", { json: { login: loginName, password } });
   if (r.status !== 200) throw new Error(`login failed: ${r.status} ${await r.text()}`);
-  const body = (await r.json()) as { token: string; user: { id: string; userId: string } };
+  const body = (await r.json()) as { token: string; user: { id: string; userId: string; mustChangePassword?: boolean } };
+  if (body.user.mustChangePassword) {
+    const changed = await t.request("/api/v1/me/password", { token: body.token, json: { currentPassword: password, newPassword: password } });
+    if (changed.status >= 300) throw new Error(`password change failed: ${changed.status} ${await changed.text()}`);
+  }
   return { token: body.token, user: body.user };
 }
