@@ -15,6 +15,7 @@ import type { AppEnv, Ctx } from "./http/context.js";
 import { api } from "./http/api/index.js";
 import { problem } from "./http/api/respond.js";
 import { pages, renderErrorPage } from "./http/pages/index.js";
+import { go } from "./http/pages/render.js";
 import { staticFiles } from "./http/static.js";
 import { apiDocs } from "./http/docs.js";
 import { validateApiKey } from "./admin/api-keys.js";
@@ -87,6 +88,14 @@ function nodeResponse(c: Ctx): ServerResponse | undefined {
   const out = env?.outgoing;
   return out && typeof out.setHeader === "function" && !out.headersSent ? out : undefined;
 }
+
+/**
+ * What a session whose password must be changed still reaches: its account
+ * (page and API) and the password change, logging in and out, the language
+ * switch, the mailed confirmation and reset links, and what needs no account.
+ */
+const openBeforePasswordChange =
+  /^\/(account(\/.*)?|login|logout|lang\/.*|verify-email|reset-password|forgot-password|static\/.*|healthz|readyz|metrics|api\/docs|api\/openapi\.json|api\/v1\/(me|me\/password|server|auth\/.*))$/;
 
 /** Maps any thrown value to the AppError a client may see; logs what was not expected. */
 function toAppError(c: Ctx, err: unknown): AppError {
@@ -186,11 +195,19 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     ),
   );
   app.use("*", async (c, next) => {
+    const auth = c.get("auth");
+    const account = auth?.account;
     // A logged-in user's chosen language wins over the browser's, unless they switched on this device.
-    const account = c.get("auth")?.account;
     if (account && account.language !== c.get("lang") && !getCookie(c, LANG_COOKIE)) {
       c.set("lang", toLang(account.language));
       c.set("meta", { ...c.get("meta"), language: account.language });
+    }
+    // SPEC §3: an account created with a password must change it at first log in. Until it has,
+    // its session reaches only what that takes, in both faces: pages lead to the password form,
+    // the API refuses with how to go on. API keys are not sessions.
+    if (account?.mustChangePassword && auth?.via !== "api_key" && !openBeforePasswordChange.test(c.req.path)) {
+      if (isApi(c.req.path)) throw new AppError("forbidden", undefined, undefined, "Choose a new password first: POST /api/v1/me/password.");
+      return go(c, "/account?notice=must_change_password#password");
     }
     await next();
   });

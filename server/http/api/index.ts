@@ -15,23 +15,8 @@ import { adminMailApi } from "./admin-mail.js";
 
 export const VERSION = "0.1.0";
 
-/**
- * SPEC §3: an account created with a password must change it at first log in.
- * Until it has, its sessions reach only what it takes to do so (as its pages
- * lead only to the password form): the account, the password change, and the
- * auth endpoints. API keys are not sessions and are not concerned.
- */
-const beforePasswordChange = /^\/api\/v1\/(me|me\/password|auth\/.*|server)$/;
-
 /** The JSON API, /api/v1 (SPEC §4). */
 export const api = new Hono<AppEnv>()
-  .use("*", async (c, next) => {
-    const auth = c.get("auth");
-    if (auth && auth.via !== "api_key" && auth.account.mustChangePassword && !beforePasswordChange.test(c.req.path)) {
-      throw new AppError("forbidden", undefined, undefined, "Choose a new password first: POST /api/v1/me/password.");
-    }
-    return next();
-  })
   .get("/server", (c) => {
     const s = getSettings(c.get("deps"));
     return c.json({ name: s.serverName, version: VERSION, registration: s.registration, verificationRequired: s.verificationRequired });

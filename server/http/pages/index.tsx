@@ -23,22 +23,10 @@ import { adminMailPages } from "./admin-mail.js";
 import { invitePages } from "./invite.js";
 import { setupPages } from "./setup.js";
 import { peoplePages } from "./people.js";
-import { errorMessage, go, isHx, page, sessionUser, viewOf } from "./render.js";
-
-/**
- * An account created by an admin with a password must change it at first log
- * in (SPEC §3): until it has, every page leads to the password form, except
- * the account page itself, logging in and out, the language switch and the
- * mailed links (address confirmation, password reset).
- */
-const untilPasswordChanged = /^\/(account(\/|$)|logout$|login$|lang\/|api\/|static\/|verify-email$|reset-password$|forgot-password$)/;
+import { errorMessage, go, isHx, page, viewOf } from "./render.js";
 
 /** The htmx pages (register, log in, account…). */
 export const pages = new Hono<AppEnv>()
-  .use("*", async (c, next) => {
-    if (sessionUser(c)?.account.mustChangePassword && !untilPasswordChanged.test(c.req.path)) return go(c, "/account?notice=must_change_password#password");
-    return next();
-  })
   .route("/", homePages)
   .route("/", registerPages)
   .route("/", loginPages)
