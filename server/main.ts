@@ -13,6 +13,7 @@ import { createMetrics } from "./metrics.js";
 import { createMailWorker } from "./mail/worker.js";
 import { startRelay, type Relay } from "./mail/relay.js";
 import { startMaintenance } from "./maintenance.js";
+import { releaseMemoryWhenIdle } from "./db/idle-memory.js";
 
 /** config → database + migrations → first admin → HTTP + mail worker → graceful stop. */
 async function main(): Promise<void> {
@@ -65,6 +66,9 @@ async function main(): Promise<void> {
     log.info({ port: info.port, host: config.host, baseUrl: config.baseUrl, dataDir: config.dataDir, mail: config.mail.transport }, `Roster listening on http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${info.port} (mail links use ${config.baseUrl})`);
     if (config.mail.transport === "capture") log.warn("mail is captured, not sent: admins read it under /admin/mail (set ROSTER_SMTP_URL to deliver)");
   });
+  // After 30 s without a request, the database's mapped pages and page cache are handed back.
+  const idleMemory = releaseMemoryWhenIdle(db.$client);
+  server.on("request", idleMemory.touch);
   worker.start();
   let relay: Relay | undefined;
   if (config.relay.port !== undefined) {
@@ -79,6 +83,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, "stopping");
     maintenance.stop();
+    idleMemory.stop();
     // Stop accepting, let requests in flight finish, and do not wait for idle keep-alive connections.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
