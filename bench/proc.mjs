@@ -130,7 +130,7 @@ export async function waitReady(proc, port, urlPath, { timeoutMs = 60_000, every
 }
 
 /**
- * Starts `node dist/server/main.js` on a free loopback port with its own data
+ * Starts `node dist/roster.mjs` (the bundled server, as `npm start` and the image run it) on a free loopback port with its own data
  * directory and resolves once /readyz answers 200. `readyMs` is from spawn to
  * that first 200. With `profileDir`, the server writes a V8 CPU profile there
  * when it stops.
@@ -145,7 +145,7 @@ export async function startRoster({ dataDir, env = {}, profileDir, onLine, lineF
       nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`);
     }
     const t0 = performance.now();
-    const proc = spawnNode(path.join(root, "dist", "server", "main.js"), {
+    const proc = spawnNode(path.join(root, "dist", "roster.mjs"), {
       nodeArgs,
       env: {
         PORT: String(port),

@@ -31,10 +31,11 @@ export interface ServerProcess {
 /**
  * The real server as a child process on port 0 of the loopback, with the
  * caller's ROSTER_* settings only; resolves once its log says which port.
+ * `entry`: a built file to run instead of server/main.ts through tsx.
  */
-export async function spawnServer(dataDir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function spawnServer(dataDir: string, env: Record<string, string> = {}, opts: { entry?: string } = {}): Promise<ServerProcess> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ROSTER_") && k !== "PORT" && k !== "HOST"));
-  const proc = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+  const proc = spawn(process.execPath, opts.entry ? [opts.entry] : ["--import", "tsx", "server/main.ts"], {
     cwd: root,
     env: { ...inherited, PORT: "0", HOST: "127.0.0.1", ROSTER_DATA_DIR: dataDir, ROSTER_LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],

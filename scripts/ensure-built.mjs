@@ -4,7 +4,8 @@ import path from "node:path";
 import { execFileSync } from "node:child_process";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-const marker = path.join(root, "dist", "server", "main.js");
+// The bundle is written last, after tsc has compiled dist/server/ (the CLI).
+const marker = path.join(root, "dist", "roster.mjs");
 
 function newest(dir) {
   let t = 0;
@@ -21,6 +22,6 @@ const sources = Math.max(newest(path.join(root, "server")), newest(path.join(roo
 if (built < sources) {
   console.log("Building Roster (dist/)…");
   execFileSync(process.execPath, [path.join(root, "scripts", "build.mjs")], { stdio: "inherit", cwd: root });
-  // tsc leaves unchanged outputs alone: mark the build as fresh.
+  // Mark the build as fresh.
   utimesSync(marker, new Date(), new Date());
 }

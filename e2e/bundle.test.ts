@@ -1,0 +1,67 @@
+import { once } from "node:events";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+// @ts-expect-error: a plain .mjs script, no declarations
+import { bundleServer } from "../scripts/bundle.mjs";
+import { killChildren, root, spawnServer } from "./process.js";
+
+/**
+ * What `npm start` and the image run is the bundle (scripts/bundle.mjs), not
+ * server/main.ts through tsx as the other tests do: built here, it must find
+ * at run time everything it leaves outside itself or reads from disk.
+ */
+const dirs: string[] = [];
+afterAll(() => {
+  killChildren();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe("the bundled server (dist/roster.mjs)", () => {
+  it("starts on a fresh data directory and serves pages, assets, password rules, hashing and log in", async () => {
+    // Inside the project, as dist/ is, so node_modules and the migrations are found the same way.
+    const cache = path.join(root, "node_modules", ".cache");
+    mkdirSync(cache, { recursive: true });
+    const outDir = mkdtempSync(path.join(cache, "roster-bundle-"));
+    const dataDir = mkdtempSync(path.join(tmpdir(), "roster-bundle-data-"));
+    dirs.push(outDir, dataDir);
+    const entry = path.join(outDir, "roster.mjs");
+    const warnings = (await bundleServer(entry)) as { text: string }[];
+    expect(warnings.map((w) => w.text)).toEqual([]);
+
+    const s = await spawnServer(dataDir, {}, { entry });
+    // The migrations, read from the project's migrations/ folder.
+    expect(await (await fetch(`${s.base}/readyz`)).json()).toEqual({ status: "ready" });
+    // A page, and the script it links, read from node_modules/htmx.org.
+    const page = await (await fetch(`${s.base}/login`)).text();
+    const htmx = /\/static\/htmx\.min\.js\?v=[\w-]+/.exec(page)?.[0];
+    expect(htmx).toBeDefined();
+    const script = await fetch(`${s.base}${htmx}`);
+    expect(script.status).toBe(200);
+    expect(await script.text()).toContain("htmx");
+
+    const register = (password: string) =>
+      fetch(`${s.base}/api/v1/auth/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: "owner@acme.test", userId: "owner", password, organizationName: "Acme" }),
+      });
+    // The common-password list, loaded from node_modules on first use.
+    const weak = await register("password123");
+    expect(weak.status).toBe(400);
+    expect(((await weak.json()) as { code: string }).code).toBe("weak_password");
+    // Argon2id on the hashing threads, which load the native addon by its path.
+    expect((await register("correct horse battery")).status).toBe(201);
+    const login = await fetch(`${s.base}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ login: "owner", password: "correct horse battery" }) });
+    expect(login.status).toBe(200);
+    const { token } = (await login.json()) as { token: string };
+    const me = await fetch(`${s.base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(((await me.json()) as { userId: string }).userId).toBe("owner");
+
+    const exited = once(s.proc, "exit");
+    s.proc.kill("SIGTERM");
+    expect((await exited)[0]).toBe(0);
+    expect(s.logs.some((l) => l.msg === "stopped")).toBe(true);
+  }, 60_000);
+});

@@ -1,0 +1,40 @@
+// The server as one file: dist/roster.mjs, what `npm start`, the image and the bench run.
+// One module instead of about 500 means about 6 MB less V8 heap (module source text and code)
+// and a faster start. Names are kept (whitespace and syntax are minified, identifiers are not),
+// so stack traces still read; dist/roster.mjs.map maps them back to server/.
+//
+// Left outside: native addons (better-sqlite3, @node-rs/argon2, whose path the hashing threads
+// load themselves) and the common-password list, loaded from node_modules on first use.
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+export const bundleFile = path.join(root, "dist", "roster.mjs");
+
+/** Bundles server/main.ts into `outfile`; resolves with esbuild's warnings. */
+export async function bundleServer(outfile = bundleFile) {
+  const result = await build({
+    entryPoints: [path.join(root, "server", "main.ts")],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    tsconfig: path.join(root, "tsconfig.json"),
+    external: ["better-sqlite3", "@node-rs/argon2", "@zxcvbn-ts/language-common"],
+    minifyWhitespace: true,
+    minifySyntax: true,
+    sourcemap: "linked",
+    legalComments: "linked",
+    // Bundled CommonJS packages (pino, prom-client) require Node's built-ins.
+    banner: { js: 'import { createRequire as __roster_createRequire } from "node:module"; const require = __roster_createRequire(import.meta.url);' },
+    logLevel: "silent",
+  });
+  return result.warnings;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const warnings = await bundleServer(process.argv[2] ? path.resolve(process.argv[2]) : bundleFile);
+  for (const w of warnings) console.warn(`bundle: ${w.text}`);
+}
