@@ -36,6 +36,13 @@ describe("passwordProblem (SPEC §2)", () => {
     expect(common).toContain("password123");
     expect(common.length).toBeGreaterThan(10_000);
   });
+
+  it("refuses every long-enough entry of the list, and only whole entries: two of them across a line break are not one", () => {
+    const long = (dictionary["passwords-common"] as string[]).filter((p) => p.length >= 8);
+    for (const p of long) expect(passwordProblem(p, {}), p).toBe("password.common");
+    expect(passwordProblem(`${long[0]}\n${long[1]}`, {})).toBeNull();
+    expect(passwordProblem(`${long[0]!.slice(1)}`.padEnd(8, "~"), {})).toBeNull();
+  });
 });
 
 describe("argon2Hasher", () => {

@@ -1,5 +1,6 @@
 import { hash, verify } from "@node-rs/argon2";
 import { createRequire } from "node:module";
+import path from "node:path";
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -30,24 +31,30 @@ export const fastHasher = (): PasswordHasher => argon2Hasher({ memoryCost: 256, 
 
 export const normalizePassword = (p: string): string => p.normalize("NFKC");
 
-let common: Set<string> | undefined;
+let common: string | undefined;
 /**
  * The common-password list, loaded on the first password check rather than
  * at start (the whole dictionary package is several MB of a server's idle
- * memory); only the entries long enough to matter are kept.
+ * memory). Only the entries long enough to matter are kept, as one string of
+ * lines (about 170 kB; a Set of them took 1 MB more), and the package's
+ * modules are dropped from the module cache, all of them: one left there
+ * kept, through its parent, every list of the package alive (2.5 MB).
  */
-function commonPasswords(): Set<string> {
-  if (!common) {
+function commonPasswords(): string {
+  if (common === undefined) {
     const require = createRequire(import.meta.url);
     const id = require.resolve("@zxcvbn-ts/language-common");
     const { dictionary } = require(id) as { dictionary: Record<string, string[]> };
-    common = new Set((dictionary["passwords-common"] ?? []).filter((p) => p.length >= 8));
-    // The Set is all we need; let the rest of the package go.
-    const dir = id.slice(0, id.lastIndexOf("/dist/") + 1);
-    for (const key of Object.keys(require.cache)) if (key.startsWith(dir)) delete require.cache[key];
+    common = `\n${(dictionary["passwords-common"] ?? []).filter((p) => p.length >= 8).join("\n")}\n`;
+    // node_modules/@zxcvbn-ts/: language-common and the decompressor it loads.
+    const scope = path.dirname(path.dirname(path.dirname(id))) + path.sep;
+    for (const key of Object.keys(require.cache)) if (key.startsWith(scope)) delete require.cache[key];
   }
   return common;
 }
+
+/** `lower` is on the common-password list (a line of it; no entry holds a line break). */
+const isCommonPassword = (lower: string): boolean => !lower.includes("\n") && commonPasswords().includes(`\n${lower}\n`);
 
 /**
  * SPEC §2 password rules. Returns the i18n key of the reason, or null when the
@@ -61,6 +68,6 @@ export function passwordProblem(password: string, ctx: { userId?: string | null;
   const lower = p.toLowerCase();
   if (ctx.userId && lower === ctx.userId.toLowerCase()) return "password.equalsUserId";
   if (ctx.email && lower === ctx.email.toLowerCase()) return "password.equalsEmail";
-  if (commonPasswords().has(lower)) return "password.common";
+  if (isCommonPassword(lower)) return "password.common";
   return null;
 }
