@@ -1,7 +1,9 @@
 // The server as one file: dist/roster.mjs, what `npm start`, the image and the bench run.
 // One module instead of about 500 means about 6 MB less V8 heap (module source text and code)
 // and a faster start. Names are kept (whitespace and syntax are minified, identifiers are not),
-// so stack traces still read; dist/roster.mjs.map maps them back to server/.
+// so stack traces name their functions; for files and lines in server/, run node with
+// --enable-source-maps (NODE_OPTIONS), which reads dist/roster.mjs.map. (Not by default: the map
+// is 5 MB to parse and hold.)
 //
 // Left outside: native addons (better-sqlite3, @node-rs/argon2, whose path the hashing threads
 // load themselves) and the common-password list, loaded from node_modules on first use.

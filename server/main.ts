@@ -13,7 +13,7 @@ import { createMetrics } from "./metrics.js";
 import { createMailWorker } from "./mail/worker.js";
 import { startRelay, type Relay } from "./mail/relay.js";
 import { startMaintenance } from "./maintenance.js";
-import { releaseMemoryWhenIdle } from "./db/idle-memory.js";
+import { countsAsActivity, releaseMemoryWhenIdle } from "./db/idle-memory.js";
 
 /** config → database + migrations → first admin → HTTP + mail worker → graceful stop. */
 async function main(): Promise<void> {
@@ -66,9 +66,12 @@ async function main(): Promise<void> {
     log.info({ port: info.port, host: config.host, baseUrl: config.baseUrl, dataDir: config.dataDir, mail: config.mail.transport }, `Roster listening on http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${info.port} (mail links use ${config.baseUrl})`);
     if (config.mail.transport === "capture") log.warn("mail is captured, not sent: admins read it under /admin/mail (set ROSTER_SMTP_URL to deliver)");
   });
-  // After 30 s without a request, the database's mapped pages and page cache are handed back.
-  const idleMemory = releaseMemoryWhenIdle(db.$client);
-  server.on("request", idleMemory.touch);
+  // 30–60 s after the last request (health checks and scrapes aside), the database's mapped
+  // pages and page cache are handed back.
+  const idleMemory = releaseMemoryWhenIdle(db.$client, { log });
+  server.on("request", (req: { url?: string }) => {
+    if (countsAsActivity(req.url)) idleMemory.touch();
+  });
   worker.start();
   let relay: Relay | undefined;
   if (config.relay.port !== undefined) {

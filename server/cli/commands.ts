@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, renameSync, rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
@@ -165,7 +165,12 @@ export const commands: Record<string, Command> = {
       const target = databaseFile(config.dataDir);
       if (existsSync(target)) await backupDatabase({ dataDir: config.dataDir, keep: config.backupKeep, label: "pre-restore" });
       for (const ext of ["-wal", "-shm"]) rmSync(target + ext, { force: true });
-      copyFileSync(from, target);
+      // Copied beside it, then renamed over it: a server that failed the check above but still
+      // has the old file open (and memory-mapped) keeps reading that file instead of a
+      // truncated one, and a copy cut short leaves the database as it was.
+      const partial = `${target}.restoring`;
+      copyFileSync(from, partial);
+      renameSync(partial, target);
       console.log(`restored ${from}`);
       return 0;
     },

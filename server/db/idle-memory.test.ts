@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "./client.js";
-import { MMAP_BYTES, releaseMemoryWhenIdle, type IdleMemory } from "./idle-memory.js";
+import { countsAsActivity, MMAP_BYTES, releaseMemoryWhenIdle, type IdleMemory } from "./idle-memory.js";
 
 const dirs: string[] = [];
 const opened: Db[] = [];
@@ -55,7 +55,7 @@ describe("the database's memory while the server is idle", () => {
 
   it("does not release while requests keep coming: only after a whole quiet interval", () => {
     const { db } = bigDatabase();
-    const idle = releaseMemoryWhenIdle(db.$client, 3_600_000);
+    const idle = releaseMemoryWhenIdle(db.$client, { everyMs: 3_600_000 });
     watchers.push(idle);
     idle.touch();
     expect(idle.check()).toBe(false); // a request came in this interval
@@ -69,7 +69,7 @@ describe("the database's memory while the server is idle", () => {
 
   it.skipIf(!existsSync("/proc/self/smaps"))("hands the mapped pages back when idle and maps them again on the next request, with the same answers", () => {
     const { db, file } = bigDatabase();
-    const idle = releaseMemoryWhenIdle(db.$client, 3_600_000);
+    const idle = releaseMemoryWhenIdle(db.$client, { everyMs: 3_600_000 });
     watchers.push(idle);
     const before = readAll(db);
     expect(before).toEqual({ n: 6000, bytes: 6000 * 1000 });
@@ -86,9 +86,10 @@ describe("the database's memory while the server is idle", () => {
     expect(mappedKb(file)).toBeGreaterThan(5000);
   });
 
-  it("waits for a statement part-way through its rows (a slow export), then releases at the next quiet check", () => {
+  it("waits for a statement part-way through its rows, then releases at the next quiet check", () => {
     const { db } = bigDatabase();
-    const idle = releaseMemoryWhenIdle(db.$client, 3_600_000);
+    const warned: unknown[] = [];
+    const idle = releaseMemoryWhenIdle(db.$client, { everyMs: 3_600_000, log: { warn: (o: unknown) => void warned.push(o) } as never });
     watchers.push(idle);
     const rows = db.$client.prepare("SELECT id, body FROM filler ORDER BY id").iterate() as IterableIterator<{ id: number; body: string }>;
     let n = 0;
@@ -96,9 +97,10 @@ describe("the database's memory while the server is idle", () => {
       expect(row.id).toBe(n + 1);
       expect(row.body.startsWith(`${n}:`)).toBe(true);
       n++;
-      if (n === 10) expect(idle.check()).toBe(false); // the timer fires between two rows: no throw, no release
+      if (n === 10) expect(idle.check()).toBe(false); // the timer fires between two rows: no throw, no release, nothing logged
     }
     expect(n).toBe(6000);
+    expect(warned).toEqual([]);
     expect(mmapSize(db)).toBe(MMAP_BYTES);
     expect(idle.check()).toBe(true);
     expect(mmapSize(db)).toBe(0);
@@ -106,7 +108,7 @@ describe("the database's memory while the server is idle", () => {
 
   it("a request that arrives while a statement is part-way through its rows maps the file at the next request, without failing", () => {
     const { db } = bigDatabase();
-    const idle = releaseMemoryWhenIdle(db.$client, 3_600_000);
+    const idle = releaseMemoryWhenIdle(db.$client, { everyMs: 3_600_000 });
     watchers.push(idle);
     expect(idle.check()).toBe(true);
     const rows = db.$client.prepare("SELECT id FROM filler").iterate();
@@ -116,5 +118,25 @@ describe("the database's memory while the server is idle", () => {
     expect(mmapSize(db)).toBe(0);
     idle.touch();
     expect(mmapSize(db)).toBe(MMAP_BYTES);
+  });
+
+  it("counts every request as use but the probes, so a health check every 10 s does not keep an idle server's memory", () => {
+    for (const url of ["/healthz", "/readyz", "/metrics", "/readyz?x=1"]) expect(countsAsActivity(url), url).toBe(false);
+    for (const url of ["/", "/api/v1/me", "/login", "/metrics/x", "/healthzz", "/admin/users?q=readyz", undefined]) expect(countsAsActivity(url), String(url)).toBe(true);
+  });
+
+  it("logs, and does not throw, when the map cannot be changed for another reason than a busy connection", () => {
+    const { db } = bigDatabase();
+    const warned: unknown[] = [];
+    const idle = releaseMemoryWhenIdle(db.$client, { everyMs: 3_600_000, log: { warn: (o: unknown) => void warned.push(o) } as never });
+    watchers.push(idle);
+    const pragma = db.$client.pragma.bind(db.$client);
+    db.$client.pragma = (() => {
+      throw new Error("disk I/O error");
+    }) as typeof db.$client.pragma;
+    expect(idle.check()).toBe(false);
+    expect(warned).toHaveLength(1);
+    db.$client.pragma = pragma;
+    expect(idle.check()).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import type { Logger } from "pino";
 
 /**
  * How much of the database file SQLite reads through a memory map. Reads
@@ -8,6 +9,15 @@ import type Database from "better-sqlite3";
  * SQLite reads as usual.
  */
 export const MMAP_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * What counts as use: any request but the probes (health checks every 10 s,
+ * Prometheus scrapes), which would otherwise keep an idle server from ever
+ * handing its memory back. `url` is the request target, query included.
+ */
+export function countsAsActivity(url: string | undefined): boolean {
+  return !/^\/(healthz|readyz|metrics)(\?|$)/.test(url ?? "");
+}
 
 export interface IdleMemory {
   /** Call on every request (cheap): maps the file again after a release. */
@@ -20,13 +30,23 @@ export interface IdleMemory {
 /**
  * While the server is busy, the mapped pages of the database count in its
  * resident memory (at 100,000 accounts, about as much as the file). After a
- * quiet interval with no request, it unmaps the file (the pages stay in the
+ * whole interval with no request (probes aside: see countsAsActivity), so
+ * 30 to 60 s after the last one, it unmaps the file (the pages stay in the
  * operating system's file cache, so the next read is still fast) and asks
  * SQLite to free what its page cache holds; the next request maps it again.
- * A statement part-way through its rows (an export to a slow client) holds
- * the connection: the release then waits for the next quiet check.
+ * While a statement is part-way through its rows, better-sqlite3 takes no
+ * other statement on the connection; nothing in the server leaves one open
+ * between two turns of the event loop (the export reads each batch whole),
+ * but if one did, the release would wait for the next quiet check rather
+ * than fail.
  */
-export function releaseMemoryWhenIdle(sqlite: Database.Database, everyMs = 30_000): IdleMemory {
+export function releaseMemoryWhenIdle(sqlite: Database.Database, opts: { everyMs?: number; log?: Pick<Logger, "warn"> } = {}): IdleMemory {
+  const everyMs = opts.everyMs ?? 30_000;
+  /** better-sqlite3's refusal while a statement iterates; anything else is logged. */
+  const busy = (e: unknown) => {
+    if (e instanceof TypeError && /busy executing a query/.test(e.message)) return;
+    opts.log?.warn({ err: e }, "could not change the database's memory map");
+  };
   let touched = 0;
   let seen = 0;
   let released = false;
@@ -38,10 +58,9 @@ export function releaseMemoryWhenIdle(sqlite: Database.Database, everyMs = 30_00
     if (released || !sqlite.open) return false;
     try {
       sqlite.pragma("mmap_size = 0");
-    } catch {
-      // A statement is part-way through its rows (a slow client's export): the connection
-      // takes no other statement until it ends. Try again at the next quiet check.
-      return false;
+    } catch (e) {
+      busy(e);
+      return false; // tried again at the next quiet check
     }
     released = true;
     sqlite.pragma("shrink_memory");
@@ -56,8 +75,8 @@ export function releaseMemoryWhenIdle(sqlite: Database.Database, everyMs = 30_00
       try {
         sqlite.pragma(`mmap_size = ${MMAP_BYTES}`);
         released = false;
-      } catch {
-        // Busy with a statement's rows: reads work unmapped meanwhile; the next request maps again.
+      } catch (e) {
+        busy(e); // reads work unmapped meanwhile; the next request maps again
       }
     },
     check,
