@@ -14,7 +14,7 @@ export function memory(pid) {
   return { rssMb: round(kb("VmRSS") / 1024), hwmMb: round(kb("VmHWM") / 1024) };
 }
 
-/** VmRSS split into anonymous memory (heaps, caches) and file-backed pages (the node binary, addons), from smaps_rollup. */
+/** VmRSS split into anonymous memory (heaps, caches) and file-backed pages (the node binary, addons), from smaps_rollup, and the C heap's share of the first. */
 export function rssBreakdown(pid) {
   let text;
   try {
@@ -23,7 +23,19 @@ export function rssBreakdown(pid) {
     return null;
   }
   const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? NaN);
-  return { anon_mb: round(kb("Anonymous") / 1024), file_mb: round((kb("Rss") - kb("Anonymous")) / 1024) };
+  return { anon_mb: round(kb("Anonymous") / 1024), file_mb: round((kb("Rss") - kb("Anonymous")) / 1024), c_heap_mb: cHeapMb(pid) };
+}
+
+/** Resident MB of the C heap's main arena (the "[heap]" mapping: SQLite, better-sqlite3, Node's own mallocs). */
+function cHeapMb(pid) {
+  try {
+    const smaps = readFileSync(`/proc/${pid}/smaps`, "utf8");
+    const at = smaps.search(/^[0-9a-f]+-[0-9a-f]+ [^\n]*\[heap\]$/m);
+    if (at < 0) return null;
+    return round(Number(/^Rss:\s+(\d+) kB/m.exec(smaps.slice(at))?.[1] ?? NaN) / 1024);
+  } catch {
+    return null;
+  }
 }
 
 const round = (x) => Math.round(x * 10) / 10;
