@@ -249,18 +249,22 @@ export function sendVerification(tx: Tx, deps: Pick<Deps, "clock" | "config">, a
  * same first account as the registration page makes. Does nothing when the
  * server already has accounts.
  */
+const bootstrapSchema = z.object({ email: emailField, userId: userIdField.optional(), organizationName: organizationNameField });
+
 export async function bootstrapOwner(
   deps: Deps,
   o: { email: string; password: string; organizationName: string; userId?: string },
 ): Promise<Account | null> {
   if (countAccounts(deps.db) > 0) return null;
-  const email = parseInput(emailField, o.email);
-  const problem = passwordProblem(o.password, { email, userId: o.userId });
+  // The same rules as registration (SPEC §2): a user ID is stored lower-case, as every lookup asks for it.
+  const i = parseInput(bootstrapSchema, { email: o.email, userId: o.userId, organizationName: o.organizationName });
+  const { email, userId } = i;
+  const problem = passwordProblem(o.password, { email, userId });
   if (problem) throw new AppError("weak_password", { password: problem });
   const passwordHash = await deps.hasher.hash(o.password);
   return deps.db.transaction(
     (tx) => {
-      const first = createFirstAccount(tx, deps, { email, passwordHash, userId: o.userId, organizationName: o.organizationName, claimDomain: true, language: "en" }, { ip: "bootstrap" });
+      const first = createFirstAccount(tx, deps, { email, passwordHash, userId, organizationName: i.organizationName, claimDomain: true, language: "en" }, { ip: "bootstrap" });
       if (first) assertNotUserId(o.password, first.userId);
       return first;
     },

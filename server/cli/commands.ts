@@ -28,7 +28,8 @@ interface Command {
 class UsageError extends Error {}
 
 function deps(config: Config, opts: { migrate?: boolean } = {}): Deps {
-  const log = createLogger(process.env.ROSTER_LOG_LEVEL ?? "warn");
+  // Quiet unless the environment asks for a level (the checked one: an empty value is unset).
+  const log = createLogger(process.env.ROSTER_LOG_LEVEL || process.env.ROSTER_LOG_LEVEL_FILE ? config.logLevel : "warn");
   const db = openDatabase(databaseFile(config.dataDir), opts);
   return { db, clock: systemClock, config, hasher: argon2Hasher(), log, mailQueued: () => {}, afterResponse: atOnce };
 }
