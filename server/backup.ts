@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { databaseFile } from "./db/client.js";
+import { databaseFile, hasAppliedMigrations, isMigrated, migrateDatabase, openDatabase, type Db } from "./db/client.js";
 
 /**
  * A consistent copy of the database while it is in use, through SQLite's
@@ -40,4 +40,24 @@ export function untilNightly(now: Date, hour = 3): number {
   next.setHours(hour, 0, 0, 0);
   if (next.getTime() <= now.getTime()) next.setDate(next.getDate() + 1);
   return next.getTime() - now.getTime();
+}
+
+/**
+ * Opens the database of `dataDir` and applies pending migrations, first
+ * copying it (`roster-pre-migration-…db`) when it holds data migrated by an
+ * older Roster: the server at start and every CLI command open it this way,
+ * so whichever runs first after an upgrade keeps the copy. Throws
+ * DatabaseTooNewError (and changes nothing) for a database from a newer Roster.
+ */
+export async function openMigrated(o: { dataDir: string; keep: number }): Promise<{ db: Db; applied: boolean; backup: string | null }> {
+  const db = openDatabase(databaseFile(o.dataDir), { migrate: false });
+  try {
+    let backup: string | null = null;
+    if (hasAppliedMigrations(db) && !isMigrated(db)) backup = await backupDatabase({ dataDir: o.dataDir, keep: o.keep, label: "pre-migration", source: db.$client });
+    const { applied } = migrateDatabase(db);
+    return { db, applied, backup };
+  } catch (e) {
+    db.$client.close();
+    throw e;
+  }
 }

@@ -2,8 +2,8 @@ import { serve, type ServerType } from "@hono/node-server";
 import { createApp } from "./app.js";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { databaseFile, DatabaseTooNewError, hasAppliedMigrations, isMigrated, migrateDatabase, openDatabase } from "./db/client.js";
-import { backupDatabase } from "./backup.js";
+import { DatabaseTooNewError } from "./db/client.js";
+import { openMigrated } from "./backup.js";
 import { afterResponseWith, type Deps } from "./deps.js";
 import { ARGON2_PARAMS } from "./auth/password.js";
 import { argon2Pool } from "./auth/argon2-pool.js";
@@ -33,14 +33,11 @@ async function main(): Promise<void> {
 
   let db;
   try {
-    db = openDatabase(databaseFile(config.dataDir), { migrate: false });
-    // An upgrade: copy the database as it was before its migrations run.
-    if (hasAppliedMigrations(db) && !isMigrated(db)) {
-      const file = await backupDatabase({ dataDir: config.dataDir, keep: config.backupKeep, label: "pre-migration", source: db.$client });
-      log.info({ file }, "backup written before applying migrations");
-    }
-    const { applied } = migrateDatabase(db);
-    if (applied) log.info("database migrations applied");
+    // An upgrade: the database is copied as it was before its migrations run.
+    const opened = await openMigrated({ dataDir: config.dataDir, keep: config.backupKeep });
+    db = opened.db;
+    if (opened.backup) log.info({ file: opened.backup }, "backup written before applying migrations");
+    if (opened.applied) log.info("database migrations applied");
   } catch (e) {
     if (e instanceof DatabaseTooNewError) {
       log.fatal(e.message);

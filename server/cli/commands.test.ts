@@ -83,6 +83,34 @@ describe("roster migrate", () => {
     expect(await roster("migrate")).toBe(0);
     expect(out).toEqual(["the database is up to date"]);
   });
+
+  /** A data directory whose database an older Roster migrated: one migration short, with an account in it. */
+  async function olderDatabase(): Promise<string> {
+    const dir = await withOwner();
+    const raw = new Database(databaseFile(dir));
+    raw.prepare("DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)").run();
+    raw.close();
+    return dir;
+  }
+  const preMigration = (dir: string) => readdirSync(path.join(dir, "backups")).filter((f) => /^roster-pre-migration-.*\.db$/.test(f)); // not the -wal/-shm of an opened copy
+
+  it.each([["migrate"], ["list-users"]])("after an upgrade, `%s` copies the database before it migrates it, as the server does", async (command) => {
+    const dir = await olderDatabase();
+    expect(await roster(command)).toBe(0);
+    const copies = preMigration(dir);
+    expect(copies).toHaveLength(1);
+    // The copy is the database as the older Roster left it; the database itself is now migrated.
+    const copy = new Database(path.join(dir, "backups", copies[0]!), { readonly: true });
+    const applied = (db: Database.Database) => (db.prepare("SELECT count(*) AS n FROM __drizzle_migrations").get() as { n: number }).n;
+    expect(applied(copy)).toBe(applied(openDb(dir).$client) - 1);
+    expect((copy.prepare("SELECT user_id FROM accounts").all() as { user_id: string }[]).map((r) => r.user_id)).toEqual(["boss"]);
+    copy.close();
+    expect(isMigrated(openDb(dir))).toBe(true);
+    if (command === "migrate") expect(out[0]).toMatch(/^copied the database first: .*roster-pre-migration-.*\.db$/);
+    // Nothing more to do, nothing more copied.
+    expect(await roster(command)).toBe(0);
+    expect(preMigration(dir)).toHaveLength(1);
+  });
 });
 
 

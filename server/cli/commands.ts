@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
 import { systemClock } from "../clock.js";
 import { ConfigError, loadConfig, type Config } from "../config.js";
-import { databaseFile, migrateDatabase, openDatabase } from "../db/client.js";
+import { databaseFile } from "../db/client.js";
 import { accounts } from "../db/schema.js";
 import { atOnce, type Deps } from "../deps.js";
 import { argon2Hasher, passwordProblem } from "../auth/password.js";
@@ -15,7 +15,7 @@ import { audit, verifyAuditChain } from "../admin/audit.js";
 import { queueMail } from "../mail/outbox.js";
 import { createMailWorker } from "../mail/worker.js";
 import { createLogger } from "../log.js";
-import { backupDatabase } from "../backup.js";
+import { backupDatabase, openMigrated } from "../backup.js";
 import { t } from "../i18n/index.js";
 
 interface Command {
@@ -27,11 +27,17 @@ interface Command {
 
 class UsageError extends Error {}
 
-function deps(config: Config, opts: { migrate?: boolean } = {}): Deps {
+/**
+ * The services, on the database opened as the server opens it: migrated, after a
+ * pre-migration copy when an upgrade brings migrations (so a command run before the
+ * new server starts does not leave the upgrade without one).
+ */
+async function deps(config: Config): Promise<Deps & { migration: { applied: boolean; backup: string | null } }> {
   // Quiet unless the environment asks for a level (the checked one: an empty value is unset).
   const log = createLogger(process.env.ROSTER_LOG_LEVEL || process.env.ROSTER_LOG_LEVEL_FILE ? config.logLevel : "warn");
-  const db = openDatabase(databaseFile(config.dataDir), opts);
-  return { db, clock: systemClock, config, hasher: argon2Hasher(), log, mailQueued: () => {}, afterResponse: atOnce };
+  const { db, applied, backup } = await openMigrated({ dataDir: config.dataDir, keep: config.backupKeep });
+  if (backup) log.warn({ file: backup }, "backup written before applying migrations");
+  return { db, clock: systemClock, config, hasher: argon2Hasher(), log, mailQueued: () => {}, afterResponse: atOnce, migration: { applied, backup } };
 }
 
 const need = (v: unknown, name: string): string => {
@@ -70,9 +76,9 @@ export const commands: Record<string, Command> = {
     summary: "apply pending database migrations and exit",
     usage: "roster migrate",
     async run({ config }) {
-      const d = deps(config, { migrate: false });
-      const r = migrateDatabase(d.db);
-      console.log(r.applied ? "migrations applied" : "the database is up to date");
+      const { migration } = await deps(config);
+      if (migration.backup) console.log(`copied the database first: ${migration.backup}`);
+      console.log(migration.applied ? "migrations applied" : "the database is up to date");
       return 0;
     },
   },
@@ -81,7 +87,7 @@ export const commands: Record<string, Command> = {
     usage: "roster create-admin --email EMAIL --password PASSWORD [--org NAME] [--user-id ID]",
     options: { email: { type: "string" }, password: { type: "string" }, org: { type: "string" }, "user-id": { type: "string" } },
     async run({ config, values }) {
-      const d = deps(config);
+      const d = await deps(config);
       const created = await bootstrapOwner(d, {
         email: need(values.email, "email"),
         password: need(values.password, "password"),
@@ -101,7 +107,7 @@ export const commands: Record<string, Command> = {
     usage: "roster reset-password --login EMAIL_OR_USERID --password NEW_PASSWORD",
     options: { login: { type: "string" }, password: { type: "string" } },
     async run({ config, values }) {
-      const d = deps(config);
+      const d = await deps(config);
       const a = findByLogin(d.db, need(values.login, "login"));
       if (!a) {
         console.error("no such account");
@@ -128,7 +134,7 @@ export const commands: Record<string, Command> = {
     usage: "roster list-users [--limit N]",
     options: { limit: { type: "string" } },
     async run({ config, values }) {
-      const d = deps(config);
+      const d = await deps(config);
       const limit = Number(values.limit ?? 1000);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError("--limit takes a whole number");
       const rows = d.db.select().from(accounts).orderBy(accounts.userId).limit(limit).all();
@@ -180,7 +186,7 @@ export const commands: Record<string, Command> = {
     summary: "check the audit log's hash chain",
     usage: "roster verify-audit",
     async run({ config }) {
-      const r = verifyAuditChain(deps(config));
+      const r = verifyAuditChain(await deps(config));
       if (r.ok) {
         console.log(`audit chain verified: ${r.entries} entries`);
         return 0;
@@ -194,7 +200,7 @@ export const commands: Record<string, Command> = {
     usage: "roster send-test-mail --to EMAIL",
     options: { to: { type: "string" } },
     async run({ config, values }) {
-      const d = deps(config);
+      const d = await deps(config);
       const to = need(values.to, "to");
       const id = d.db.transaction((tx) => queueMail(tx, d, to, "en", { kind: "test" }));
       const worker = createMailWorker(d);
