@@ -10,7 +10,17 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
       "no-console": ["error", { allow: ["error", "warn"] }],
+      // Cookies are written in one place (server/http/cookies.ts): a Set-Cookie put through hono
+      // there would replace the ones written onto Node's response.
+      "no-restricted-imports": [
+        "error",
+        { paths: [{ name: "hono/cookie", importNames: ["setCookie", "deleteCookie", "setSignedCookie"], message: "Use writeCookie/clearCookie from server/http/cookies.ts." }] },
+      ],
     },
+  },
+  {
+    files: ["server/http/cookies.ts"],
+    rules: { "no-restricted-imports": "off" },
   },
   {
     files: ["scripts/**", "bench/**", "server/cli/**", ".ci/**"],

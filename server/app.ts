@@ -3,7 +3,6 @@ import { bodyLimit } from "hono/body-limit";
 import { getCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
-import type { ServerResponse } from "node:http";
 import type { Deps } from "./deps.js";
 import { AppError, isAppError } from "./errors.js";
 import { fromAcceptLanguage, toLang, type Lang } from "./i18n/index.js";
@@ -17,6 +16,7 @@ import { problem } from "./http/api/respond.js";
 import { pages, renderErrorPage } from "./http/pages/index.js";
 import { go } from "./http/pages/render.js";
 import { staticFiles } from "./http/static.js";
+import { nodeResponse } from "./http/cookies.js";
 import { apiDocs } from "./http/docs.js";
 import { validateApiKey } from "./admin/api-keys.js";
 import { routePath } from "hono/route";
@@ -80,13 +80,6 @@ export function securityHeaders(https: boolean): { page: [string, string][]; api
     ...hsts,
   ];
   return { page, api };
-}
-
-/** Node's response when the app runs under @hono/node-server; absent under `app.request()`. */
-function nodeResponse(c: Ctx): ServerResponse | undefined {
-  const env = c.env as { outgoing?: ServerResponse } | undefined;
-  const out = env?.outgoing;
-  return out && typeof out.setHeader === "function" && !out.headersSent ? out : undefined;
 }
 
 /**

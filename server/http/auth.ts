@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { getCookie } from "hono/cookie";
+import { clearCookie, writeCookie } from "./cookies.js";
 import { AppError } from "../errors.js";
 import { SESSION_COOKIE, validateSessionToken } from "../auth/sessions.js";
 import type { AppEnv, Auth, Ctx } from "./context.js";
@@ -35,7 +36,7 @@ export function loadAuth(validateApiKey?: ApiKeyValidator): MiddlewareHandler<Ap
           auth = { account: v.account, organizationName: v.organizationName, sessionId: v.session.id, via: "cookie" };
           // The browser drops the cookie at its own Expires: move it with the session's.
           if (v.extended) setSessionCookie(c, token, v.session.expiresAt, deps.config.secureCookies);
-        } else deleteCookie(c, SESSION_COOKIE, { path: "/" });
+        } else clearCookie(c, SESSION_COOKIE, { path: "/" });
       }
     }
     c.set("auth", auth);
@@ -51,9 +52,9 @@ export function requireUser(c: Ctx): Auth & { sessionId: string } {
 }
 
 export function setSessionCookie(c: Context, token: string, expiresAt: Date, secure: boolean): void {
-  setCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: "Lax", path: "/", secure, expires: expiresAt });
+  writeCookie(c, SESSION_COOKIE, token, { httpOnly: true, sameSite: "Lax", path: "/", secure, expires: expiresAt });
 }
 
 export function clearSessionCookie(c: Context, secure: boolean): void {
-  deleteCookie(c, SESSION_COOKIE, { path: "/", secure, httpOnly: true, sameSite: "Lax" });
+  clearCookie(c, SESSION_COOKIE, { path: "/", secure, httpOnly: true, sameSite: "Lax" });
 }

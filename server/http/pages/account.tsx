@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { deleteCookie } from "hono/cookie";
+import { clearCookie } from "../cookies.js";
 import { updateProfile } from "../../accounts/profile.js";
 import { changePassword } from "../../accounts/password.js";
 import { requestEmailChange } from "../../accounts/email-change.js";
@@ -42,7 +42,7 @@ export const accountPages = new Hono<AppEnv>()
     if (!r.ok) return sectionAnswer(c, user, { section: "profile", state: failedForm(c, r.err, f), status: r.err.status });
     if (r.value.language !== user.account.language) {
       // The profile's language is now the one to speak: drop this device's override, and let htmx reload the page in it.
-      deleteCookie(c, LANG_COOKIE, { path: "/" });
+      clearCookie(c, LANG_COOKIE, { path: "/" });
       if (isHx(c)) c.header("hx-refresh", "true");
     }
     const saved = presentAccount(r.value, user.organizationName);

@@ -1,9 +1,9 @@
 import { Hono } from "hono";
-import { setCookie } from "hono/cookie";
 import { LANG_COOKIE } from "../../app.js";
 import { AppError } from "../../errors.js";
 import { languages, type Lang } from "../../i18n/index.js";
 import type { AppEnv } from "../context.js";
+import { writeCookie } from "../cookies.js";
 import { go, safeNext, sessionUser } from "./render.js";
 
 const YEAR_SECONDS = 365 * 24 * 60 * 60;
@@ -14,7 +14,7 @@ export const homePages = new Hono<AppEnv>()
   .get("/lang/:lang", (c) => {
     const lang = c.req.param("lang");
     if (!languages.includes(lang as Lang)) throw new AppError("not_found");
-    setCookie(c, LANG_COOKIE, lang, { path: "/", sameSite: "Lax", maxAge: YEAR_SECONDS, httpOnly: true, secure: c.get("deps").config.secureCookies });
+    writeCookie(c, LANG_COOKIE, lang, { path: "/", sameSite: "Lax", maxAge: YEAR_SECONDS, httpOnly: true, secure: c.get("deps").config.secureCookies });
     // Only back to a page of ours: `next` comes from the query string, which anyone can write.
     return go(c, safeNext(c.req.query("next"), "/"));
   });
