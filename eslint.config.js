@@ -16,11 +16,15 @@ export default tseslint.config(
         "error",
         { paths: [{ name: "hono/cookie", importNames: ["setCookie", "deleteCookie", "setSignedCookie"], message: "Use writeCookie/clearCookie from server/http/cookies.ts." }] },
       ],
+      "no-restricted-syntax": [
+        "error",
+        { selector: "CallExpression[callee.property.name=/^(header|append|set)$/][arguments.0.value=/^set-cookie$/i]", message: "Use writeCookie/clearCookie from server/http/cookies.ts." },
+      ],
     },
   },
   {
-    files: ["server/http/cookies.ts"],
-    rules: { "no-restricted-imports": "off" },
+    files: ["server/http/cookies.ts", "**/*.test.ts", "**/*.test.tsx", "e2e/**", "server/test/**"],
+    rules: { "no-restricted-imports": "off", "no-restricted-syntax": "off" },
   },
   {
     files: ["scripts/**", "bench/**", "server/cli/**", ".ci/**"],

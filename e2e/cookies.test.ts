@@ -65,4 +65,13 @@ describe("cookies from the real server", () => {
     expect(lines.some((l) => /^roster_lang=ja; Max-Age=31536000; Path=\/; HttpOnly; SameSite=Lax$/.test(l))).toBe(true);
     expect(r.headers.get("location")).toBe("/login");
   });
+
+  it("scripts and styles, public and cached for a year, never carry a cookie (a shared cache could replay it)", async () => {
+    const page = await (await fetch(`${s.base}/login`)).text();
+    const css = /\/static\/app\.css\?v=[\w-]+/.exec(page)![0];
+    const r = await fetch(`${s.base}${css}`, { headers: { cookie: "roster_session=stale.cookie" } });
+    expect(r.status).toBe(200);
+    expect(r.headers.get("cache-control")).toMatch(/public/);
+    expect(r.headers.getSetCookie()).toEqual([]);
+  });
 });

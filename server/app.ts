@@ -177,16 +177,16 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     return csrfCheck(c, next);
   });
 
-  app.use(
-    "*",
-    loadAuth(
-      opts.validateApiKey ??
-        ((_c, key) => {
-          const v = validateApiKey(deps, key);
-          return v ? { account: v.account, organizationName: v.organizationName, sessionId: null, via: "api_key" } : null;
-        }),
-    ),
+  const auth = loadAuth(
+    opts.validateApiKey ??
+      ((_c, key) => {
+        const v = validateApiKey(deps, key);
+        return v ? { account: v.account, organizationName: v.organizationName, sessionId: null, via: "api_key" } : null;
+      }),
   );
+  // Scripts and styles need no account, and their answers are public and cached for a year:
+  // a session cookie renewed or cleared on one could be kept and replayed by a shared cache.
+  app.use("*", (c, next) => (c.req.path.startsWith("/static/") ? next() : auth(c, next)));
   app.use("*", async (c, next) => {
     const auth = c.get("auth");
     const account = auth?.account;

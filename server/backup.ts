@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { databaseFile, hasAppliedMigrations, isMigrated, migrateDatabase, openDatabase, type Db } from "./db/client.js";
+import { databaseFile, DatabaseTooNewError, hasAppliedMigrations, isMigrated, migrateDatabase, openDatabase, type Db } from "./db/client.js";
 
 /**
  * A consistent copy of the database while it is in use, through SQLite's
@@ -54,7 +54,14 @@ export async function openMigrated(o: { dataDir: string; keep: number }): Promis
   try {
     let backup: string | null = null;
     if (hasAppliedMigrations(db) && !isMigrated(db)) backup = await backupDatabase({ dataDir: o.dataDir, keep: o.keep, label: "pre-migration", source: db.$client });
-    const { applied } = migrateDatabase(db);
+    let applied: boolean;
+    try {
+      applied = migrateDatabase(db).applied;
+    } catch (e) {
+      // The server and a CLI command started together: the other one applied them first.
+      if (e instanceof DatabaseTooNewError || !isMigrated(db)) throw e;
+      applied = false;
+    }
     return { db, applied, backup };
   } catch (e) {
     db.$client.close();

@@ -244,13 +244,13 @@ export function sendVerification(tx: Tx, deps: Pick<Deps, "clock" | "config">, a
   });
 }
 
+const bootstrapSchema = z.object({ email: emailField, userId: userIdField.optional(), organizationName: organizationNameField });
+
 /**
  * ROSTER_ADMIN_EMAIL + ROSTER_ADMIN_PASSWORD at start-up (and the CLI): the
  * same first account as the registration page makes. Does nothing when the
  * server already has accounts.
  */
-const bootstrapSchema = z.object({ email: emailField, userId: userIdField.optional(), organizationName: organizationNameField });
-
 export async function bootstrapOwner(
   deps: Deps,
   o: { email: string; password: string; organizationName: string; userId?: string },

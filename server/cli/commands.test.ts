@@ -94,6 +94,20 @@ describe("roster migrate", () => {
   }
   const preMigration = (dir: string) => readdirSync(path.join(dir, "backups")).filter((f) => /^roster-pre-migration-.*\.db$/.test(f)); // not the -wal/-shm of an opened copy
 
+  it("refuses a database migrated by a newer Roster: says so, fails, and neither copies nor changes it", async () => {
+    const dir = await withOwner();
+    const raw = new Database(databaseFile(dir));
+    raw.prepare("UPDATE __drizzle_migrations SET created_at = created_at + 1e12 WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)").run();
+    const before = raw.prepare("SELECT count(*) AS n FROM __drizzle_migrations").get();
+    raw.close();
+    await expect(roster("list-users")).rejects.toThrow(/migrated by a newer Roster/);
+    await expect(roster("migrate")).rejects.toThrow(/migrated by a newer Roster/);
+    expect(existsSync(path.join(dir, "backups"))).toBe(false);
+    const after = new Database(databaseFile(dir), { readonly: true });
+    expect(after.prepare("SELECT count(*) AS n FROM __drizzle_migrations").get()).toEqual(before);
+    after.close();
+  });
+
   it.each([["migrate"], ["list-users"]])("after an upgrade, `%s` copies the database before it migrates it, as the server does", async (command) => {
     const dir = await olderDatabase();
     expect(await roster(command)).toBe(0);

@@ -34,7 +34,7 @@ class UsageError extends Error {}
  */
 async function deps(config: Config): Promise<Deps & { migration: { applied: boolean; backup: string | null } }> {
   // Quiet unless the environment asks for a level (the checked one: an empty value is unset).
-  const log = createLogger(process.env.ROSTER_LOG_LEVEL || process.env.ROSTER_LOG_LEVEL_FILE ? config.logLevel : "warn");
+  const log = createLogger(process.env.ROSTER_LOG_LEVEL || process.env.ROSTER_LOG_LEVEL_FILE ? config.logLevel : "warn", 2);
   const { db, applied, backup } = await openMigrated({ dataDir: config.dataDir, keep: config.backupKeep });
   if (backup) log.warn({ file: backup }, "backup written before applying migrations");
   return { db, clock: systemClock, config, hasher: argon2Hasher(), log, mailQueued: () => {}, afterResponse: atOnce, migration: { applied, backup } };
@@ -92,7 +92,7 @@ export const commands: Record<string, Command> = {
         email: need(values.email, "email"),
         password: need(values.password, "password"),
         organizationName: (values.org as string | undefined) ?? "My organization",
-        userId: values["user-id"] as string | undefined,
+        userId: (values["user-id"] as string | undefined) || undefined, // empty: taken from the email, as registration does
       });
       if (!created) {
         console.error("the server already has accounts: log in as an owner and create admins in the web UI");

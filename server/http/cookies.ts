@@ -11,7 +11,7 @@ export function nodeResponse(c: Context): ServerResponse | undefined {
 }
 
 /**
- * Every cookie Roster sets goes through here (a test keeps it so). Under the
+ * Every cookie Roster sets goes through here (a lint rule keeps it so). Under the
  * real server the Set-Cookie line goes straight onto Node's response, which
  * merges it into the head it writes: hono then answers with its light
  * response, with no Headers object built for one header. That was about a
