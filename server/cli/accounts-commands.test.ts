@@ -170,9 +170,10 @@ describe("roster send-test-mail", () => {
     const port = await closedPort();
     dataDir({ ROSTER_SMTP_URL: `smtp://127.0.0.1:${port}` });
     expect(await roster("send-test-mail", "--to", "ops@corp.example")).toBe(1);
-    // Printed on stdout, like the success line.
-    expect(out).toHaveLength(1);
-    expect(out[0]).toMatch(/^deferred: .*ECONNREFUSED.*\(transport smtp\)$/);
+    // On stderr: stdout is for the success line only.
+    expect(out).toEqual([]);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(/^deferred: .*ECONNREFUSED.*\(transport smtp\)$/);
   });
 
   it("exits 1 with the server's reply when the mail server refuses the address", async () => {
@@ -180,7 +181,7 @@ describe("roster send-test-mail", () => {
     upstreams.push(upstream);
     dataDir({ ROSTER_SMTP_URL: upstream.url });
     expect(await roster("send-test-mail", "--to", "nobody@corp.example")).toBe(1);
-    expect(out[0]).toMatch(/^failed: .*No such user.*\(transport smtp\)$/);
+    expect(err[0]).toMatch(/^failed: .*No such user.*\(transport smtp\)$/);
   });
 
   it("without a mail server configured (capture) exits 0 but names the transport, so the sysadmin sees nothing left the server", async () => {

@@ -34,6 +34,7 @@ describe("roster <command>: arguments", () => {
     ["create-admin", ["--password", PASSWORD], "--email is required"],
     ["create-admin", ["--email", EMAIL], "--password is required"],
     ["reset-password", ["--password", PASSWORD], "--login is required"],
+    ["reset-password", ["--login", "nobody"], "--password is required"],
     ["send-test-mail", [], "--to is required"],
     ["restore", [], "--file is required"],
   ])("%s %j: a missing required option is a usage error (exit 2) naming it, with the usage line", async (name, args, message) => {
@@ -41,7 +42,8 @@ describe("roster <command>: arguments", () => {
     expect(await roster(name, ...args)).toBe(2);
     expect(err.join("\n")).toContain(message);
     expect(err.join("\n")).toContain(`usage: ${commands[name]!.usage}`);
-    if (name === "create-admin") expect(openDb(dir).select().from(accounts).all()).toEqual([]);
+    // A usage mistake touches no database: none is created in a (possibly wrong) data directory.
+    expect(existsSync(databaseFile(dir))).toBe(false);
   });
 
   it.each([
@@ -214,9 +216,10 @@ describe("roster backup", () => {
     expect(backupsIn(dir)).toEqual(["roster-pre-restore-2020-01-01T00-00-00-000Z.db", ...made.slice(2)].sort());
   });
 
-  it("fails (exit 1 from roster) without writing a file when the data directory has no database", async () => {
+  it("fails, naming the path it looked at, without writing a file when the data directory has no database", async () => {
     const dir = dataDir();
-    await expect(roster("backup")).rejects.toThrow();
+    expect(await roster("backup")).toBe(1);
+    expect(err).toEqual([`no database at ${databaseFile(dir)} (is ROSTER_DATA_DIR right?)`]);
     expect(existsSync(path.join(dir, "backups")) ? backupsIn(dir) : []).toEqual([]);
     expect(existsSync(databaseFile(dir))).toBe(false);
   });

@@ -87,10 +87,12 @@ export const commands: Record<string, Command> = {
     usage: "roster create-admin --email EMAIL --password PASSWORD [--org NAME] [--user-id ID]",
     options: { email: { type: "string" }, password: { type: "string" }, org: { type: "string" }, "user-id": { type: "string" } },
     async run({ config, values }) {
+      const email = need(values.email, "email");
+      const password = need(values.password, "password");
       const d = await deps(config);
       const created = await bootstrapOwner(d, {
-        email: need(values.email, "email"),
-        password: need(values.password, "password"),
+        email,
+        password,
         organizationName: (values.org as string | undefined) ?? "My organization",
         userId: (values["user-id"] as string | undefined) || undefined, // empty: taken from the email, as registration does
       });
@@ -107,13 +109,15 @@ export const commands: Record<string, Command> = {
     usage: "roster reset-password --login EMAIL_OR_USERID --password NEW_PASSWORD",
     options: { login: { type: "string" }, password: { type: "string" } },
     async run({ config, values }) {
+      // The arguments first: a usage mistake touches no database.
+      const login = need(values.login, "login");
+      const password = need(values.password, "password");
       const d = await deps(config);
-      const a = findByLogin(d.db, need(values.login, "login"));
+      const a = findByLogin(d.db, login);
       if (!a) {
         console.error("no such account");
         return 1;
       }
-      const password = need(values.password, "password");
       const problem = passwordProblem(password, a);
       if (problem) {
         console.error(`the password is refused: ${t("en", problem)}`);
@@ -146,6 +150,10 @@ export const commands: Record<string, Command> = {
     summary: "write a consistent copy of the database to ROSTER_DATA_DIR/backups (safe while running)",
     usage: "roster backup",
     async run({ config }) {
+      if (!existsSync(databaseFile(config.dataDir))) {
+        console.error(`no database at ${databaseFile(config.dataDir)} (is ROSTER_DATA_DIR right?)`);
+        return 1;
+      }
       const file = await backupDatabase({ dataDir: config.dataDir, keep: config.backupKeep });
       console.log(file);
       return 0;
@@ -200,14 +208,16 @@ export const commands: Record<string, Command> = {
     usage: "roster send-test-mail --to EMAIL",
     options: { to: { type: "string" } },
     async run({ config, values }) {
-      const d = await deps(config);
       const to = need(values.to, "to");
+      const d = await deps(config);
       const id = d.db.transaction((tx) => queueMail(tx, d, to, "en", { kind: "test" }));
       const worker = createMailWorker(d);
       await worker.drain();
       await worker.stop();
       const row = d.db.$client.prepare("SELECT status, last_error AS lastError FROM mail_outbox WHERE id = ?").get(id) as { status: string; lastError: string | null };
-      console.log(`${row.status}${row.lastError ? `: ${row.lastError}` : ""} (transport ${config.mail.transport})`);
+      const line = `${row.status}${row.lastError ? `: ${row.lastError}` : ""} (transport ${config.mail.transport})`;
+      if (row.status === "sent") console.log(line);
+      else console.error(line);
       return row.status === "sent" ? 0 : 1;
     },
   },
