@@ -21,6 +21,7 @@ import { apiDocs } from "./http/docs.js";
 import { validateApiKey } from "./admin/api-keys.js";
 import { routePath } from "hono/route";
 import { allowList } from "./allow-list.js";
+import { PROBE_PATHS } from "./probes.js";
 
 export const LANG_COOKIE = "roster_lang";
 const isApi = (path: string) => path.startsWith("/api/");
@@ -139,7 +140,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     const route = routePath(c) || "unmatched";
     const status = c.res.status;
     deps.metrics?.observeRequest(c.req.method, route, status, seconds);
-    if (route !== "/healthz" && route !== "/readyz" && route !== "/metrics") {
+    if (!PROBE_PATHS.has(route)) {
       deps.log.info({ requestId, method: c.req.method, path: c.req.path, route, status, ms: Math.round(seconds * 10000) / 10, ip: meta.ip }, "request");
     }
   });

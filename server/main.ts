@@ -13,7 +13,8 @@ import { createMetrics } from "./metrics.js";
 import { createMailWorker } from "./mail/worker.js";
 import { startRelay, type Relay } from "./mail/relay.js";
 import { startMaintenance } from "./maintenance.js";
-import { countsAsActivity, releaseMemoryWhenIdle } from "./db/idle-memory.js";
+import { releaseMemoryWhenIdle } from "./db/idle-memory.js";
+import { isProbe } from "./probes.js";
 
 /** config → database + migrations → first admin → HTTP + mail worker → graceful stop. */
 async function main(): Promise<void> {
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   // pages and page cache are handed back.
   const idleMemory = releaseMemoryWhenIdle(db.$client, { log });
   server.on("request", (req: { url?: string }) => {
-    if (countsAsActivity(req.url)) idleMemory.touch();
+    if (!isProbe(req.url)) idleMemory.touch();
   });
   worker.start();
   let relay: Relay | undefined;

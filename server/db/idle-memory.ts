@@ -10,15 +10,6 @@ import type { Logger } from "pino";
  */
 export const MMAP_BYTES = 1024 * 1024 * 1024;
 
-/**
- * What counts as use: any request but the probes (health checks every 10 s,
- * Prometheus scrapes), which would otherwise keep an idle server from ever
- * handing its memory back. `url` is the request target, query included.
- */
-export function countsAsActivity(url: string | undefined): boolean {
-  return !/^\/(healthz|readyz|metrics)(\?|$)/.test(url ?? "");
-}
-
 export interface IdleMemory {
   /** Call on every request (cheap): maps the file again after a release. */
   touch(): void;
@@ -30,7 +21,7 @@ export interface IdleMemory {
 /**
  * While the server is busy, the mapped pages of the database count in its
  * resident memory (at 100,000 accounts, about as much as the file). After a
- * whole interval with no request (probes aside: see countsAsActivity), so
+ * whole interval with no request (probes aside: see probes.ts), so
  * 30 to 60 s after the last one, it unmaps the file (the pages stay in the
  * operating system's file cache, so the next read is still fast) and asks
  * SQLite to free what its page cache holds; the next request maps it again.
