@@ -1,24 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getSettings, putSetting } from "../admin/settings.js";
-import { loadConfig } from "../config.js";
-import { databaseFile, openDatabase, type Db } from "../db/client.js";
-import { commands } from "./commands.js";
-
-const dirs: string[] = [];
-const opened: Db[] = [];
-let server: Server | undefined;
-afterEach(async () => {
-  vi.restoreAllMocks();
-  if (server) await new Promise((r) => server!.close(r));
-  server = undefined;
-  for (const db of opened.splice(0)) if (db.$client.open) db.$client.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+import { databaseFile, openDatabase } from "../db/client.js";
+import { closedPort, dataDir, err, listen, opened, roster } from "./test-kit.js";
 
 function dbWithName(file: string, name: string): void {
   const db = openDatabase(file);
@@ -31,35 +16,25 @@ const nameIn = (file: string): string => {
   return getSettings({ db }).serverName;
 };
 
-/** A data directory holding "Before", a backup file holding "From the backup", and a port for the server check. */
+/**
+ * A data directory holding "Before" and a backup file holding "From the
+ * backup"; PORT is where restore asks /healthz whether a server runs: a
+ * listener that answers, or a port nobody listens on.
+ */
 async function setup(serverAnswers: boolean) {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "roster-restore-"));
-  dirs.push(dataDir);
-  dbWithName(databaseFile(dataDir), "Before");
-  const backup = path.join(dataDir, "elsewhere.db");
+  const port = serverAnswers ? (await listen(() => 200)).port : await closedPort();
+  const dir = dataDir({ PORT: String(port) });
+  dbWithName(databaseFile(dir), "Before");
+  const backup = path.join(dir, "elsewhere.db");
   dbWithName(backup, "From the backup");
-  // The check asks http://127.0.0.1:PORT/healthz: a listener that answers it, or a port nobody listens on.
-  server = createServer((_req, res) => {
-    res.statusCode = serverAnswers ? 200 : 503;
-    res.end();
-  });
-  await new Promise<void>((r) => server!.listen(0, "127.0.0.1", r));
-  const port = (server.address() as AddressInfo).port;
-  if (!serverAnswers) {
-    await new Promise((r) => server!.close(r));
-    server = undefined;
-  }
-  const { config } = loadConfig({ ROSTER_DATA_DIR: dataDir, PORT: String(port) });
-  vi.spyOn(console, "log").mockImplementation(() => {});
-  vi.spyOn(console, "error").mockImplementation(() => {});
-  const restore = () => commands.restore!.run({ config, values: { file: backup }, positionals: [] });
-  return { dataDir, file: databaseFile(dataDir), restore };
+  return { dir, file: databaseFile(dir), restore: () => roster("restore", "--file", backup) };
 }
 
 describe("roster restore", () => {
   it("refuses while the server answers, changing nothing", async () => {
     const s = await setup(true);
     expect(await s.restore()).toBe(1);
+    expect(err.join("\n")).toMatch(/the server is running: stop it first/);
     expect(nameIn(s.file)).toBe("Before");
   });
 
@@ -67,9 +42,9 @@ describe("roster restore", () => {
     const s = await setup(false);
     expect(await s.restore()).toBe(0);
     expect(nameIn(s.file)).toBe("From the backup");
-    const kept = readdirSync(path.join(s.dataDir, "backups")).filter((f) => f.includes("pre-restore"));
+    const kept = readdirSync(path.join(s.dir, "backups")).filter((f) => /^roster-pre-restore-.*\.db$/.test(f));
     expect(kept).toHaveLength(1);
-    expect(nameIn(path.join(s.dataDir, "backups", kept[0]!))).toBe("Before");
+    expect(nameIn(path.join(s.dir, "backups", kept[0]!))).toBe("Before");
     expect(existsSync(`${s.file}.restoring`)).toBe(false);
   });
 
