@@ -16,7 +16,7 @@ import { problem } from "./http/api/respond.js";
 import { pages, renderErrorPage } from "./http/pages/index.js";
 import { go } from "./http/pages/render.js";
 import { staticFiles } from "./http/static.js";
-import { nodeResponse } from "./http/cookies.js";
+import { nodeResponse } from "./http/node-response.js";
 import { apiDocs } from "./http/docs.js";
 import { validateApiKey } from "./admin/api-keys.js";
 import { routePath } from "hono/route";

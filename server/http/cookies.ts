@@ -1,14 +1,7 @@
 import type { Context } from "hono";
 import { generateCookie, setCookie } from "hono/cookie";
 import type { CookieOptions } from "hono/utils/cookie";
-import type { ServerResponse } from "node:http";
-
-/** Node's response when the app runs under @hono/node-server and has not answered yet; absent under `app.request()`. */
-export function nodeResponse(c: Context): ServerResponse | undefined {
-  const env = c.env as { outgoing?: ServerResponse } | undefined;
-  const out = env?.outgoing;
-  return out && typeof out.setHeader === "function" && !out.headersSent ? out : undefined;
-}
+import { nodeResponse } from "./node-response.js";
 
 /**
  * Every cookie Roster sets goes through here (a lint rule keeps it so). Under the
