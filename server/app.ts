@@ -10,7 +10,7 @@ import { isMigrated } from "./db/client.js";
 import { loadAuth, type ApiKeyValidator } from "./http/auth.js";
 import { SESSION_COOKIE } from "./auth/sessions.js";
 import { clientIp } from "./http/client-ip.js";
-import type { AppEnv, Ctx } from "./http/context.js";
+import { storageProblem, type AppEnv, type Ctx } from "./http/context.js";
 import { api } from "./http/api/index.js";
 import { problem } from "./http/api/respond.js";
 import { pages, renderErrorPage } from "./http/pages/index.js";
@@ -100,6 +100,8 @@ function toAppError(c: Ctx, err: unknown): AppError {
     if (err.status === 400) return new AppError("validation_failed");
     if (err.status === 404) return new AppError("not_found");
   }
+  const storage = storageProblem(c, err);
+  if (storage) return storage;
   c.get("deps").log.error({ err, path: c.req.path, method: c.req.method, requestId: c.get("requestId") }, "unexpected error");
   return new AppError("internal_error");
 }

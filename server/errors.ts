@@ -31,6 +31,7 @@ export const errorCodes = {
   unsupported_media_type: { status: 415, title: "The request body must be JSON." },
   rate_limited: { status: 429, title: "Too many attempts. Try again later." },
   internal_error: { status: 500, title: "Something went wrong on the server." },
+  service_unavailable: { status: 503, title: "The server cannot store data right now. Try again in a minute." },
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;
@@ -43,7 +44,7 @@ export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
     readonly fields?: FieldErrors,
-    /** Seconds, for `rate_limited`. */
+    /** Seconds, for `rate_limited` and `service_unavailable` (sent as Retry-After). */
     readonly retryAfter?: number,
     detail?: string,
   ) {
@@ -54,3 +55,38 @@ export class AppError extends Error {
 }
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/**
+ * SQLite's answers that say the database cannot be written (or read) right
+ * now, not that the request is wrong: the data volume is full, read-only or
+ * failing, or another process held the write lock past the busy timeout.
+ * Nothing was changed (the transaction rolled back), and the same request
+ * succeeds once the sysadmin has made room: a 503 with Retry-After, and a
+ * form shown again with what was typed, not an error page.
+ */
+const STORAGE_CODES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|NOMEM|NOLFS)(_|$)/;
+
+/** How long a client is asked to wait when storage fails. */
+export const STORAGE_RETRY_SECONDS = 30;
+
+/** The error a client sees for a storage failure, or null when `e` is something else. */
+export function storageFailure(e: unknown): AppError | null {
+  const code = e instanceof Error ? (e as { code?: unknown }).code : undefined;
+  if (typeof code !== "string" || !STORAGE_CODES.test(code)) return null;
+  return new AppError("service_unavailable", undefined, STORAGE_RETRY_SECONDS);
+}
+
+/**
+ * Runs a write that a read may make on the way but can do without (extending
+ * a session, noting an API key's use): false when storage failed, so a token
+ * check still answers on a full data volume. Any other error is thrown on.
+ */
+export function unlessStorageFails(write: () => unknown): boolean {
+  try {
+    write();
+    return true;
+  } catch (e) {
+    if (storageFailure(e)) return false;
+    throw e;
+  }
+}

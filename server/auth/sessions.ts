@@ -1,6 +1,7 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import { DAY, HOUR } from "../clock.js";
 import type { Deps } from "../deps.js";
+import { unlessStorageFails } from "../errors.js";
 import type { Tx } from "../db/client.js";
 import { accounts, sessions, type Account, type Session } from "../db/schema.js";
 import { rawColumns } from "../db/rows.js";
@@ -84,23 +85,25 @@ export function validateSessionToken(deps: Pick<Deps, "db" | "clock">, token: st
   if (!sameHash(hashSecret(secret), row.session.secretHash)) return null;
   const now = deps.clock.now().getTime();
   if (now >= row.session.expiresAt.getTime()) {
-    deps.db.delete(sessions).where(eq(sessions.id, id)).run();
+    unlessStorageFails(() => deps.db.delete(sessions).where(eq(sessions.id, id)).run());
     return null;
   }
   // A disabled account has no sessions (they end at once), but check anyway.
   if (row.account.status !== "active") return null;
   if (now - row.session.lastVerifiedAt.getTime() >= SESSION_WRITE_INTERVAL) {
-    row.session.lastVerifiedAt = new Date(now);
-    row.session.expiresAt = new Date(now + SESSION_LIFETIME);
-    deps.db
-      .update(sessions)
-      .set({ lastVerifiedAt: row.session.lastVerifiedAt, expiresAt: row.session.expiresAt })
-      .where(eq(sessions.id, id))
-      .run();
-    return { ...row, extended: true };
+    const lastVerifiedAt = new Date(now);
+    const expiresAt = new Date(now + SESSION_LIFETIME);
+    const written = unlessStorageFails(() =>
+      deps.db.update(sessions).set({ lastVerifiedAt, expiresAt }).where(eq(sessions.id, id)).run(),
+    );
+    // A token check only reads; when the database cannot be written (a full data volume) it still
+    // answers, and the session, not extended this time, holds until its current expiry.
+    if (!written) return row;
+    return { ...row, session: { ...row.session, lastVerifiedAt, expiresAt }, extended: true };
   }
   return row;
 }
+
 
 export function invalidateSession(deps: { db: Tx }, sessionId: string): void {
   deps.db.delete(sessions).where(eq(sessions.id, sessionId)).run();

@@ -55,6 +55,7 @@ export const en = {
   "error.unsupported_media_type": "The request body must be JSON.",
   "error.rate_limited": "Too many attempts. Try again in {seconds} seconds.",
   "error.internal_error": "Something went wrong on our side. Please try again.",
+  "error.service_unavailable": "The server cannot save anything right now. Nothing was changed: try again in a minute.",
   "error.csrf": "This form was sent from another site and was refused. Reload the page and try again.",
 
   // mail

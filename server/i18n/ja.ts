@@ -55,6 +55,7 @@ export const ja: Record<keyof typeof en, string> = {
   "error.unsupported_media_type": "リクエスト本文は JSON である必要があります。",
   "error.rate_limited": "試行回数が多すぎます。{seconds}秒後にもう一度お試しください。",
   "error.internal_error": "サーバー側で問題が発生しました。もう一度お試しください。",
+  "error.service_unavailable": "サーバーが現在データを保存できません。変更は行われていません。1分ほどしてからもう一度お試しください。",
   "error.csrf": "このフォームは別のサイトから送信されたため拒否されました。ページを再読み込みしてもう一度お試しください。",
 
   "mail.greeting": "{name} 様",

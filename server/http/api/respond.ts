@@ -42,7 +42,7 @@ export function problemBody(code: ErrorCode, opts: { detail?: string; fields?: F
 export function problem(c: Context, err: AppError): Response {
   const body = problemBody(err.code, { detail: err.message, fields: err.fields });
   const headers: Record<string, string> = { "content-type": "application/problem+json" };
-  if (err.code === "rate_limited" && err.retryAfter) headers["retry-after"] = String(err.retryAfter);
+  if (err.retryAfter) headers["retry-after"] = String(err.retryAfter);
   if (err.code === "unauthenticated") headers["www-authenticate"] = 'Bearer realm="roster"';
   return c.body(JSON.stringify(body), err.status as 400, headers);
 }

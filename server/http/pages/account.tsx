@@ -38,7 +38,7 @@ export const accountPages = new Hono<AppEnv>()
     const user = sessionUser(c);
     if (!user) return toLogin(c);
     const f = await formBody(c);
-    const r = await attempt(() => updateProfile(c.get("deps"), user.account, profileInput(f), c.get("meta")));
+    const r = await attempt(c, () => updateProfile(c.get("deps"), user.account, profileInput(f), c.get("meta")));
     if (!r.ok) return sectionAnswer(c, user, { section: "profile", state: failedForm(c, r.err, f), status: r.err.status });
     if (r.value.language !== user.account.language) {
       // The profile's language is now the one to speak: drop this device's override, and let htmx reload the page in it.
@@ -59,7 +59,7 @@ export const accountPages = new Hono<AppEnv>()
     const user = sessionUser(c);
     if (!user) return toLogin(c);
     const f = await formBody(c);
-    const r = await attempt(() => {
+    const r = await attempt(c, () => {
       if ((f.newPassword ?? "") !== (f.newPasswordConfirm ?? "")) throw mismatch("newPasswordConfirm");
       return changePassword(c.get("deps"), user, { currentPassword: f.currentPassword ?? "", newPassword: f.newPassword ?? "" }, c.get("meta"));
     });
@@ -77,7 +77,7 @@ export const accountPages = new Hono<AppEnv>()
     if (!user) return toLogin(c);
     const f = await formBody(c);
     const newEmail = (f.newEmail ?? "").trim();
-    const r = await attempt(() => requestEmailChange(c.get("deps"), user.account, { newEmail, password: f.password ?? "" }, c.get("meta")));
+    const r = await attempt(c, () => requestEmailChange(c.get("deps"), user.account, { newEmail, password: f.password ?? "" }, c.get("meta")));
     if (!r.ok) return sectionAnswer(c, user, { section: "email", state: failedForm(c, r.err, { newEmail }), status: r.err.status });
     return sectionAnswer(c, user, { section: "email", state: formState({}, { key: "account.email.sent", params: { email: newEmail } }) });
   });

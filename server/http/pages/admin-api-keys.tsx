@@ -23,14 +23,14 @@ export const adminApiKeyPages = new Hono<AppEnv>()
   .post("/admin/api-keys", async (c) => {
     const user = requireAdmin(c);
     const f = await formBody(c);
-    const r = await attempt(() => createApiKey(c.get("deps"), user.account, { name: f.name ?? "" }, c.get("meta")));
+    const r = await attempt(c, () => createApiKey(c.get("deps"), user.account, { name: f.name ?? "" }, c.get("meta")));
     if (!r.ok) return keysPage(c, user, { state: failedForm(c, r.err, f), status: r.err.status });
     // Answered in place, never redirected: the key exists in this one response (no-store) and nowhere else.
     return keysPage(c, user, { state: formState(), created: { name: r.value.name, key: r.value.key } });
   })
   .post("/admin/api-keys/:id/revoke", async (c) => {
     const user = requireAdmin(c);
-    const r = await attempt(() => revokeApiKey(c.get("deps"), user.account, c.req.param("id"), c.get("meta")));
+    const r = await attempt(c, () => revokeApiKey(c.get("deps"), user.account, c.req.param("id"), c.get("meta")));
     if (r.ok && !isHx(c)) return go(c, "/admin/api-keys?done=revoked");
     return keysPage(c, user, { state: r.ok ? formState({}, { key: notices.revoked }) : failedForm(c, r.err, {}), status: r.ok ? 200 : r.err.status });
   });

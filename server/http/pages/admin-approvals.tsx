@@ -33,7 +33,7 @@ function approvalsPage(c: Ctx, user: PageUser, state: FormState, status?: number
 async function decide(c: Ctx, done: keyof typeof notices, action: (user: PageUser, id: string, f: Record<string, string>) => unknown) {
   const user = requireAdmin(c);
   const f = await formBody(c);
-  const r = await attempt(() => action(user, c.req.param("id") ?? "", f));
+  const r = await attempt(c, () => action(user, c.req.param("id") ?? "", f));
   if (r.ok && !isHx(c)) return go(c, `/admin/approvals?done=${done}`);
   if (r.ok) return approvalsPage(c, user, formState({}, { key: notices[done] }));
   // Someone else decided first (the service's "not waiting for approval"): say that, not "correct the fields".

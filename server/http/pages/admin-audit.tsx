@@ -16,7 +16,7 @@ export const adminAuditPages = new Hono<AppEnv>().get("/admin/audit", async (c) 
     if (value) filters[k] = value;
   }
   const cursor = c.req.query("cursor") || undefined;
-  const r = await attempt(() => listAudit(c.get("deps"), user.account, { ...filters, cursor, limit: 50 }));
+  const r = await attempt(c, () => listAudit(c.get("deps"), user.account, { ...filters, cursor, limit: 50 }));
   const chain = auditChainStatus(c.get("deps"), user.account);
   const rows: AuditRow[] = r.ok ? r.value.items : [];
   const state = r.ok ? formState(filters) : failedForm(c, r.err, filters);

@@ -49,7 +49,7 @@ export const adminImportPages = new Hono<AppEnv>()
       return uploadPage(c, user, failedForm(c, new AppError("validation_failed", { file: "admin.import.noFile" }), {}), 400);
     }
     const type = file.type || (/\.json$/i.test(file.name) ? "application/json" : "text/csv");
-    const parsed = await attempt(async () => parseImport(await file.text(), type));
+    const parsed = await attempt(c, async () => parseImport(await file.text(), type));
     if (!parsed.ok) {
       const state = failedForm(c, parsed.err, {});
       // The parser's reason (bad CSV, not a list…) is about the file.

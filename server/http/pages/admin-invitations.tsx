@@ -53,7 +53,7 @@ async function rowAction(c: Ctx, action: (user: PageUser, id: string) => unknown
   const user = requireAdmin(c);
   const f = await formBody(c);
   const filter = knownState(f.status);
-  const r = await attempt(() => action(user, c.req.param("id") ?? ""));
+  const r = await attempt(c, () => action(user, c.req.param("id") ?? ""));
   if (r.ok && !isHx(c)) return go(c, `/admin/invitations${queryString({ status: filter, done })}#invite-list`);
   // The service's "the request is accepted/revoked" (a stale row): say that, not "correct the fields".
   const failed = (err: AppError): FormState => (err.fields?.status ? { values: {}, errors: {}, summary: { key: "admin.invitations.notResendable" } } : failedForm(c, err, {}));
@@ -71,7 +71,7 @@ export const adminInvitationPages = new Hono<AppEnv>()
     const f = await formBody(c);
     const type = f.type === "admin" ? "admin" : "general";
     const input = { email: f.email ?? "", message: f.message ?? "", type, organizationId: f.organizationId || undefined };
-    const r = await attempt(() => sendInvitations(c.get("deps"), user.account, input, c.get("meta")));
+    const r = await attempt(c, () => sendInvitations(c.get("deps"), user.account, input, c.get("meta")));
     if (!r.ok) return invitationsPage(c, user, { send: failedForm(c, r.err, f), status: r.err.status, filter: "" });
     // The addresses are done with (each has its result); the type, message and organization stay for the next batch.
     const send = formState({ type, message: f.message ?? "", organizationId: f.organizationId ?? "" });

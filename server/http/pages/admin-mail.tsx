@@ -40,7 +40,7 @@ async function search(c: Ctx, user: PageUser, q: MailQuery) {
   const cursor = c.req.query("cursor") || undefined;
   const from = Math.max(0, Math.min(Number.parseInt(c.req.query("from") ?? "0", 10) || 0, 10_000_000));
   const query = { ...(q.status ? { status: q.status } : {}), ...(q.to ? { to: q.to } : {}), limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) };
-  const r = await attempt(() => listMail(c.get("deps"), user.account, query));
+  const r = await attempt(c, () => listMail(c.get("deps"), user.account, query));
   const page: MailPage = r.ok ? { ...r.value, from: cursor ? from : 0 } : { items: [], nextCursor: null, total: 0, from: 0 };
   return { page, err: r.ok ? undefined : r.err };
 }
@@ -110,10 +110,10 @@ export const adminMailPages = new Hono<AppEnv>()
     const user = requireAdmin(c);
     const to = ((await formBody(c)).to ?? "").trim();
     // Waits (up to 15 s) for the first attempt: the answer is shown in place, never redirected to.
-    const r = await attempt(() => sendTestMail(c.get("deps"), user.account, to ? { to } : {}, c.get("meta")));
+    const r = await attempt(c, () => sendTestMail(c.get("deps"), user.account, to ? { to } : {}, c.get("meta")));
     const state = r.ok ? formState({ to }) : failedForm(c, r.err, { to });
     const result = r.ok ? r.value : undefined;
-    const canOpen = result ? (await attempt(() => getMail(c.get("deps"), user.account, result.id))).ok : false;
+    const canOpen = result ? (await attempt(c, () => getMail(c.get("deps"), user.account, result.id))).ok : false;
     const status = r.ok ? 200 : r.err.status;
     if (!isHx(c)) return listPage(c, user, { test: state, testResult: result, canOpen, status, here: "/admin/mail" });
     if (r.ok) c.header("hx-trigger", "mail-changed");
@@ -140,7 +140,7 @@ export const adminMailPages = new Hono<AppEnv>()
     const user = requireAdmin(c);
     const id = c.req.param("id");
     const back = (await formBody(c)).back === "detail" ? mailPath(id) : "/admin/mail";
-    const r = await attempt(() => retryMail(c.get("deps"), user.account, id, c.get("meta")));
+    const r = await attempt(c, () => retryMail(c.get("deps"), user.account, id, c.get("meta")));
     // Sent or sending meanwhile (another admin, the worker): not an error, the row just shows where it is now.
     if (!r.ok && r.err.code !== "validation_failed") throw r.err;
     if (!isHx(c)) return go(c, r.ok ? `${back}?done=retried` : back);

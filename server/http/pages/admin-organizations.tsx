@@ -57,7 +57,7 @@ export const adminOrganizationPages = new Hono<AppEnv>()
   .post("/admin/organizations", async (c) => {
     const user = requireAdmin(c, { owner: true });
     const f = await formBody(c);
-    const r = await attempt(() => createOrganizationAsOwner(c.get("deps"), user.account, { name: f.name ?? "", domains: splitDomains(f.domains) }, c.get("meta")));
+    const r = await attempt(c, () => createOrganizationAsOwner(c.get("deps"), user.account, { name: f.name ?? "", domains: splitDomains(f.domains) }, c.get("meta")));
     if (!r.ok) return listPage(c, user, refused(c, r.err, f, listOrganizations(c.get("deps"), user.account).items), r.err.status);
     return go(c, "/admin/organizations?done=created");
   })
@@ -71,7 +71,7 @@ export const adminOrganizationPages = new Hono<AppEnv>()
     const { org, orgs } = findOrg(c, user, c.req.param("id"));
     const f = await formBody(c);
     const input = { name: f.name ?? "", domains: splitDomains(f.domains), adminLimit: whole(f.adminLimit), pendingLimit: whole(f.pendingLimit) };
-    const r = await attempt(() => updateOrganization(c.get("deps"), user.account, org.id, input, c.get("meta")));
+    const r = await attempt(c, () => updateOrganization(c.get("deps"), user.account, org.id, input, c.get("meta")));
     if (!r.ok) return editPage(c, user, org, refused(c, r.err, f, orgs, org.id), r.err.status);
     return go(c, "/admin/organizations?done=saved");
   });

@@ -39,14 +39,14 @@ export const adminSettingsPages = new Hono<AppEnv>()
     const user = requireAdmin(c, { owner: true });
     const f = await formBody(c);
     const input = { serverName: f.serverName ?? "", registration: f.registration, verificationRequired: f.verificationRequired === "on" };
-    const r = await attempt(() => updateSettings(c.get("deps"), user.account, input, c.get("meta")));
+    const r = await attempt(c, () => updateSettings(c.get("deps"), user.account, input, c.get("meta")));
     if (!r.ok) return settingsPage(c, user, { form: failedForm(c, r.err, { ...f, verificationRequired: input.verificationRequired ? "on" : "" }), status: r.err.status });
     return go(c, "/admin/settings?done=saved");
   })
   .post("/admin/settings/deletion/unlock", async (c) => {
     const user = requireAdmin(c, { owner: true });
     const f = await formBody(c);
-    const r = await attempt(() => {
+    const r = await attempt(c, () => {
       // The typed word is the page's own confirmation; the service then gets its explicit flag.
       if (!isUnlockWord(f.confirmWord)) throw new AppError("validation_failed", { confirmWord: "admin.settings.unlockMismatch" });
       return updateSettings(c.get("deps"), user.account, { deletionLocked: false, confirmDeletionUnlock: true }, c.get("meta"));

@@ -80,7 +80,7 @@ export const adminUserPages = new Hono<AppEnv>()
     const user = pageAdmin(c);
     const id = c.req.param("id");
     const f = await formBody(c);
-    const r = await attempt(() => updateUser(c.get("deps"), user.account, id, profileInput(f), c.get("meta")));
+    const r = await attempt(c, () => updateUser(c.get("deps"), user.account, id, profileInput(f), c.get("meta")));
     if (!r.ok) return answer(c, user, id, { done: "saved", error: r.err, form: failedForm(c, r.err, f) });
     const saved: FormState = formState(userFormValues(r.value), { key: "admin.user.done.saved" });
     if (!isHx(c)) return go(c, `/admin/users/${encodeURIComponent(id)}?done=saved`);
@@ -97,7 +97,7 @@ export const adminUserPages = new Hono<AppEnv>()
     const user = pageAdmin(c);
     const id = c.req.param("id");
     const a = getUser(c.get("deps"), user.account, id);
-    const r = await attempt(() => deleteUser(c.get("deps"), user.account, id, c.get("meta")));
+    const r = await attempt(c, () => deleteUser(c.get("deps"), user.account, id, c.get("meta")));
     if (r.ok) return go(c, "/admin/users?done=deleted");
     const ctx = adminContext(c, user);
     const error: Message = errorMessage(r.err);
@@ -110,7 +110,7 @@ export const adminUserPages = new Hono<AppEnv>()
     const action = c.req.param("action") as UserAction;
     if (!userActions.includes(action)) throw new AppError("not_found");
     const f = await formBody(c);
-    const r = await attempt(() => run[action](c.get("deps"), user.account, id, c.get("meta"), f));
+    const r = await attempt(c, () => run[action](c.get("deps"), user.account, id, c.get("meta"), f));
     if (!r.ok) return answer(c, user, id, { done: action, error: r.err });
     // A declined application is gone: back to the queue it came from.
     if (action === "decline") return go(c, "/admin/users?status=awaiting_approval&done=declined");

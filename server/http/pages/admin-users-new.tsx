@@ -48,7 +48,7 @@ export const adminUsersNewPages = new Hono<AppEnv>()
     const input: Record<string, string> = {};
     for (const k of createText) if (f[k] !== undefined) input[k] = f[k];
     if (!isOwner(user)) delete input.organizationId;
-    const r = await attempt(() => createUser(c.var.deps, user.account, input, c.var.meta));
+    const r = await attempt(c, () => createUser(c.var.deps, user.account, input, c.var.meta));
     if (!r.ok) return createAnswer(c, user, { state: failedForm(c, r.err, f, ["password"]), status: r.err.status });
     // The table behind the dialog reloads itself to show the new account.
     if (isHx(c)) c.header("hx-trigger", "users-changed");

@@ -48,7 +48,7 @@ async function picked(c: Ctx, user: PageUser): Promise<{ action: string; ids: st
   const ids = [...new Set((Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((x): x is string => typeof x === "string" && x.length > 0))].slice(0, MAX_SELECTED);
   const accounts: Picked[] = [];
   for (const id of ids) {
-    const r = await attempt(() => getUser(c.var.deps, user.account, id));
+    const r = await attempt(c, () => getUser(c.var.deps, user.account, id));
     if (r.ok) accounts.push({ id, userId: r.value.userId, displayName: r.value.displayName });
   }
   return { action: typeof body.action === "string" ? body.action : "", ids, accounts };
@@ -103,7 +103,7 @@ export const adminUsersPages = new Hono<AppEnv>()
     const user = pageAdmin(c);
     const { accounts } = await picked(c, user);
     if (accounts.length === 0) return go(c, "/admin/users?done=none_selected");
-    const r = await attempt(() => batchDelete(c.var.deps, user.account, { ids: accounts.map((a) => a.id) }, c.var.meta));
+    const r = await attempt(c, () => batchDelete(c.var.deps, user.account, { ids: accounts.map((a) => a.id) }, c.var.meta));
     const ctx = adminContext(c, user);
     if (!r.ok) {
       return adminPage(c, user, { current: "/admin/users", title: "admin.users.delete.title", status: r.err.status, body: (v) => <BatchConfirmPage v={v} accounts={accounts} unknown={0} ctx={ctx} error={r.err.code} /> });

@@ -63,7 +63,7 @@ export function renderErrorPage(c: Ctx, err: AppError): Response {
   }
   // Hono's csrf() refusal arrives as `forbidden` with this detail (server/app.ts).
   const msg = err.code === "forbidden" && err.message.includes("CSRF") ? { key: "error.csrf" } : errorMessage(err);
-  if (err.code === "rate_limited" && err.retryAfter) c.header("retry-after", String(err.retryAfter));
+  if (err.retryAfter) c.header("retry-after", String(err.retryAfter));
   const v = viewOf(c);
   if (isHx(c)) {
     c.header("hx-retarget", "#flash");

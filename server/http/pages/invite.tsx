@@ -65,7 +65,7 @@ export const invitePages = new Hono<AppEnv>()
     const token = c.req.param("token");
     const f = await formBody(c);
     const input = { userId: (f.userId ?? "").trim(), nickname: f.nickname ?? "", password: f.password ?? "" };
-    const r = await attempt(() => acceptInvitation(c.get("deps"), token, input, sessionUser(c)?.account ?? null, c.get("meta")));
+    const r = await attempt(c, () => acceptInvitation(c.get("deps"), token, input, sessionUser(c)?.account ?? null, c.get("meta")));
     if (!r.ok) return show(c, token, { form: failedForm(c, r.err, f, ["password"]), status: r.err.status });
     if (r.value.mode !== "new_account") return go(c, "/account?notice=joined");
     endPreviousSession(c);
@@ -75,7 +75,7 @@ export const invitePages = new Hono<AppEnv>()
   .post("/invite/:token/login", async (c) => {
     const token = c.req.param("token");
     const f = await formBody(c);
-    const r = await attempt(() => login(c.get("deps"), { login: f.login ?? "", password: f.password ?? "" }, c.get("meta")));
+    const r = await attempt(c, () => login(c.get("deps"), { login: f.login ?? "", password: f.password ?? "" }, c.get("meta")));
     if (!r.ok) return show(c, token, { form: failedForm(c, r.err, f, ["password"]), status: r.err.status });
     endPreviousSession(c);
     setSessionCookie(c, r.value.token, r.value.expiresAt, c.get("deps").config.secureCookies);
@@ -85,7 +85,7 @@ export const invitePages = new Hono<AppEnv>()
   .post("/invite/:token/accept", async (c) => {
     const token = c.req.param("token");
     const viewer = sessionUser(c);
-    const r = await attempt(() => acceptInvitation(c.get("deps"), token, {}, viewer?.account ?? null, c.get("meta")));
+    const r = await attempt(c, () => acceptInvitation(c.get("deps"), token, {}, viewer?.account ?? null, c.get("meta")));
     if (!r.ok) {
       // Not logged in, or as someone else: the link's own page says what to do.
       if (r.err.code === "unauthenticated" || r.err.code === "forbidden") return go(c, `/invite/${encodeURIComponent(token)}`);

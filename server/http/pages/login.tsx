@@ -31,7 +31,7 @@ export const loginPages = new Hono<AppEnv>()
     const f = await formBody(c);
     const next = safeNext(f.next, "/account");
     const deps = c.get("deps");
-    const r = await attempt(() => login(deps, { login: f.login ?? "", password: f.password ?? "" }, c.get("meta")));
+    const r = await attempt(c, () => login(deps, { login: f.login ?? "", password: f.password ?? "" }, c.get("meta")));
     if (!r.ok) {
       const typed = (f.login ?? "").trim();
       const resend = r.err.code === "email_not_verified" ? { email: typed.includes("@") ? typed : undefined } : undefined;

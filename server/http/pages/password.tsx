@@ -29,7 +29,7 @@ export const passwordPages = new Hono<AppEnv>()
   .get("/forgot-password", (c) => forgotPage(c, formState()))
   .post("/forgot-password", async (c) => {
     const f = await formBody(c);
-    const r = await attempt(() => requestPasswordReset(c.get("deps"), { email: f.email ?? "" }, c.get("meta")));
+    const r = await attempt(c, () => requestPasswordReset(c.get("deps"), { email: f.email ?? "" }, c.get("meta")));
     if (!r.ok) return forgotPage(c, failedForm(c, r.err, f), r.err.status);
     // The same answer whether or not the address has an account.
     return forgotPage(c, formState({}, { key: "page.forgot.sent" }));
@@ -37,7 +37,7 @@ export const passwordPages = new Hono<AppEnv>()
   .get("/reset-password", async (c) => {
     const token = c.req.query("token") ?? "";
     // Look before asking for a password: a dead link should say so at once. (Nothing is used up here.)
-    const r = await attempt(() => findToken(c.get("deps").db, c.get("deps"), ["password_reset"], token));
+    const r = await attempt(c, () => findToken(c.get("deps").db, c.get("deps"), ["password_reset"], token));
     if (!r.ok) return resetBadLink(c, errorMessage(r.err), r.err.status);
     return resetPage(c, token, formState());
   })
@@ -45,7 +45,7 @@ export const passwordPages = new Hono<AppEnv>()
     const f = await formBody(c);
     const token = f.token ?? "";
     const password = f.password ?? "";
-    const r = await attempt(() => {
+    const r = await attempt(c, () => {
       if (password !== (f.passwordConfirm ?? "")) throw mismatch("passwordConfirm");
       return confirmPasswordReset(c.get("deps"), { token, password }, c.get("meta"));
     });

@@ -20,7 +20,7 @@ export const peoplePages = new Hono<AppEnv>().get("/people", async (c) => {
   const q = (c.req.query("q") ?? "").trim();
   const group = (c.req.query("group") ?? "").trim();
   const cursor = c.req.query("cursor") || undefined;
-  const r = await attempt(() => listDirectory(c.get("deps"), user.account, { q: q || undefined, group: group || undefined, cursor, limit: PAGE_SIZE }));
+  const r = await attempt(c, () => listDirectory(c.get("deps"), user.account, { q: q || undefined, group: group || undefined, cursor, limit: PAGE_SIZE }));
   const results: PeopleResults = {
     items: r.ok ? r.value.items : [],
     total: r.ok ? r.value.total : 0,

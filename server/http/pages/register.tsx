@@ -51,7 +51,7 @@ export const registerPages = new Hono<AppEnv>()
       nickname: f.nickname ?? "",
       ...(first ? { organizationName: f.organizationName ?? "", claimDomain: f.claimDomain === "on" } : {}),
     };
-    const r = await attempt(() => register(c.get("deps"), input, c.get("meta")));
+    const r = await attempt(c, () => register(c.get("deps"), input, c.get("meta")));
     if (!r.ok) return registerPage(c, failedForm(c, r.err, f, ["password"]), r.err.status);
     if (r.value.firstAccount) {
       // The first owner is active at once: log them in with what they just typed.
@@ -67,7 +67,7 @@ export const registerPages = new Hono<AppEnv>()
   })
   .get("/verify-email", async (c) => {
     // The mailed link confirms at once: following it is the confirmation.
-    const r = await attempt(() => verifyEmail(c.get("deps"), { token: c.req.query("token") ?? "" }, c.get("meta")));
+    const r = await attempt(c, () => verifyEmail(c.get("deps"), { token: c.req.query("token") ?? "" }, c.get("meta")));
     const v = viewOf(c, "/login");
     if (!r.ok) return page(c, { v, title: v.t("page.verify.badLinkTitle"), status: r.err.status, body: <BadLinkPage v={v} msg={errorMessage(r.err)} /> });
     const body = <VerifiedPage v={v} kind={r.value.kind} awaitingApproval={r.value.user.status === "awaiting_approval"} loggedIn={!!sessionUser(c)} />;
@@ -76,7 +76,7 @@ export const registerPages = new Hono<AppEnv>()
   .post("/verify-email", async (c) => {
     const f = await formBody(c);
     const email = (f.email ?? "").trim();
-    const r = await attempt(() => verifyEmail(c.get("deps"), { email, code: f.code ?? "" }, c.get("meta")));
+    const r = await attempt(c, () => verifyEmail(c.get("deps"), { email, code: f.code ?? "" }, c.get("meta")));
     if (!r.ok) return checkMailPage(c, email, failedForm(c, r.err, { code: f.code ?? "" }), r.err.status);
     const v = viewOf(c, "/login");
     const body = <VerifiedPage v={v} kind="verify_email" awaitingApproval={r.value.user.status === "awaiting_approval"} loggedIn={!!sessionUser(c)} />;
@@ -86,7 +86,7 @@ export const registerPages = new Hono<AppEnv>()
   .post("/resend-verification", async (c) => {
     const f = await formBody(c);
     const email = (f.email ?? "").trim();
-    const r = await attempt(() => resendVerification(c.get("deps"), { email }, c.get("meta")));
+    const r = await attempt(c, () => resendVerification(c.get("deps"), { email }, c.get("meta")));
     if (!r.ok) {
       // Without a valid address there is no mail to wait for: ask for it where it can be typed.
       if (r.err.fields?.email) return resendPage(c, failedForm(c, r.err, { email }), r.err.status);

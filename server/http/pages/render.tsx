@@ -2,7 +2,7 @@ import type { Child } from "hono/jsx";
 import { getSettings } from "../../admin/settings.js";
 import { AppError, isAppError } from "../../errors.js";
 import { translator } from "../../i18n/index.js";
-import type { Auth, Ctx } from "../context.js";
+import { storageProblem, type Auth, type Ctx } from "../context.js";
 import { Layout } from "../../../views/layout.js";
 import type { FormState, Message, View } from "../../../views/view.js";
 
@@ -110,12 +110,18 @@ export async function formBody(c: Ctx): Promise<Record<string, string>> {
 
 export type Attempt<T> = { ok: true; value: T } | { ok: false; err: AppError };
 
-/** Runs a service call; an AppError becomes a result the form can show, anything else is thrown on. */
-export async function attempt<T>(fn: () => T | Promise<T>): Promise<Attempt<T>> {
+/**
+ * Runs a service call; an AppError becomes a result the form can show, and so
+ * does a database that cannot be written (the form comes back with what was
+ * typed, and a 503). Anything else is thrown on.
+ */
+export async function attempt<T>(c: Ctx, fn: () => T | Promise<T>): Promise<Attempt<T>> {
   try {
     return { ok: true, value: await fn() };
   } catch (e) {
     if (isAppError(e)) return { ok: false, err: e };
+    const storage = storageProblem(c, e);
+    if (storage) return { ok: false, err: storage };
     throw e;
   }
 }
@@ -127,7 +133,7 @@ export function errorMessage(err: AppError): Message {
 
 /** A form shown again after `err`: the typed values except `secret` ones, and the messages. */
 export function failedForm(c: Ctx, err: AppError, values: Record<string, string>, secret: string[] = []): FormState {
-  if (err.code === "rate_limited" && err.retryAfter) c.header("retry-after", String(err.retryAfter));
+  if (err.retryAfter) c.header("retry-after", String(err.retryAfter));
   const kept = Object.fromEntries(Object.entries(values).filter(([k]) => !secret.includes(k)));
   return { values: kept, errors: { ...err.fields }, summary: errorMessage(err) };
 }

@@ -18,7 +18,7 @@ export const sessionPages = new Hono<AppEnv>()
     const user = sessionUser(c);
     if (!user) return toLogin(c);
     const id = c.req.param("id");
-    const r = await attempt(() => endMySession(c.get("deps"), user.account, id, c.get("meta")));
+    const r = await attempt(c, () => endMySession(c.get("deps"), user.account, id, c.get("meta")));
     if (!r.ok) return sectionAnswer(c, user, { section: "sessions", state: failedForm(c, r.err, {}), status: r.err.status });
     if (id === user.sessionId) {
       // Ending this device's own session is logging out.

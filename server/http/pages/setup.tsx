@@ -16,7 +16,7 @@ function badLinkPage(c: Ctx, msg: Message, status: number) {
 
 /** The form for a live link; a dead one says so at once (nothing is used up by looking). */
 async function setupPage(c: Ctx, token: string, state: FormState, status = 200) {
-  const r = await attempt(() => checkSetupToken(c.get("deps"), token));
+  const r = await attempt(c, () => checkSetupToken(c.get("deps"), token));
   if (!r.ok) return badLinkPage(c, errorMessage(r.err), r.err.status);
   const v = viewOf(c, `/setup?token=${encodeURIComponent(token)}`);
   const organization = organizationName(c.get("deps"), r.value.organizationId);
@@ -30,7 +30,7 @@ export const setupPages = new Hono<AppEnv>()
     const f = await formBody(c);
     const token = f.token ?? "";
     const password = f.password ?? "";
-    const r = await attempt(() => {
+    const r = await attempt(c, () => {
       if (password !== (f.passwordConfirm ?? "")) throw mismatch("passwordConfirm");
       return completeSetup(c.get("deps"), { token, password }, c.get("meta"));
     });
