@@ -1,4 +1,5 @@
 import type { DashboardSummary } from "../../server/admin/dashboard.js";
+import type { StorageSummary } from "../../server/admin/storage.js";
 import { accountStatuses, accountTypes, mailStatuses } from "../../server/db/schema.js";
 import { fmt } from "../partials/admin-users-table.js";
 import { Time } from "../partials/sessions-section.js";
@@ -27,7 +28,66 @@ function Tile({ v, label, n, href, tone }: { v: View; label: string; n: number; 
 /** Healthy when nothing failed or waits for a retry; otherwise the worst of the two. */
 const mailHealth = (m: DashboardSummary["mail"]) => (m.byStatus.failed > 0 ? "failed" : m.byStatus.deferred > 0 ? "deferred" : "ok");
 
-export function AdminDashboardPage({ v, s, audit, capture }: { v: View; s: DashboardSummary; audit: AuditRow[]; capture: boolean }) {
+/** "110 MB", "12.3 GB": bytes in the unit that reads best, in the page's language. */
+export function bytesText(v: View, n: number): string {
+  const units = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"] as const;
+  let i = 0;
+  let x = n;
+  while (x >= 1000 && i < units.length - 1) {
+    x /= 1000;
+    i++;
+  }
+  return new Intl.NumberFormat(v.lang === "ja" ? "ja-JP" : "en-US", { style: "unit", unit: units[i], unitDisplay: "short", maximumFractionDigits: x < 10 && i > 0 ? 1 : 0 }).format(x);
+}
+
+/** The owner's view of the data volume: the database, the room left, the nightly backups. */
+function StorageCard({ v, st }: { v: View; st: StorageSummary }) {
+  const t = v.t;
+  const b = st.backups;
+  return (
+    <section class="card" aria-labelledby="storage-title">
+      <h2 id="storage-title">{t("admin.dashboard.storage")}</h2>
+      {st.low && st.volume && (
+        <div class="alert alert-error" role="alert">
+          <p>{t("admin.dashboard.storage.low", { free: bytesText(v, st.volume.freeBytes) })}</p>
+        </div>
+      )}
+      {b.keep === 0 && <p class="alert alert-info">{t("admin.dashboard.storage.backupsOff")}</p>}
+      {b.stale && (
+        <div class="alert alert-error" role="alert">
+          <p>{t("admin.dashboard.storage.stale")}</p>
+        </div>
+      )}
+      <dl class="stat-row">
+        <div class="stat">
+          <dt>{t("admin.dashboard.storage.database")}</dt>
+          <dd>{bytesText(v, st.databaseBytes)}</dd>
+        </div>
+        {st.volume && (
+          <div class={`stat${st.low ? " stat-bad" : ""}`}>
+            <dt>{t("admin.dashboard.storage.free")}</dt>
+            <dd>{bytesText(v, st.volume.freeBytes)}</dd>
+            <dd class="stat-sub">{t("admin.dashboard.storage.freeOf", { total: bytesText(v, st.volume.totalBytes) })}</dd>
+          </div>
+        )}
+        {b.keep > 0 && (
+          <div class="stat">
+            <dt>{t("admin.dashboard.storage.backups")}</dt>
+            <dd>{bytesText(v, b.bytes)}</dd>
+            <dd class="stat-sub">{t("admin.dashboard.storage.backupsKept", { count: fmt(v, b.count), keep: fmt(v, b.keep) })}</dd>
+          </div>
+        )}
+      </dl>
+      {b.keep > 0 && (
+        <p class="muted">
+          {t("admin.dashboard.storage.lastBackup")}: {b.lastAt ? <Time iso={b.lastAt} lang={v.lang} /> : t("admin.dashboard.storage.noBackup")}
+        </p>
+      )}
+    </section>
+  );
+}
+
+export function AdminDashboardPage({ v, s, audit, capture, storage }: { v: View; s: DashboardSummary; audit: AuditRow[]; capture: boolean; storage?: StorageSummary | null }) {
   const t = v.t;
   const awaiting = s.byStatus.awaiting_approval;
   const health = mailHealth(s.mail);
@@ -83,6 +143,7 @@ export function AdminDashboardPage({ v, s, audit, capture }: { v: View; s: Dashb
           <a href="/admin/mail">{t("admin.dashboard.toMail")}</a>
         </p>
       </section>
+      {storage && <StorageCard v={v} st={storage} />}
       <section class="card" aria-labelledby="audit-title">
         <h2 id="audit-title">{t("admin.dashboard.recent")}</h2>
         {audit.length === 0 ? (

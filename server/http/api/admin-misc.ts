@@ -2,11 +2,13 @@ import { Hono } from "hono";
 import { readSettings, updateSettings } from "../../admin/server-settings.js";
 import { createApiKey, listApiKeys, revokeApiKey } from "../../admin/api-keys.js";
 import { auditChainStatus, listAudit } from "../../admin/audit-query.js";
+import { storageSummary } from "../../admin/storage.js";
+import { AppError } from "../../errors.js";
 import type { AppEnv } from "../context.js";
 import { caller } from "./admin-users.js";
 import { readJson } from "./respond.js";
 
-/** /api/v1/admin/settings, /api-keys, /audit */
+/** /api/v1/admin/settings, /api-keys, /audit, /storage */
 export const adminMiscApi = new Hono<AppEnv>()
   .get("/settings", (c) => c.json(readSettings(c.get("deps"), caller(c))))
   .patch("/settings", async (c) => c.json(updateSettings(c.get("deps"), caller(c), await readJson(c), c.get("meta"))))
@@ -17,4 +19,9 @@ export const adminMiscApi = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   .get("/audit", (c) => c.json(listAudit(c.get("deps"), caller(c), c.req.query())))
-  .get("/audit/verify", (c) => c.json(auditChainStatus(c.get("deps"), caller(c))));
+  .get("/audit/verify", (c) => c.json(auditChainStatus(c.get("deps"), caller(c))))
+  .get("/storage", (c) => {
+    const storage = storageSummary(c.get("deps"), caller(c));
+    if (!storage) throw new AppError("not_found");
+    return c.json(storage);
+  });
