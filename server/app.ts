@@ -11,6 +11,7 @@ import { loadAuth, type ApiKeyValidator } from "./http/auth.js";
 import { SESSION_COOKIE } from "./auth/sessions.js";
 import { clientIp } from "./http/client-ip.js";
 import { storageProblem, type AppEnv, type Ctx } from "./http/context.js";
+import type { NodeEnv } from "./http/listener.js";
 import { api } from "./http/api/index.js";
 import { problem } from "./http/api/respond.js";
 import { pages, renderErrorPage } from "./http/pages/index.js";
@@ -100,10 +101,18 @@ function toAppError(c: Ctx, err: unknown): AppError {
     if (err.status === 400) return new AppError("validation_failed");
     if (err.status === 404) return new AppError("not_found");
   }
+  // The client stopped sending its body (closed the connection, broke the chunking): its mistake.
+  if (bodyBrokeOff(c)) return new AppError("validation_failed", undefined, undefined, "The request body ended early.");
   const storage = storageProblem(c, err);
   if (storage) return storage;
   c.get("deps").log.error({ err, path: c.req.path, method: c.req.method, requestId: c.get("requestId") }, "unexpected error");
   return new AppError("internal_error");
+}
+
+/** Whether Node's request is cut short: its body will never arrive whole. */
+function bodyBrokeOff(c: Ctx): boolean {
+  const incoming = (c.env as Partial<NodeEnv> | undefined)?.incoming;
+  return !!incoming && !incoming.complete && (incoming.destroyed || incoming.errored != null);
 }
 
 /** Middleware and routes; nothing else. */
@@ -145,6 +154,13 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     if (!PROBE_PATHS.has(route)) {
       deps.log.info({ requestId, method: c.req.method, path: c.req.path, route, status, ms: Math.round(seconds * 10000) / 10, ip: meta.ip }, "request");
     }
+  });
+
+  // A request whose Host header or target made no URL (server/http/listener.ts): a 400 like any
+  // other, after the first middleware so it has its headers and its access-log line.
+  app.use("*", (c, next) => {
+    if ((c.env as Partial<NodeEnv> | undefined)?.badRequest) throw new AppError("validation_failed", undefined, undefined, "The request's Host header or target is not valid.");
+    return next();
   });
 
   // 1 MB for everything but imports (10 MB), refused before it is read whole.

@@ -1,4 +1,5 @@
-import { serve, type ServerType } from "@hono/node-server";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createApp } from "./app.js";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig } from "./config.js";
@@ -15,6 +16,7 @@ import { startRelay, type Relay } from "./mail/relay.js";
 import { startMaintenance } from "./maintenance.js";
 import { releaseMemoryWhenIdle } from "./db/idle-memory.js";
 import { isProbe } from "./probes.js";
+import { requestListener } from "./http/listener.js";
 
 /** config → database + migrations → first admin → HTTP + mail worker → graceful stop. */
 async function main(): Promise<void> {
@@ -60,7 +62,9 @@ async function main(): Promise<void> {
   }
 
   const app = createApp(deps);
-  const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const server = createServer(requestListener(app.fetch, { hostname: config.host }));
+  server.listen(config.port, config.host, () => {
+    const info = server.address() as AddressInfo;
     log.info({ port: info.port, host: config.host, baseUrl: config.baseUrl, dataDir: config.dataDir, mail: config.mail.transport }, `Roster listening on http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${info.port} (mail links use ${config.baseUrl})`);
     if (config.mail.transport === "capture") log.warn("mail is captured, not sent: admins read it under /admin/mail (set ROSTER_SMTP_URL to deliver)");
   });
@@ -87,7 +91,7 @@ async function main(): Promise<void> {
     idleMemory.stop();
     // Stop accepting, let requests in flight finish, and do not wait for idle keep-alive connections.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    server.closeIdleConnections();
     await Promise.race([closed, new Promise((r) => setTimeout(r, 5000))]);
     await relay?.close();
     await worker.stop();
