@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -213,3 +213,26 @@ describe("another process writing to the database at the same time", () => {
   });
 });
 
+
+describe("a damaged database at start", () => {
+  it("stops the server with one log line that says what to do, and leaves the file alone", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "roster-damaged-"));
+    const file = path.join(dataDir, "roster.db");
+    writeFileSync(file, "half of a file copied by hand\n".repeat(500));
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ROSTER_")));
+    const proc = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], { cwd: root, env: { ...inherited, PORT: "0", HOST: "127.0.0.1", ROSTER_DATA_DIR: dataDir }, stdio: ["ignore", "pipe", "pipe"] });
+    children.add(proc);
+    let out = "";
+    let err = "";
+    proc.stdout!.on("data", (d: Buffer) => void (out += d.toString()));
+    proc.stderr!.on("data", (d: Buffer) => void (err += d.toString()));
+    const [code] = await once(proc, "exit");
+    expect(code).toBe(1);
+    // No stack trace: a JSON line for `docker logs`, at fatal, naming the backups to restore.
+    expect(err).toBe("");
+    const lines = out.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.at(-1)).toMatchObject({ level: 60, code: "SQLITE_NOTADB", msg: expect.stringContaining(`roster restore <file>`) });
+    expect(readFileSync(file, "utf8")).toBe("half of a file copied by hand\n".repeat(500));
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+});

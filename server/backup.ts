@@ -50,6 +50,56 @@ export function untilNightly(now: Date, hour = 3): number {
  * DatabaseTooNewError (and changes nothing) for a database from a newer Roster.
  */
 export async function openMigrated(o: { dataDir: string; keep: number }): Promise<{ db: Db; applied: boolean; backup: string | null }> {
+  try {
+    return await openAndMigrate(o);
+  } catch (e) {
+    const problem = cannotOpen(e, o.dataDir);
+    throw problem ?? e;
+  }
+}
+
+/**
+ * Why the database could not be opened, in the words a sysadmin acts on: a
+ * damaged file (restore a backup), a directory this process may not write
+ * (permissions, a read-only volume), a full volume, a lock held elsewhere.
+ * Null for anything else (a bug: its stack is what helps).
+ */
+export class CannotOpenDatabaseError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = "CannotOpenDatabaseError";
+  }
+}
+
+function cannotOpen(e: unknown, dataDir: string): CannotOpenDatabaseError | null {
+  const code = e instanceof Error ? String((e as { code?: unknown }).code ?? "") : "";
+  const file = databaseFile(dataDir);
+  const uid = typeof process.getuid === "function" ? ` (this process runs as uid ${process.getuid()})` : "";
+  if (/^SQLITE_(NOTADB|CORRUPT)/.test(code)) {
+    return new CannotOpenDatabaseError(
+      `${file} is damaged or is not a Roster database (${code}). Nothing was changed. Restore the newest good copy from ${path.join(dataDir, "backups")} with "roster restore <file>", or move the file away to start empty.`,
+      code,
+    );
+  }
+  if (/^(SQLITE_(CANTOPEN|READONLY|PERM|AUTH)|EACCES|EPERM|EROFS|ENOTDIR|EISDIR)/.test(code)) {
+    return new CannotOpenDatabaseError(
+      `Roster cannot open ${file} for writing (${code}): check that the data directory ${dataDir} exists, is writable${uid}, and is not on a read-only volume.`,
+      code,
+    );
+  }
+  if (/^(SQLITE_FULL|ENOSPC)/.test(code)) {
+    return new CannotOpenDatabaseError(`The volume of ${dataDir} is full (${code}): free some space, then start Roster again.`, code);
+  }
+  if (/^SQLITE_(BUSY|LOCKED)/.test(code)) {
+    return new CannotOpenDatabaseError(`${file} is locked by another process (${code}): is another Roster, or a copy of this one, using the same data directory?`, code);
+  }
+  return null;
+}
+
+async function openAndMigrate(o: { dataDir: string; keep: number }): Promise<{ db: Db; applied: boolean; backup: string | null }> {
   const db = openDatabase(databaseFile(o.dataDir), { migrate: false });
   try {
     let backup: string | null = null;

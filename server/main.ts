@@ -4,7 +4,7 @@ import { createApp } from "./app.js";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { DatabaseTooNewError } from "./db/client.js";
-import { openMigrated } from "./backup.js";
+import { CannotOpenDatabaseError, openMigrated } from "./backup.js";
 import { afterResponseWith, type Deps } from "./deps.js";
 import { ARGON2_PARAMS } from "./auth/password.js";
 import { argon2Pool } from "./auth/argon2-pool.js";
@@ -42,8 +42,8 @@ async function main(): Promise<void> {
     if (opened.backup) log.info({ file: opened.backup }, "backup written before applying migrations");
     if (opened.applied) log.info("database migrations applied");
   } catch (e) {
-    if (e instanceof DatabaseTooNewError) {
-      log.fatal(e.message);
+    if (e instanceof DatabaseTooNewError || e instanceof CannotOpenDatabaseError) {
+      log.fatal({ code: e instanceof CannotOpenDatabaseError ? e.code : undefined }, e.message);
       process.exit(1);
     }
     throw e;

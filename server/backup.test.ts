@@ -1,0 +1,59 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { CannotOpenDatabaseError, openMigrated } from "./backup.js";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+const tempDir = () => {
+  const d = mkdtempSync(path.join(tmpdir(), "roster-open-"));
+  dirs.push(d);
+  return d;
+};
+
+/** The error openMigrated refuses `dataDir` with. */
+async function refusal(dataDir: string): Promise<CannotOpenDatabaseError> {
+  const e = await openMigrated({ dataDir, keep: 7 }).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(CannotOpenDatabaseError);
+  return e as CannotOpenDatabaseError;
+}
+
+describe("a database that cannot be opened", () => {
+  it("is refused with what to do when the file is damaged or not a database, and left as it was", async () => {
+    const dataDir = tempDir();
+    const file = path.join(dataDir, "roster.db");
+    const junk = "this is not a database, but someone's notes\n".repeat(200);
+    writeFileSync(file, junk);
+    const e = await refusal(dataDir);
+    expect(e.code).toBe("SQLITE_NOTADB");
+    expect(e.message).toContain(`${file} is damaged or is not a Roster database`);
+    expect(e.message).toContain(`Restore the newest good copy from ${path.join(dataDir, "backups")} with "roster restore <file>"`);
+    expect(readFileSync(file, "utf8")).toBe(junk);
+  });
+
+  it("names the directory when it cannot be made or written", async () => {
+    const parent = tempDir();
+    // A file where the data directory should be: neither root nor anyone else can create it.
+    writeFileSync(path.join(parent, "data"), "");
+    const e = await refusal(path.join(parent, "data", "roster"));
+    expect(e.code).toBe("ENOTDIR");
+    expect(e.message).toMatch(/cannot open .*roster\.db for writing \(ENOTDIR\): check that the data directory .* exists, is writable/);
+
+    // roster.db is a directory.
+    const dataDir = tempDir();
+    mkdirSync(path.join(dataDir, "roster.db"));
+    expect((await refusal(dataDir)).message).toMatch(/^Roster cannot open .*roster\.db for writing \(SQLITE_CANTOPEN\)/);
+  });
+
+  it("opens and migrates a good one as before", async () => {
+    const { db, applied } = await openMigrated({ dataDir: tempDir(), keep: 7 });
+    expect(applied).toBe(true);
+    db.$client.close();
+  });
+});
