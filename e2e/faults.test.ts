@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import net from "node:net";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -7,7 +8,7 @@ import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { verifyAuditChain } from "../server/admin/audit.js";
 import { openDatabase } from "../server/db/client.js";
-import { children, killChildren, root, spawnServer, until } from "./process.js";
+import { children, killChildren, root, runUntilExit, spawnServer, until } from "./process.js";
 
 /**
  * Issue 7 item 3, faults: `kill -9` in the middle of a large import leaves a
@@ -219,20 +220,31 @@ describe("a damaged database at start", () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), "roster-damaged-"));
     const file = path.join(dataDir, "roster.db");
     writeFileSync(file, "half of a file copied by hand\n".repeat(500));
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ROSTER_")));
-    const proc = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], { cwd: root, env: { ...inherited, PORT: "0", HOST: "127.0.0.1", ROSTER_DATA_DIR: dataDir }, stdio: ["ignore", "pipe", "pipe"] });
-    children.add(proc);
-    let out = "";
-    let err = "";
-    proc.stdout!.on("data", (d: Buffer) => void (out += d.toString()));
-    proc.stderr!.on("data", (d: Buffer) => void (err += d.toString()));
-    const [code] = await once(proc, "exit");
+    const { code, lines, stderr } = await runUntilExit(dataDir);
     expect(code).toBe(1);
     // No stack trace: a JSON line for `docker logs`, at fatal, naming the backups to restore.
-    expect(err).toBe("");
-    const lines = out.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(stderr).toBe("");
     expect(lines.at(-1)).toMatchObject({ level: 60, code: "SQLITE_NOTADB", msg: expect.stringContaining(`roster restore <file>`) });
     expect(readFileSync(file, "utf8")).toBe("half of a file copied by hand\n".repeat(500));
     rmSync(dataDir, { recursive: true, force: true });
+  });
+});
+
+describe("a port that is taken", () => {
+  it("stops the server with one log line that names the port and the setting", async () => {
+    const holder = net.createServer();
+    await new Promise<void>((r) => holder.listen(0, "127.0.0.1", r));
+    const port = (holder.address() as net.AddressInfo).port;
+    const dataDir = mkdtempSync(path.join(tmpdir(), "roster-port-"));
+    try {
+      const { code, lines, stderr } = await runUntilExit(dataDir, { PORT: String(port) });
+      expect(code).toBe(1);
+      expect(stderr).toBe("");
+      const last = lines.at(-1);
+      expect(last).toMatchObject({ level: 60, code: "EADDRINUSE", msg: `Roster cannot listen on 127.0.0.1:${port}: the port is already in use. Stop what listens there, or choose another port with PORT.` });
+    } finally {
+      holder.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -57,3 +57,24 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
   });
   return { proc, base: `http://127.0.0.1:${port}`, logs };
 }
+
+/** Runs the server until it exits on its own (a start it refuses): its exit code, stdout's JSON lines, and stderr. */
+export async function runUntilExit(dataDir: string, env: Record<string, string> = {}): Promise<{ code: number | null; lines: Record<string, unknown>[]; stderr: string }> {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ROSTER_") && k !== "PORT" && k !== "HOST"));
+  const proc = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
+    cwd: root,
+    env: { ...inherited, PORT: "0", HOST: "127.0.0.1", ROSTER_DATA_DIR: dataDir, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(proc);
+  let out = "";
+  let stderr = "";
+  proc.stdout!.on("data", (d: Buffer) => void (out += d.toString()));
+  proc.stderr!.on("data", (d: Buffer) => void (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => proc.once("exit", (c) => resolve(c)));
+  const lines = out
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { code, lines, stderr };
+}

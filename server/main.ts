@@ -10,6 +10,7 @@ import { ARGON2_PARAMS } from "./auth/password.js";
 import { argon2Pool } from "./auth/argon2-pool.js";
 import { bootstrapOwner } from "./accounts/registration.js";
 import { createLogger } from "./log.js";
+import type { Logger } from "pino";
 import { createMetrics } from "./metrics.js";
 import { createMailWorker } from "./mail/worker.js";
 import { startRelay, type Relay } from "./mail/relay.js";
@@ -63,7 +64,10 @@ async function main(): Promise<void> {
 
   const app = createApp(deps);
   const server = createServer(requestListener(app.fetch, { hostname: config.host }));
+  const cannotListen = listenFailure(log, "PORT");
+  server.once("error", cannotListen);
   server.listen(config.port, config.host, () => {
+    server.off("error", cannotListen);
     const info = server.address() as AddressInfo;
     log.info({ port: info.port, host: config.host, baseUrl: config.baseUrl, dataDir: config.dataDir, mail: config.mail.transport }, `Roster listening on http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${info.port} (mail links use ${config.baseUrl})`);
     if (config.mail.transport === "capture") log.warn("mail is captured, not sent: admins read it under /admin/mail (set ROSTER_SMTP_URL to deliver)");
@@ -77,7 +81,7 @@ async function main(): Promise<void> {
   worker.start();
   let relay: Relay | undefined;
   if (config.relay.port !== undefined) {
-    relay = await startRelay(deps, config.relay.port, config.host);
+    relay = await startRelay(deps, config.relay.port, config.host).catch(listenFailure(log, "ROSTER_RELAY_PORT"));
     log.info({ port: relay.port, auth: config.relay.auth.length > 0, allow: config.relay.allow, starttls: Boolean(config.relay.tlsCertFile) }, "SMTP relay listening");
   }
   const maintenance = startMaintenance(deps);
@@ -103,6 +107,20 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+/** A port that cannot be had (taken, or below 1024 without the right): one line for the sysadmin, and exit. */
+function listenFailure(log: Logger, setting: string) {
+  return (e: NodeJS.ErrnoException & { port?: number; address?: string }): never => {
+    const why =
+      e.code === "EADDRINUSE"
+        ? `the port is already in use. Stop what listens there, or choose another port with ${setting}.`
+        : e.code === "EACCES"
+          ? `this process may not open that port. Choose one above 1024 with ${setting}.`
+          : e.message;
+    log.fatal({ code: e.code }, `Roster cannot listen on ${e.address ?? "?"}:${e.port ?? "?"}: ${why}`);
+    process.exit(1);
+  };
 }
 
 main().catch((e) => {
