@@ -13,8 +13,9 @@ import { killChildren, spawnServer, type ServerProcess } from "./process.js";
  * stack trace and stays up; API errors are problem+json, pages are pages.
  *
  * What Node's own parser refuses (broken framing, bytes no HTTP/1.1 message may
- * hold) gets Node's bare 400 and a closed connection: such a message never
- * reaches the app, and its framing cannot be trusted to tell which face it meant.
+ * hold) never reaches the app, and its framing cannot be trusted to tell which
+ * face it meant: a problem+json 400 (server/http/listener.ts), then the
+ * connection closes. Headers too large (431) keep Node's bare answer.
  */
 const PASSWORD = "correct horse battery";
 const HOST = "roster.test";
@@ -210,7 +211,7 @@ function expectPage(r: Reply, status?: number): void {
   if (r.body) expect(r.body).toMatch(/^<!DOCTYPE html>/i);
 }
 
-/** Refused by Node's parser (or dropped): at most a bare 4xx, then the connection closes. */
+/** Refused by Node's parser (or dropped): at most one 4xx, a problem when it is a 400, then the connection closes. */
 function expectRefused(x: Exchange): void {
   expect(x.timedOut, "closed in time").toBe(false);
   expect(x.replies.length).toBeLessThanOrEqual(1);
@@ -218,6 +219,10 @@ function expectRefused(x: Exchange): void {
     expect(r.status).toBeGreaterThanOrEqual(400);
     expect(r.status).toBeLessThan(500);
     expect(r.body).not.toMatch(LEAK);
+    if (r.status === 400) {
+      expect(r.headers["content-type"]).toBe("application/problem+json");
+      expect(JSON.parse(r.body)).toMatchObject({ status: 400, code: "validation_failed" });
+    }
   }
 }
 

@@ -17,7 +17,7 @@ import { startRelay, type Relay } from "./mail/relay.js";
 import { startMaintenance } from "./maintenance.js";
 import { releaseMemoryWhenIdle } from "./db/idle-memory.js";
 import { isProbe } from "./probes.js";
-import { requestListener } from "./http/listener.js";
+import { answerClientErrors, requestListener } from "./http/listener.js";
 
 /** config → database + migrations → first admin → HTTP + mail worker → graceful stop. */
 async function main(): Promise<void> {
@@ -63,7 +63,8 @@ async function main(): Promise<void> {
   }
 
   const app = createApp(deps);
-  const server = createServer(requestListener(app.fetch, { hostname: config.host }));
+  const server = createServer({ requireHostHeader: false }, requestListener(app.fetch, { hostname: config.host }));
+  answerClientErrors(server);
   const cannotListen = listenFailure(log, "PORT");
   server.once("error", cannotListen);
   server.listen(config.port, config.host, () => {
