@@ -184,9 +184,10 @@ describe("roster send-test-mail", () => {
     expect(err[0]).toMatch(/^failed: .*No such user.*\(transport smtp\)$/);
   });
 
-  it("without a mail server configured (capture) exits 0 but names the transport, so the sysadmin sees nothing left the server", async () => {
+  it("without a mail server configured (capture) fails and says how to configure one: nothing left the server", async () => {
     dataDir();
-    expect(await roster("send-test-mail", "--to", "ops@corp.example")).toBe(0);
-    expect(out).toEqual(["sent (transport capture)"]);
+    expect(await roster("send-test-mail", "--to", "ops@corp.example")).toBe(1);
+    expect(out).toEqual([]);
+    expect(err).toEqual(["captured, not sent: no mail server is configured (set ROSTER_SMTP_URL, or ROSTER_MAIL_TRANSPORT=direct). Admins read captured mail under /admin/mail."]);
   });
 });
