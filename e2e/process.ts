@@ -28,19 +28,25 @@ export interface ServerProcess {
   logs: Record<string, unknown>[];
 }
 
+/** The server (from the sources through tsx, or `entry`) on `dataDir`, a free port on loopback, our environment without ROSTER_*. */
+function spawnRoster(dataDir: string, env: Record<string, string>, entry?: string): ChildProcess {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ROSTER_") && k !== "PORT" && k !== "HOST"));
+  const proc = spawn(process.execPath, entry ? [entry] : ["--import", "tsx", "server/main.ts"], {
+    cwd: root,
+    env: { ...inherited, PORT: "0", HOST: "127.0.0.1", ROSTER_DATA_DIR: dataDir, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.add(proc);
+  return proc;
+}
+
 /**
  * The real server as a child process on port 0 of the loopback, with the
  * caller's ROSTER_* settings only; resolves once its log says which port.
  * `entry`: a built file to run instead of server/main.ts through tsx.
  */
 export async function spawnServer(dataDir: string, env: Record<string, string> = {}, opts: { entry?: string } = {}): Promise<ServerProcess> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ROSTER_") && k !== "PORT" && k !== "HOST"));
-  const proc = spawn(process.execPath, opts.entry ? [opts.entry] : ["--import", "tsx", "server/main.ts"], {
-    cwd: root,
-    env: { ...inherited, PORT: "0", HOST: "127.0.0.1", ROSTER_DATA_DIR: dataDir, ROSTER_LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(proc);
+  const proc = spawnRoster(dataDir, { ROSTER_LOG_LEVEL: "info", ...env }, opts.entry);
   const logs: Record<string, unknown>[] = [];
   let stderr = "";
   proc.stderr!.on("data", (d: Buffer) => void (stderr += d.toString()));
@@ -60,13 +66,7 @@ export async function spawnServer(dataDir: string, env: Record<string, string> =
 
 /** Runs the server until it exits on its own (a start it refuses): its exit code, stdout's JSON lines, and stderr. */
 export async function runUntilExit(dataDir: string, env: Record<string, string> = {}): Promise<{ code: number | null; lines: Record<string, unknown>[]; stderr: string }> {
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ROSTER_") && k !== "PORT" && k !== "HOST"));
-  const proc = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
-    cwd: root,
-    env: { ...inherited, PORT: "0", HOST: "127.0.0.1", ROSTER_DATA_DIR: dataDir, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(proc);
+  const proc = spawnRoster(dataDir, env);
   let out = "";
   let stderr = "";
   proc.stdout!.on("data", (d: Buffer) => void (out += d.toString()));

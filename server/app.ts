@@ -102,17 +102,29 @@ function toAppError(c: Ctx, err: unknown): AppError {
     if (err.status === 404) return new AppError("not_found");
   }
   // The client stopped sending its body (closed the connection, broke the chunking): its mistake.
-  if (bodyBrokeOff(c)) return new AppError("validation_failed", undefined, undefined, "The request body ended early.");
+  if (bodyBrokeOff(c, err)) return new AppError("validation_failed", undefined, undefined, "The request body ended early.");
   const storage = storageProblem(c, err);
   if (storage) return storage;
   c.get("deps").log.error({ err, path: c.req.path, method: c.req.method, requestId: c.get("requestId") }, "unexpected error");
   return new AppError("internal_error");
 }
 
-/** Whether Node's request is cut short: its body will never arrive whole. */
-function bodyBrokeOff(c: Ctx): boolean {
-  const incoming = (c.env as Partial<NodeEnv> | undefined)?.incoming;
-  return !!incoming && !incoming.complete && (incoming.destroyed || incoming.errored != null);
+/** Node's side of the request (absent under app.request in tests). */
+const nodeEnv = (c: Ctx): Partial<NodeEnv> => (c.env as Partial<NodeEnv> | undefined) ?? {};
+
+/**
+ * Whether `err` is the request's body breaking off: the client closed the
+ * connection or broke the chunking before the body was whole. Only an error
+ * of that stream counts; any other error on such a request is still ours.
+ */
+function bodyBrokeOff(c: Ctx, err: unknown): boolean {
+  const incoming = nodeEnv(c).incoming;
+  if (!incoming || incoming.complete || !(incoming.destroyed || incoming.errored)) return false;
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (e === incoming.errored || code === "ECONNRESET" || code === "ERR_STREAM_PREMATURE_CLOSE" || e.message === "aborted") return true;
+  }
+  return false;
 }
 
 /** Middleware and routes; nothing else. */
@@ -152,14 +164,16 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     const status = c.res.status;
     deps.metrics?.observeRequest(c.req.method, route, status, seconds);
     if (!PROBE_PATHS.has(route)) {
-      deps.log.info({ requestId, method: c.req.method, path: c.req.path, route, status, ms: Math.round(seconds * 10000) / 10, ip: meta.ip }, "request");
+      // A request whose target made no URL is logged with the target it sent.
+      const path = nodeEnv(c).badRequest?.target.slice(0, 500) ?? c.req.path;
+      deps.log.info({ requestId, method: c.req.method, path, route, status, ms: Math.round(seconds * 10000) / 10, ip: meta.ip }, "request");
     }
   });
 
   // A request whose Host header or target made no URL (server/http/listener.ts): a 400 like any
   // other, after the first middleware so it has its headers and its access-log line.
   app.use("*", (c, next) => {
-    if ((c.env as Partial<NodeEnv> | undefined)?.badRequest) throw new AppError("validation_failed", undefined, undefined, "The request's Host header or target is not valid.");
+    if (nodeEnv(c).badRequest) throw new AppError("validation_failed", undefined, undefined, "The request's Host header or target is not valid.");
     return next();
   });
 

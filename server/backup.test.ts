@@ -51,6 +51,19 @@ describe("a database that cannot be opened", () => {
     expect((await refusal(dataDir)).message).toMatch(/^Roster cannot open .*roster\.db for writing \(SQLITE_CANTOPEN\)/);
   });
 
+  it("blames the backups folder, not the database, when the copy before a migration fails", async () => {
+    const dataDir = tempDir();
+    const { db } = await openMigrated({ dataDir, keep: 7 });
+    // As an older Roster left it: one migration short.
+    db.$client.prepare("DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)").run();
+    db.$client.close();
+    const before = readFileSync(path.join(dataDir, "roster.db"));
+    writeFileSync(path.join(dataDir, "backups"), "a file where the folder goes");
+    const e = await refusal(dataDir);
+    expect(e.message).toMatch(/^Roster could not copy the database to .*backups before migrating it \(E[A-Z]+\): check that the folder is writable/);
+    expect(readFileSync(path.join(dataDir, "roster.db")).equals(before)).toBe(true);
+  });
+
   it("opens and migrates a good one as before", async () => {
     const { db, applied } = await openMigrated({ dataDir: tempDir(), keep: 7 });
     expect(applied).toBe(true);

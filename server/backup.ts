@@ -53,8 +53,8 @@ export async function openMigrated(o: { dataDir: string; keep: number }): Promis
   try {
     return await openAndMigrate(o);
   } catch (e) {
-    const problem = cannotOpen(e, o.dataDir);
-    throw problem ?? e;
+    if (e instanceof CannotOpenDatabaseError) throw e;
+    throw cannotOpen(e, o.dataDir) ?? e;
   }
 }
 
@@ -103,7 +103,18 @@ async function openAndMigrate(o: { dataDir: string; keep: number }): Promise<{ d
   const db = openDatabase(databaseFile(o.dataDir), { migrate: false });
   try {
     let backup: string | null = null;
-    if (hasAppliedMigrations(db) && !isMigrated(db)) backup = await backupDatabase({ dataDir: o.dataDir, keep: o.keep, label: "pre-migration", source: db.$client });
+    if (hasAppliedMigrations(db) && !isMigrated(db)) {
+      try {
+        backup = await backupDatabase({ dataDir: o.dataDir, keep: o.keep, label: "pre-migration", source: db.$client });
+      } catch (e) {
+        // The database is fine; the copy is what failed (and no migration ran without it).
+        const code = String((e as NodeJS.ErrnoException).code ?? "");
+        throw new CannotOpenDatabaseError(
+          `Roster could not copy the database to ${path.join(o.dataDir, "backups")} before migrating it (${code || (e as Error).message}): check that the folder is writable and the volume has room. Nothing was changed.`,
+          code,
+        );
+      }
+    }
     let applied: boolean;
     try {
       applied = migrateDatabase(db).applied;

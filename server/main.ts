@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   const kick = { fn: () => {} };
   // Argon2id on low-priority threads: the event loop stays responsive while log ins saturate the cores.
   const hasher = argon2Pool({ params: ARGON2_PARAMS });
-  const deps: Deps = { db, clock: systemClock, config, hasher, log, mailQueued: () => kick.fn(), afterResponse: afterResponseWith(log), metrics: createMetrics(db, { processMetrics: true, storage: config }) };
+  const deps: Deps = { db, clock: systemClock, config, hasher, log, mailQueued: () => kick.fn(), afterResponse: afterResponseWith(log), metrics: createMetrics(db, { processMetrics: true, storage: config, now: () => systemClock.now() }) };
   const worker = createMailWorker(deps);
   kick.fn = () => worker.kick();
 

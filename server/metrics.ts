@@ -2,7 +2,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import { sql } from "drizzle-orm";
 import type { Db } from "./db/client.js";
 import { mailOutbox, mailStatuses } from "./db/schema.js";
-import { readStorage, type StorageSummary } from "./admin/storage.js";
+import { readStorage } from "./admin/storage.js";
 
 /**
  * Prometheus metrics (GET /metrics): requests and latency by route, log ins
@@ -15,7 +15,7 @@ export interface Metrics {
   login(result: "success" | "failure" | "throttled"): void;
 }
 
-export function createMetrics(db: Db, o: { processMetrics?: boolean; storage?: { dataDir: string; backupKeep: number } } = {}): Metrics {
+export function createMetrics(db: Db, o: { processMetrics?: boolean; storage?: { dataDir: string; backupKeep: number }; now?: () => Date } = {}): Metrics {
   const registry = new Registry();
   if (o.processMetrics) collectDefaultMetrics({ register: registry, prefix: "roster_" });
   const requests = requestMetrics();
@@ -42,7 +42,7 @@ export function createMetrics(db: Db, o: { processMetrics?: boolean; storage?: {
       for (const r of rows) this.set({ status: r.status }, r.n);
     },
   });
-  if (o.storage) storageMetrics(registry, o.storage);
+  if (o.storage) storageMetrics(registry, o.storage, o.now ?? (() => new Date()));
   return {
     registry,
     observeRequest: requests.observe,
@@ -50,26 +50,34 @@ export function createMetrics(db: Db, o: { processMetrics?: boolean; storage?: {
   };
 }
 
-/** The data volume, read when scraped: alert on free space before a full volume stops every change. */
-function storageMetrics(registry: Registry, config: { dataDir: string; backupKeep: number }) {
-  const gauge = (name: string, help: string, value: (s: StorageSummary) => number | null) =>
-    new Gauge({
-      name,
-      help,
-      registers: [registry],
-      collect() {
-        const s = readStorage(config, new Date());
-        const v = s ? value(s) : null;
-        if (v !== null) this.set(v);
-      },
-    });
-  gauge("roster_database_bytes", "Size of roster.db and its write-ahead log", (s) => s.databaseBytes);
-  gauge("roster_data_volume_free_bytes", "Space left on the volume of the data directory", (s) => s.volume?.freeBytes ?? null);
-  gauge("roster_data_volume_size_bytes", "Size of the volume of the data directory", (s) => s.volume?.totalBytes ?? null);
-  gauge("roster_backups_bytes", "Size of the nightly backups kept", (s) => s.backups.bytes);
-  gauge("roster_last_backup_timestamp_seconds", "When the newest nightly backup was written (Unix time); 0 when there is none", (s) =>
-    s.backups.lastAt ? Date.parse(s.backups.lastAt) / 1000 : 0,
-  );
+/**
+ * The data volume, read once per scrape (by the first gauge, which the
+ * registry collects first; the others are set from the same reading): alert
+ * on free space before a full volume stops every change.
+ */
+function storageMetrics(registry: Registry, config: { dataDir: string; backupKeep: number }, now: () => Date) {
+  const gauge = (name: string, help: string) => new Gauge({ name, help, registers: [registry] });
+  const database = new Gauge({
+    name: "roster_database_bytes",
+    help: "Size of roster.db and its write-ahead log",
+    registers: [registry],
+    collect() {
+      const s = readStorage(config, { now: now() });
+      if (!s) return;
+      this.set(s.databaseBytes);
+      if (s.volume) {
+        free.set(s.volume.freeBytes);
+        size.set(s.volume.totalBytes);
+      }
+      backups.set(s.backups.bytes);
+      lastBackup.set(s.backups.lastAt ? Date.parse(s.backups.lastAt) / 1000 : 0);
+    },
+  });
+  const free = gauge("roster_data_volume_free_bytes", "Space left on the volume of the data directory");
+  const size = gauge("roster_data_volume_size_bytes", "Size of the volume of the data directory");
+  const backups = gauge("roster_backups_bytes", "Size of the nightly backups kept");
+  const lastBackup = gauge("roster_last_backup_timestamp_seconds", "When the newest nightly backup was written (Unix time); 0 when there is none");
+  return database;
 }
 
 const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];

@@ -36,13 +36,17 @@ describe("the data volume", () => {
   it("reports the database, the room left, and the nightly backups with the newest", async () => {
     const { t, dataDir } = await onDisk(3);
     const config = { dataDir, backupKeep: 3 };
-    const empty = readStorage(config, t.clock.now()) as StorageSummary;
+    const empty = readStorage(config, { now: t.clock.now() }) as StorageSummary;
     const db = path.join(dataDir, "roster.db");
     expect(empty.databaseBytes).toBe(size(db) + size(`${db}-wal`));
     expect(empty.databaseBytes).toBeGreaterThan(0);
     expect(empty.volume?.freeBytes).toBeGreaterThan(0);
     expect(empty.volume!.totalBytes).toBeGreaterThanOrEqual(empty.volume!.freeBytes);
     expect(empty.backups).toEqual({ keep: 3, count: 0, lastAt: null, bytes: 0, stale: false });
+    // None at all, two days after the server was first used: the nightly backup keeps failing.
+    const firstUse = new Date("2026-01-10T09:00:00Z");
+    expect(readStorage(config, { now: new Date("2026-01-12T08:00:00Z"), inUseSince: firstUse })?.backups.stale).toBe(false);
+    expect(readStorage(config, { now: new Date("2026-01-12T10:00:00Z"), inUseSince: firstUse })?.backups.stale).toBe(true);
 
     const first = await backupDatabase({ dataDir, keep: 3, source: t.db.$client, now: new Date("2026-01-13T03:00:00Z") });
     const second = await backupDatabase({ dataDir, keep: 3, source: t.db.$client, now: new Date("2026-01-14T03:00:00Z") });
@@ -52,22 +56,29 @@ describe("the data volume", () => {
     utimesSync(first, new Date("2026-01-13T03:00:05Z"), new Date("2026-01-13T03:00:05Z"));
     utimesSync(second, newest, newest);
     const now = new Date("2026-01-15T09:00:00Z");
-    const s = readStorage(config, now) as StorageSummary;
+    const s = readStorage(config, { now }) as StorageSummary;
     expect(s.backups).toEqual({ keep: 3, count: 2, lastAt: newest.toISOString(), bytes: size(first) + size(second), stale: false });
     // Two days without one is worth a warning, unless nightly backups are off.
-    expect(readStorage(config, new Date(newest.getTime() + 2 * DAY + 1000))?.backups.stale).toBe(true);
-    expect(readStorage({ dataDir, backupKeep: 0 }, new Date(newest.getTime() + 5 * DAY))?.backups.stale).toBe(false);
+    expect(readStorage(config, { now: new Date(newest.getTime() + 2 * DAY + 1000) })?.backups.stale).toBe(true);
+    expect(readStorage({ dataDir, backupKeep: 0 }, { now: new Date(newest.getTime() + 5 * DAY) })?.backups.stale).toBe(false);
   });
 
-  it("is low when less than 1 GiB, or less than two copies of the database, is left", async () => {
+  it("is low when less than 1 GiB (a tenth of a small volume), or less than two copies of the database, is left", async () => {
     const { t, dataDir } = await onDisk();
-    const volume = (freeBytes: number) => () => ({ bsize: 4096, bavail: freeBytes / 4096, blocks: 2 ** 30 / 4096 * 100 });
-    const read = (freeBytes: number) => readStorage({ dataDir, backupKeep: 7 }, t.clock.now(), volume(freeBytes)) as StorageSummary;
-    expect(read(2 * 2 ** 30).low).toBe(false);
-    expect(read(2 ** 30 - 4096)).toMatchObject({ low: true, lowBelowBytes: 2 ** 30, volume: { freeBytes: 2 ** 30 - 4096, totalBytes: 100 * 2 ** 30 } });
+    const GiB = 2 ** 30;
+    const read = (freeBytes: number, totalBytes = 100 * GiB) =>
+      readStorage({ dataDir, backupKeep: 7 }, { now: t.clock.now(), statfs: () => ({ bsize: 4096, bavail: freeBytes / 4096, blocks: totalBytes / 4096 }) }) as StorageSummary;
+    expect(read(2 * GiB).low).toBe(false);
+    expect(read(GiB - 4096)).toMatchObject({ low: true, lowBelowBytes: GiB, volume: { freeBytes: GiB - 4096, totalBytes: 100 * GiB } });
+    // A 2 GiB volume is not "almost full" with 1.5 GiB left: the floor is a tenth of it.
+    expect(read(1.5 * GiB, 2 * GiB)).toMatchObject({ low: false, lowBelowBytes: Math.floor(0.2 * GiB) });
+    expect(read(0.1 * GiB, 2 * GiB).low).toBe(true);
     // A volume that cannot be read is not reported as full.
-    expect(readStorage({ dataDir, backupKeep: 7 }, t.clock.now(), () => { throw new Error("EACCES"); })).toMatchObject({ volume: null, low: false });
-    expect(readStorage({ dataDir: ":memory:", backupKeep: 7 }, t.clock.now())).toBeNull();
+    const unreadable = () => {
+      throw new Error("EACCES");
+    };
+    expect(readStorage({ dataDir, backupKeep: 7 }, { now: t.clock.now(), statfs: unreadable })).toMatchObject({ volume: null, low: false });
+    expect(readStorage({ dataDir: ":memory:", backupKeep: 7 }, { now: t.clock.now() })).toBeNull();
   });
 
   it("is the owner's: the API answers them and refuses an admin", async () => {

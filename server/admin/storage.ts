@@ -2,7 +2,8 @@ import { readdirSync, statfsSync, statSync } from "node:fs";
 import path from "node:path";
 import { DAY } from "../clock.js";
 import type { Deps } from "../deps.js";
-import type { Account } from "../db/schema.js";
+import { sql } from "drizzle-orm";
+import { accounts, type Account } from "../db/schema.js";
 import { databaseFile } from "../db/client.js";
 import { ownerScope } from "./access.js";
 
@@ -16,7 +17,7 @@ export interface StorageSummary {
   databaseBytes: number;
   /** The volume that holds the data directory: what is left to Roster, and its size. */
   volume: { freeBytes: number; totalBytes: number } | null;
-  /** Free space is short of `lowBelowBytes`: room for two more copies of the database, and at least 1 GiB. */
+  /** Free space is short of `lowBelowBytes`: room for two more copies of the database, and 1 GiB (a tenth of a smaller volume). */
   low: boolean;
   lowBelowBytes: number;
   backups: {
@@ -26,7 +27,7 @@ export interface StorageSummary {
     count: number;
     lastAt: string | null;
     bytes: number;
-    /** Nightly backups are on, and the newest is more than two days old. */
+    /** Nightly backups are on, and the newest (or, with none, the first account) is more than two days old. */
     stale: boolean;
   };
 }
@@ -43,33 +44,45 @@ const sizeOf = (file: string): number => {
 
 type StatFs = (dir: string) => { bavail: number; bsize: number; blocks: number };
 
-/**
- * Reads the data directory; null for a database in memory (tests). Never
- * throws for a missing file. (`statfs` is the system's; a test gives a
- * nearly full volume.)
- */
-export function readStorage(config: { dataDir: string; backupKeep: number }, now: Date, statfs: StatFs = statfsSync): StorageSummary | null {
+export interface ReadOptions {
+  now: Date;
+  /** Since when nightly backups were due (the server's first account); none yet after two days is stale too. */
+  inUseSince?: Date | null;
+  /** The system's statfs; a test gives a nearly full volume. */
+  statfs?: StatFs;
+}
+
+/** Reads the data directory; null for a database in memory (tests). Never throws for a missing file. */
+export function readStorage(config: { dataDir: string; backupKeep: number }, o: ReadOptions): StorageSummary | null {
   if (config.dataDir === ":memory:") return null;
   const db = databaseFile(config.dataDir);
   const databaseBytes = sizeOf(db) + sizeOf(`${db}-wal`);
   let volume: StorageSummary["volume"] = null;
   try {
-    const s = statfs(config.dataDir);
+    const s = (o.statfs ?? statfsSync)(config.dataDir);
     volume = { freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
   } catch {
     volume = null;
   }
   const dir = path.join(config.dataDir, "backups");
-  let files: { mtimeMs: number; size: number }[] = [];
+  let names: string[] = [];
   try {
-    files = readdirSync(dir)
-      .filter((f) => f.startsWith("roster-backup-") && f.endsWith(".db"))
-      .map((f) => statSync(path.join(dir, f)));
+    names = readdirSync(dir).filter((f) => f.startsWith("roster-backup-") && f.endsWith(".db"));
   } catch {
-    files = [];
+    names = [];
+  }
+  const files: { mtimeMs: number; size: number }[] = [];
+  for (const f of names) {
+    try {
+      files.push(statSync(path.join(dir, f)));
+    } catch {
+      // Pruned since the listing.
+    }
   }
   const newest = files.reduce((m, f) => Math.max(m, f.mtimeMs), 0);
-  const lowBelowBytes = Math.max(GiB, 2 * databaseBytes);
+  // Room for two more copies of the database, and 1 GiB (a tenth of a volume smaller than 10 GiB).
+  const lowBelowBytes = Math.max(volume ? Math.min(GiB, Math.floor(volume.totalBytes / 10)) : GiB, 2 * databaseBytes);
+  const dueSince = newest || (o.inUseSince?.getTime() ?? 0);
   return {
     databaseBytes,
     volume,
@@ -79,14 +92,15 @@ export function readStorage(config: { dataDir: string; backupKeep: number }, now
       keep: config.backupKeep,
       count: files.length,
       lastAt: newest ? new Date(newest).toISOString() : null,
-      bytes: files.reduce((s, f) => s + f.size, 0),
-      stale: config.backupKeep > 0 && newest > 0 && now.getTime() - newest > 2 * DAY,
+      bytes: files.reduce((sum, f) => sum + f.size, 0),
+      stale: config.backupKeep > 0 && dueSince > 0 && o.now.getTime() - dueSince > 2 * DAY,
     },
   };
 }
 
 /** GET /api/v1/admin/storage and the dashboard's storage card: the owner's (the volume is the whole server's). */
-export function storageSummary(deps: Pick<Deps, "config" | "clock">, actor: Account): StorageSummary | null {
+export function storageSummary(deps: Pick<Deps, "config" | "clock" | "db">, actor: Account): StorageSummary | null {
   ownerScope(actor);
-  return readStorage(deps.config, deps.clock.now());
+  const first = deps.db.select({ at: sql<number | null>`min(${accounts.createdAt})` }).from(accounts).get()?.at;
+  return readStorage(deps.config, { now: deps.clock.now(), inUseSince: first ? new Date(first) : null });
 }

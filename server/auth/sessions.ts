@@ -104,7 +104,6 @@ export function validateSessionToken(deps: Pick<Deps, "db" | "clock">, token: st
   return row;
 }
 
-
 export function invalidateSession(deps: { db: Tx }, sessionId: string): void {
   deps.db.delete(sessions).where(eq(sessions.id, sessionId)).run();
 }

@@ -188,6 +188,6 @@ describe("roster send-test-mail", () => {
     dataDir();
     expect(await roster("send-test-mail", "--to", "ops@corp.example")).toBe(1);
     expect(out).toEqual([]);
-    expect(err).toEqual(["captured, not sent: no mail server is configured (set ROSTER_SMTP_URL, or ROSTER_MAIL_TRANSPORT=direct). Admins read captured mail under /admin/mail."]);
+    expect(err).toEqual(["not sent: no mail server is configured, mail is captured (set ROSTER_SMTP_URL, or ROSTER_MAIL_TRANSPORT=direct). Admins read captured mail under /admin/mail."]);
   });
 });

@@ -209,17 +209,17 @@ export const commands: Record<string, Command> = {
     options: { to: { type: "string" } },
     async run({ config, values }) {
       const to = need(values.to, "to");
+      if (config.mail.transport === "capture") {
+        // Nothing would leave: a test that "passed" here would say nothing about the mail server.
+        console.error("not sent: no mail server is configured, mail is captured (set ROSTER_SMTP_URL, or ROSTER_MAIL_TRANSPORT=direct). Admins read captured mail under /admin/mail.");
+        return 1;
+      }
       const d = await deps(config);
       const id = d.db.transaction((tx) => queueMail(tx, d, to, "en", { kind: "test" }));
       const worker = createMailWorker(d);
       await worker.drain();
       await worker.stop();
       const row = d.db.$client.prepare("SELECT status, last_error AS lastError FROM mail_outbox WHERE id = ?").get(id) as { status: string; lastError: string | null };
-      if (config.mail.transport === "capture") {
-        // Kept, not sent: a test that "passed" here would say nothing about the mail server.
-        console.error("captured, not sent: no mail server is configured (set ROSTER_SMTP_URL, or ROSTER_MAIL_TRANSPORT=direct). Admins read captured mail under /admin/mail.");
-        return 1;
-      }
       const line = `${row.status}${row.lastError ? `: ${row.lastError}` : ""} (transport ${config.mail.transport})`;
       if (row.status === "sent") console.log(line);
       else console.error(line);

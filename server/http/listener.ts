@@ -3,12 +3,16 @@ import type { Duplex } from "node:stream";
 import { getRequestListener } from "@hono/node-server";
 import { problemBody } from "./api/respond.js";
 
-/** What the app's fetch is handed besides the request (see `badRequestEnv`). */
+/** What the app's fetch is handed besides the request. */
 export interface NodeEnv {
   incoming: IncomingMessage;
   outgoing: ServerResponse;
-  /** Set when the request could not be made into a URL: the app answers 400 in its own way. */
-  badRequest?: true;
+  /**
+   * Set when the request's Host or target made no URL: the app answers 400 in
+   * its own way. The request it gets has the real method and headers but a
+   * stand-in URL; `target` is the real one, for the access log.
+   */
+  badRequest?: { target: string };
 }
 
 type Fetch = (req: Request, env: NodeEnv) => Response | Promise<Response>;
@@ -28,16 +32,18 @@ export function requestListener(fetch: Fetch, o: { hostname?: string } = {}) {
   // request it is about is the one being handled now.
   let current: { incoming: IncomingMessage; outgoing: ServerResponse } | undefined;
   // RFC 9112: an HTTP/1.1 request without Host is a 400; Node's own (requireHostHeader) would be bare.
-  const checked: Fetch = (req, env) => (env.incoming.httpVersion === "1.1" && env.incoming.headers.host === undefined ? fetch(req, { ...env, badRequest: true }) : fetch(req, env));
+  const checked: Fetch = (req, env) =>
+    env.incoming.httpVersion === "1.1" && env.incoming.headers.host === undefined ? fetch(req, { ...env, badRequest: { target: env.incoming.url ?? "" } }) : fetch(req, env);
   const inner = getRequestListener(checked as never, {
     hostname: o.hostname,
     errorHandler: async (err) => {
       const now = current;
       if (!now || !(err instanceof Error && err.name === "RequestError")) return serverError();
-      // The path, also from an absolute-form target ("http://host/api/…").
-      const target = (now.incoming.url ?? "").replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, "");
-      const api = target.startsWith("/api/");
-      return fetch(new Request(`http://localhost${api ? "/api/v1/" : "/"}`, { method: "GET" }), { ...now, badRequest: true });
+      try {
+        return await fetch(standIn(now.incoming), { ...now, badRequest: { target: now.incoming.url ?? "" } });
+      } catch {
+        return serverError();
+      }
     },
   });
   return (incoming: IncomingMessage, outgoing: ServerResponse) => {
@@ -51,6 +57,28 @@ export function requestListener(fetch: Fetch, o: { hostname?: string } = {}) {
 }
 
 /**
+ * The request the app sees for one whose URL failed: its method and headers
+ * (Node has checked them; Host is what failed), at "/" or "/api/v1/" so the
+ * right face answers. No body: the app refuses it before reading one.
+ */
+function standIn(incoming: IncomingMessage): Request {
+  // The path, also from an absolute-form target ("http://host/api/…").
+  const target = (incoming.url ?? "").replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, "");
+  const url = `http://localhost${target.startsWith("/api/") ? "/api/v1/" : "/"}`;
+  const headers: [string, string][] = [];
+  for (let i = 0; i + 1 < incoming.rawHeaders.length; i += 2) {
+    const name = incoming.rawHeaders[i] as string;
+    if (name.toLowerCase() !== "host") headers.push([name, incoming.rawHeaders[i + 1] as string]);
+  }
+  try {
+    return new Request(url, { method: incoming.method, headers });
+  } catch {
+    // A method fetch forbids (CONNECT, TRACE) or a header value it refuses: the bare request will do.
+    return new Request(url);
+  }
+}
+
+/**
  * A message Node's HTTP parser refuses (broken framing, a byte no header may
  * hold) never reaches the app; Node would answer a bare 400. It gets the
  * problem+json every client of the API reads, and the connection is closed:
@@ -59,7 +87,9 @@ export function requestListener(fetch: Fetch, o: { hostname?: string } = {}) {
  */
 export function answerClientErrors(server: Server): void {
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => {
-    if (err.code === "ECONNRESET" || !socket.writable) return void socket.destroy();
+    // As Node's own handler: nothing is written into a response already under way on this connection.
+    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (err.code === "ECONNRESET" || !socket.writable || inFlight?.headersSent) return void socket.destroy();
     if (err.code === "HPE_HEADER_OVERFLOW" || err.code === "ERR_HTTP_REQUEST_TIMEOUT" || err.code === "HPE_CHUNK_EXTENSIONS_OVERFLOW") {
       const status = err.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "408 Request Timeout" : "413 Payload Too Large";
       return void socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);

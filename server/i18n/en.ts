@@ -29,6 +29,7 @@ export const en = {
 
   // error codes (titles shown on pages)
   "error.validation_failed": "Please correct the marked fields.",
+  "error.bad_request": "The request could not be understood. Check the address, or go back and try again.",
   "error.weak_password": "The password is too weak.",
   "error.invalid_token": "This link or code is not valid.",
   "error.unauthenticated": "Please log in.",

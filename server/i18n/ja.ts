@@ -29,6 +29,7 @@ export const ja: Record<keyof typeof en, string> = {
   "body.malformed": "本文が正しい JSON ではありません。",
 
   "error.validation_failed": "入力内容を確認してください。",
+  "error.bad_request": "リクエストを処理できませんでした。アドレスを確認するか、前のページに戻ってもう一度お試しください。",
   "error.weak_password": "パスワードが弱すぎます。",
   "error.invalid_token": "このリンクまたはコードは無効です。",
   "error.unauthenticated": "ログインしてください。",

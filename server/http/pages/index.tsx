@@ -62,7 +62,13 @@ export function renderErrorPage(c: Ctx, err: AppError): Response {
     return go(c, `/login?next=${encodeURIComponent(back)}`);
   }
   // Hono's csrf() refusal arrives as `forbidden` with this detail (server/app.ts).
-  const msg = err.code === "forbidden" && err.message.includes("CSRF") ? { key: "error.csrf" } : errorMessage(err);
+  // A 400 with no field to mark (a broken request, not a form): say so, not "correct the marked fields".
+  const msg =
+    err.code === "forbidden" && err.message.includes("CSRF")
+      ? { key: "error.csrf" }
+      : err.code === "validation_failed" && !err.fields
+        ? { key: "error.bad_request" }
+        : errorMessage(err);
   if (err.retryAfter) c.header("retry-after", String(err.retryAfter));
   const v = viewOf(c);
   if (isHx(c)) {
