@@ -12,6 +12,7 @@ import { SESSION_COOKIE } from "./auth/sessions.js";
 import { clientIp } from "./http/client-ip.js";
 import { storageProblem, type AppEnv, type Ctx } from "./http/context.js";
 import type { NodeEnv } from "./http/listener.js";
+import { accessLogger } from "./log.js";
 import { api } from "./http/api/index.js";
 import { problem } from "./http/api/respond.js";
 import { pages, renderErrorPage } from "./http/pages/index.js";
@@ -138,6 +139,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
   // would turn @hono/node-server's light response into a full web Response.
   const headers = securityHeaders(deps.config.secureCookies);
   let nextRequestId = 0;
+  const access = accessLogger();
   app.use("*", async (c, next) => {
     const start = performance.now();
     const requestId = c.req.header("x-request-id")?.slice(0, 64) || `${process.pid.toString(36)}-${(nextRequestId++).toString(36)}`;
@@ -166,7 +168,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     if (!PROBE_PATHS.has(route)) {
       // A request whose target made no URL is logged with the target it sent.
       const path = nodeEnv(c).badRequest?.target.slice(0, 500) ?? c.req.path;
-      deps.log.info({ requestId, method: c.req.method, path, route, status, ms: Math.round(seconds * 10000) / 10, ip: meta.ip }, "request");
+      access(deps.log).info({ requestId, method: c.req.method, path, route, status, ms: Math.round(seconds * 10000) / 10, ip: meta.ip }, "request");
     }
   });
 

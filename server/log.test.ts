@@ -1,0 +1,37 @@
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { accessLogger, isoTimeOncePerMs } from "./log.js";
+
+const capture = () => {
+  const lines: Record<string, unknown>[] = [];
+  const log = pino({ level: "info", timestamp: isoTimeOncePerMs(), redact: { paths: ["password", "*.token"], censor: "[redacted]" } }, { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+  return { log, lines };
+};
+
+describe("the log", () => {
+  it("stamps lines with the ISO time", () => {
+    const { log, lines } = capture();
+    const before = Date.now();
+    log.info("one");
+    log.info("two");
+    for (const l of lines) {
+      expect(l.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(Date.parse(l.time as string)).toBeGreaterThanOrEqual(before);
+      expect(Date.parse(l.time as string)).toBeLessThanOrEqual(Date.now());
+    }
+  });
+
+  it("keeps redacting every other line while the access log skips it", () => {
+    const { log, lines } = capture();
+    const access = accessLogger();
+    access(log).info({ requestId: "r1", method: "GET", path: "/api/v1/me", status: 200 }, "request");
+    log.info({ password: "hunter2", user: { token: "abc" } }, "something else");
+    expect(lines[0]).toMatchObject({ msg: "request", requestId: "r1", path: "/api/v1/me", status: 200 });
+    expect(lines[1]).toMatchObject({ password: "[redacted]", user: { token: "[redacted]" } });
+    // One child per logger: made again when the logger is replaced.
+    expect(access(log)).toBe(access(log));
+    const other = capture();
+    access(other.log).info("to the new one");
+    expect(other.lines).toHaveLength(1);
+  });
+});
