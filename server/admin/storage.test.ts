@@ -42,7 +42,12 @@ describe("the data volume", () => {
     expect(empty.databaseBytes).toBeGreaterThan(0);
     expect(empty.volume?.freeBytes).toBeGreaterThan(0);
     expect(empty.volume!.totalBytes).toBeGreaterThanOrEqual(empty.volume!.freeBytes);
-    expect(empty.backups).toEqual({ keep: 3, count: 0, lastAt: null, bytes: 0, stale: false });
+    expect(empty.backups).toEqual({ keep: 3, count: 0, lastAt: null, bytes: 0, stale: false, nextAt: expect.any(String) });
+    // The next one is at 03:00 server time, within a day.
+    const next = Date.parse(empty.backups.nextAt!);
+    expect(next - t.clock.now().getTime()).toBeGreaterThan(0);
+    expect(next - t.clock.now().getTime()).toBeLessThanOrEqual(DAY);
+    expect(new Date(next).getHours()).toBe(3);
     // None at all, two days after the server was first used: the nightly backup keeps failing.
     const firstUse = new Date("2026-01-10T09:00:00Z");
     expect(readStorage(config, { now: new Date("2026-01-12T08:00:00Z"), inUseSince: firstUse })?.backups.stale).toBe(false);
@@ -57,10 +62,10 @@ describe("the data volume", () => {
     utimesSync(second, newest, newest);
     const now = new Date("2026-01-15T09:00:00Z");
     const s = readStorage(config, { now }) as StorageSummary;
-    expect(s.backups).toEqual({ keep: 3, count: 2, lastAt: newest.toISOString(), bytes: size(first) + size(second), stale: false });
+    expect(s.backups).toMatchObject({ keep: 3, count: 2, lastAt: newest.toISOString(), bytes: size(first) + size(second), stale: false });
     // Two days without one is worth a warning, unless nightly backups are off.
     expect(readStorage(config, { now: new Date(newest.getTime() + 2 * DAY + 1000) })?.backups.stale).toBe(true);
-    expect(readStorage({ dataDir, backupKeep: 0 }, { now: new Date(newest.getTime() + 5 * DAY) })?.backups.stale).toBe(false);
+    expect(readStorage({ dataDir, backupKeep: 0 }, { now: new Date(newest.getTime() + 5 * DAY) })?.backups).toMatchObject({ stale: false, nextAt: null });
   });
 
   it("is low when less than 1 GiB (a tenth of a small volume), or less than two copies of the database, is left", async () => {
@@ -96,6 +101,7 @@ describe("the data volume", () => {
     const html = await (await t.request("/admin", { cookie })).text();
     expect(html).toContain('<h2 id="storage-title">Storage</h2>');
     expect(html).toContain("Free on the data volume");
+    expect(html).toMatch(/<dd>\d+(\.\d)? (B|kB|MB)<\/dd>/);
     expect(html).toContain("Nightly backups are off (ROSTER_BACKUP_KEEP=0)");
     const ja = await (await t.request("/admin", { headers: { cookie: `${cookie}; roster_lang=ja` } })).text();
     expect(ja).toContain("データボリュームの空き");

@@ -5,6 +5,7 @@ import type { Deps } from "../deps.js";
 import { sql } from "drizzle-orm";
 import { accounts, type Account } from "../db/schema.js";
 import { databaseFile } from "../db/client.js";
+import { untilNightly } from "../backup.js";
 import { ownerScope } from "./access.js";
 
 /**
@@ -29,6 +30,8 @@ export interface StorageSummary {
     bytes: number;
     /** Nightly backups are on, and the newest (or, with none, the first account) is more than two days old. */
     stale: boolean;
+    /** When the next nightly backup is due (03:00 in the server's time zone); null when they are off. */
+    nextAt: string | null;
   };
 }
 
@@ -94,6 +97,7 @@ export function readStorage(config: { dataDir: string; backupKeep: number }, o: 
       lastAt: newest ? new Date(newest).toISOString() : null,
       bytes: files.reduce((sum, f) => sum + f.size, 0),
       stale: config.backupKeep > 0 && dueSince > 0 && o.now.getTime() - dueSince > 2 * DAY,
+      nextAt: config.backupKeep > 0 ? new Date(o.now.getTime() + untilNightly(o.now)).toISOString() : null,
     },
   };
 }

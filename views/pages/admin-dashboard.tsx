@@ -28,16 +28,17 @@ function Tile({ v, label, n, href, tone }: { v: View; label: string; n: number; 
 /** Healthy when nothing failed or waits for a retry; otherwise the worst of the two. */
 const mailHealth = (m: DashboardSummary["mail"]) => (m.byStatus.failed > 0 ? "failed" : m.byStatus.deferred > 0 ? "deferred" : "ok");
 
-/** "110 MB", "12.3 GB": bytes in the unit that reads best, in the page's language. */
+/** "110 MB", "12.3 GB", "0 B": bytes in the unit that reads best (decimal, as disks are sold), the number in the page's language. */
 export function bytesText(v: View, n: number): string {
-  const units = ["byte", "kilobyte", "megabyte", "gigabyte", "terabyte"] as const;
+  const units = ["B", "kB", "MB", "GB", "TB"] as const;
   let i = 0;
   let x = n;
   while (x >= 1000 && i < units.length - 1) {
     x /= 1000;
     i++;
   }
-  return new Intl.NumberFormat(v.lang === "ja" ? "ja-JP" : "en-US", { style: "unit", unit: units[i], unitDisplay: "short", maximumFractionDigits: x < 10 && i > 0 ? 1 : 0 }).format(x);
+  const number = new Intl.NumberFormat(v.lang === "ja" ? "ja-JP" : "en-US", { maximumFractionDigits: x < 10 && i > 0 ? 1 : 0 }).format(x);
+  return `${number} ${units[i]}`;
 }
 
 /** The owner's view of the data volume: the database, the room left, the nightly backups. */
@@ -80,7 +81,19 @@ function StorageCard({ v, st }: { v: View; st: StorageSummary }) {
       </dl>
       {b.keep > 0 && (
         <p class="muted">
-          {t("admin.dashboard.storage.lastBackup")}: {b.lastAt ? <Time iso={b.lastAt} lang={v.lang} /> : t("admin.dashboard.storage.noBackup")}
+          {b.lastAt ? (
+            <>
+              {t("admin.dashboard.storage.lastBackup")} <Time iso={b.lastAt} lang={v.lang} />
+            </>
+          ) : (
+            t("admin.dashboard.storage.noBackup")
+          )}
+          {b.nextAt && (
+            <>
+              {" · "}
+              {t("admin.dashboard.storage.nextBackup")} <Time iso={b.nextAt} lang={v.lang} />
+            </>
+          )}
         </p>
       )}
     </section>
