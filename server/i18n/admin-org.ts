@@ -132,7 +132,7 @@ const en: Record<string, string> = {
   "admin.approvals.reasonLabel": "Reason for declining {name}",
   "admin.approvals.reasonPlaceholder": "Reason (sent in the mail)",
   "admin.approvals.approved": "The account is approved and active; a mail tells them they can log in.",
-  "admin.approvals.declined": "The application is declined and removed; the reason was mailed.",
+  "admin.approvals.declined": "The application is declined and removed; the applicant was told by mail.",
   "admin.approvals.notWaiting": "This account no longer waits for approval (another administrator may have decided already).",
 
   // API keys
@@ -381,7 +381,7 @@ const ja: Record<string, string> = {
   "admin.approvals.reasonLabel": "{name} を却下する理由",
   "admin.approvals.reasonPlaceholder": "理由(メールで送られます)",
   "admin.approvals.approved": "アカウントを承認し、有効にしました。ログインできることをメールで知らせました。",
-  "admin.approvals.declined": "申請を却下して削除しました。理由をメールで送りました。",
+  "admin.approvals.declined": "申請を却下して削除しました。申請者にはメールで知らせました。",
   "admin.approvals.notWaiting": "このアカウントはもう承認待ちではありません(ほかの管理者がすでに対応した可能性があります)。",
 
   "admin.apiKeys.title": "APIキー",

@@ -30,10 +30,11 @@ function isCurrent(href: string, current: string): boolean {
  * The sub-navigation every admin page shows under the header. `owner` adds
  * the server-wide sections (settings, organizations), which other admins
  * cannot open; `pendingApprovals` puts a count badge on the approval queue.
+ * `oob`: sent along with an htmx answer that changed that count.
  */
-export function AdminNav({ v, current, pendingApprovals, owner }: { v: View; current: string; pendingApprovals?: number; owner?: boolean }) {
+export function AdminNav({ v, current, pendingApprovals, owner, oob }: { v: View; current: string; pendingApprovals?: number; owner?: boolean; oob?: boolean }) {
   return (
-    <nav class="admin-nav" aria-label={v.t("admin.nav.label")}>
+    <nav id="admin-nav" class="admin-nav" aria-label={v.t("admin.nav.label")} hx-swap-oob={oob ? "true" : undefined}>
       <ul>
         {adminSections
           .filter((s) => owner || !s.ownerOnly)

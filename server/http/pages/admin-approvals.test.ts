@@ -52,13 +52,18 @@ describe("/admin/approvals", () => {
     expect(after).toContain("Waiting for approval: 1");
   });
 
-  it("declines with a reason: the application is removed and the reason mailed (htmx swaps the queue)", async () => {
+  it("declines with a reason: the application is removed and the reason mailed (htmx swaps the queue and the nav's count)", async () => {
     const { t, adminCookie, kai, lou } = await queueWorld();
+    const page = await (await t.request("/admin/approvals", { cookie: adminCookie })).text();
+    expect(page).toMatch(/<span class="admin-nav-count"><span aria-hidden="true">2<\/span>/);
     const r = await t.request(`/admin/approvals/${kai.id}/decline`, { cookie: adminCookie, headers: hx, form: { reason: "Not an employee" } });
     expect(r.status).toBe(200);
     const html = await r.text();
     expect(html).toMatch(/^<section id="approvals"/);
-    expect(html).toContain("The application is declined and removed; the reason was mailed.");
+    expect(html).toContain("The application is declined and removed; the applicant was told by mail.");
+    // The tab's badge follows, out of band: one left.
+    expect(html).toMatch(/<nav id="admin-nav" class="admin-nav" aria-label="[^"]*" hx-swap-oob="true">/);
+    expect(html).toMatch(/<span class="admin-nav-count"><span aria-hidden="true">1<\/span>/);
     expect(html).not.toContain(kai.id);
     expect(html).toContain(lou.id);
     expect(accountRow(t, "kai")).toBeUndefined();

@@ -25,9 +25,9 @@ function queueOf(c: Ctx, user: PageUser, cursor?: string): ApprovalQueue {
 function approvalsPage(c: Ctx, user: PageUser, state: FormState, status?: number) {
   const queue = queueOf(c, user, c.req.method === "GET" ? c.req.query("cursor") : undefined);
   const body = (v: View) => <AdminApprovalsPage v={v} queue={queue} state={state} />;
-  // htmx after a decision: the queue section alone (the nav's badge follows on the next page load).
+  // htmx after a decision: the queue section, and the navigation with its badge's new count.
   const fragment = (v: View) => <ApprovalsSection v={v} queue={queue} state={state} />;
-  return adminPage(c, user, { current: "/admin/approvals", title: "admin.approvals.title", here: "/admin/approvals", status, body, fragment });
+  return adminPage(c, user, { current: "/admin/approvals", title: "admin.approvals.title", here: "/admin/approvals", status, body, fragment, navChanged: c.req.method === "POST" });
 }
 
 async function decide(c: Ctx, done: keyof typeof notices, action: (user: PageUser, id: string, f: Record<string, string>) => unknown) {

@@ -31,22 +31,30 @@ export const adminContext = (c: Ctx, user: PageUser): AdminContext => ({
 
 /**
  * An admin page in the layout with the admin navigation; htmx gets `fragment`
- * (default: the page's own body) alone. `captureBanner`: the page shows the
+ * (default: the page's own body) alone (and the navigation, out of band, when
+ * `navChanged`). `captureBanner`: the page shows the
  * full capture-mode banner itself (the mail page), so not the one-line one.
  */
-export function adminPage(c: Ctx, user: PageUser, o: { current: string; title: string; body: (v: View) => Child; fragment?: (v: View) => Child; status?: number; here?: string; captureBanner?: boolean }) {
+export function adminPage(
+  c: Ctx,
+  user: PageUser,
+  o: { current: string; title: string; body: (v: View) => Child; fragment?: (v: View) => Child; status?: number; here?: string; captureBanner?: boolean; navChanged?: boolean },
+) {
   const v = viewOf(c, o.here);
   const main = o.body(v);
-  if (isHx(c)) {
-    return page(c, { v, title: v.t(o.title), status: o.status, body: o.fragment ? o.fragment(v) : main });
-  }
   // The approval queue's badge: one count over the admin's scope.
-  const pending = searchUsers(c.var.deps, user.account, { status: "awaiting_approval", limit: 1 }).total;
+  const pending = () => searchUsers(c.var.deps, user.account, { status: "awaiting_approval", limit: 1 }).total;
+  if (isHx(c)) {
+    const fragment = o.fragment ? o.fragment(v) : main;
+    // `navChanged`: the answer changed what the navigation counts (an approval decided), so it comes along.
+    const nav = o.navChanged ? <AdminNav v={v} current={o.current} pendingApprovals={pending()} owner={isOwner(user)} oob /> : null;
+    return page(c, { v, title: v.t(o.title), status: o.status, body: nav ? <>{fragment}{nav}</> : fragment });
+  }
   // Captured mail reaches nobody: every admin page says so, and where to read it (SPEC §5).
   const capture = c.var.deps.config.mail.transport === "capture" && !o.captureBanner;
   const body = (
     <div class="admin">
-      <AdminNav v={v} current={o.current} pendingApprovals={pending} owner={isOwner(user)} />
+      <AdminNav v={v} current={o.current} pendingApprovals={pending()} owner={isOwner(user)} />
       {capture && <CaptureLine v={v} />}
       {main}
       {/* The layout loads app.js for every page; the admin pages add their own helpers. */}
