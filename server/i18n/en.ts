@@ -61,7 +61,7 @@ export const en = {
 
   // mail
   "mail.greeting": "Hello {name},",
-  "mail.signature": "— Roster, {server}",
+  "mail.signature": "— {serverName}, {server}",
   "mail.ignore": "If this was not you, you can ignore this mail.",
   "mail.verify.subject": "Confirm your email address",
   "mail.verify.intro": "Please confirm your email address to finish creating your account.",
@@ -87,8 +87,8 @@ export const en = {
   "mail.passwordChanged.subject": "Your password was changed",
   "mail.passwordChanged.intro": "The password of your account {userId} was just changed, and your other sessions were ended.",
   "mail.passwordChanged.warn": "If this was not you, reset your password now and tell your administrator.",
-  "mail.test.subject": "Roster test mail",
-  "mail.test.intro": "This is a test mail from Roster. Mail delivery works.",
+  "mail.test.subject": "{serverName} test mail",
+  "mail.test.intro": "This is a test mail from {serverName}. Mail delivery works.",
   "mail.setup.subject": "Your account is ready: choose a password",
   "mail.setup.intro": "An administrator of {organization} created an account for you (user ID {userId}). Choose a password to start using it.",
   "mail.setup.button": "Choose my password",

@@ -55,4 +55,15 @@ describe("the confirmation mail received by a real smtp-server on port 0 over SM
     expect(part(m, "text/plain")).toContain(translate("ja", "mail.verify.intro"));
     expect(part(m, "text/plain")).toMatch(/\/verify-email\?token=[\w-]+/);
   });
+
+  it("is signed with the server's name once the owner has named it", async () => {
+    const before = await registerAndReceive("rin@acme.test");
+    expect(part(before, "text/plain")).toContain(`— Roster, ${new URL(t.config.baseUrl).host}`);
+    const owner = await t.request("/api/v1/auth/login", { json: { login: "owner", password: PASSWORD } });
+    const { token } = (await owner.json()) as { token: string };
+    expect((await t.request("/api/v1/admin/settings", { method: "PATCH", json: { serverName: "アクメ社内チャット" }, token })).status).toBe(200);
+    const m = await registerAndReceive("sora@acme.test", { language: "ja" });
+    expect(part(m, "text/plain")).toContain(`— アクメ社内チャット（${new URL(t.config.baseUrl).host}）`);
+    expect(part(m, "text/plain")).not.toContain("Roster");
+  });
 });

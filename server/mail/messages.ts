@@ -24,12 +24,12 @@ export interface RenderedMail {
   html: string;
 }
 
-function parts(spec: MailSpec, lang: Lang, server: string): MailParts {
+function parts(spec: MailSpec, lang: Lang, server: string, serverName: string): MailParts {
   const tr = (key: string, params?: Record<string, string | number>) => t(lang, key, params);
   const base = (subjectKey: string, name: string) => ({
-    subject: tr(subjectKey),
+    subject: tr(subjectKey, { serverName }),
     greeting: name ? tr("mail.greeting", { name }) : lang === "ja" ? "こんにちは。" : "Hello,",
-    signature: tr("mail.signature", { server }),
+    signature: tr("mail.signature", { server, serverName }),
   });
   switch (spec.kind) {
     case "verify_email":
@@ -106,12 +106,13 @@ function parts(spec: MailSpec, lang: Lang, server: string): MailParts {
         action: { label: tr("mail.application.button"), url: spec.url },
       };
     case "test":
-      return { ...base("mail.test.subject", ""), paragraphs: [tr("mail.test.intro")] };
+      return { ...base("mail.test.subject", ""), paragraphs: [tr("mail.test.intro", { serverName })] };
   }
 }
 
 /** Renders a mail's text and HTML parts in `language` (any BCP 47 tag; en or ja is used). */
-export function renderMail(spec: MailSpec, language: string | null | undefined, baseUrl: string): RenderedMail {
-  const p = parts(spec, toLang(language), new URL(baseUrl).host);
+/** `serverName`: the owner's name for this server (settings), which signs every mail. */
+export function renderMail(spec: MailSpec, language: string | null | undefined, baseUrl: string, serverName = "Roster"): RenderedMail {
+  const p = parts(spec, toLang(language), new URL(baseUrl).host, serverName);
   return { kind: spec.kind, subject: p.subject, text: renderMailText(p), html: renderMailHtml(p) };
 }

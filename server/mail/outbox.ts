@@ -1,3 +1,4 @@
+import { getSettings } from "../admin/settings.js";
 import type { Deps } from "../deps.js";
 import type { Tx } from "../db/client.js";
 import { mailOutbox } from "../db/schema.js";
@@ -19,7 +20,7 @@ export function queueMail(
   language: string | null | undefined,
   spec: MailSpec,
 ): string {
-  const mail = renderMail(spec, language, deps.config.baseUrl);
+  const mail = renderMail(spec, language, deps.config.baseUrl, getSettings({ db: tx }).serverName);
   const now = deps.clock.now();
   const id = newId();
   tx.insert(mailOutbox)
