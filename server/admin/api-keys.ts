@@ -14,12 +14,14 @@ export const API_KEY_PREFIX = "rk_";
 
 export const createSchema = z.object({ name: z.string({ message: "field.required" }).trim().min(1, "field.required").max(100, "field.tooLong") });
 
-const presentKey = (k: typeof apiKeys.$inferSelect, owner?: string) => ({
+/** `revocable`: whether the one asking may revoke it (an owner's key only an owner may). */
+const presentKey = (k: typeof apiKeys.$inferSelect, owner: string | undefined, revocable: boolean) => ({
   id: k.id,
   name: k.name,
   createdBy: owner ?? null,
   createdAt: k.createdAt.toISOString(),
   lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+  revocable,
 });
 
 /** Creates a key acting with the creator's rights. The key is returned once and never stored. */
@@ -33,20 +35,20 @@ export function createApiKey(deps: Deps, actor: Account, input: unknown, meta: R
     tx.insert(apiKeys).values(row).run();
     audit(tx, deps, { action: "admin.api_key_created", actor: ref(actor), organizationId: actor.organizationId, ip: meta.ip, detail: { keyId: id, name } });
   });
-  return { ...presentKey(row, actor.userId), key: `${API_KEY_PREFIX}${id}_${secret}` };
+  return { ...presentKey(row, actor.userId, true), key: `${API_KEY_PREFIX}${id}_${secret}` };
 }
 
 /** Keys of the caller's organization (an owner: all). */
 export function listApiKeys(deps: Pick<Deps, "db">, actor: Account) {
   const scope = adminScope(actor);
   const rows = deps.db
-    .select({ key: apiKeys, userId: accounts.userId })
+    .select({ key: apiKeys, userId: accounts.userId, type: accounts.type })
     .from(apiKeys)
     .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
     .where(scope.organizationId ? eq(accounts.organizationId, scope.organizationId) : undefined)
     .orderBy(desc(apiKeys.createdAt))
     .all();
-  return { items: rows.map((r) => presentKey(r.key, r.userId)), nextCursor: null, total: rows.length };
+  return { items: rows.map((r) => presentKey(r.key, r.userId, scope.isOwner || r.type !== "owner")), nextCursor: null, total: rows.length };
 }
 
 export function revokeApiKey(deps: Deps, actor: Account, id: string, meta: RequestMeta): void {

@@ -9,6 +9,8 @@ export interface ApiKeyRow {
   createdBy: string | null;
   createdAt: string;
   lastUsedAt: string | null;
+  /** False for an owner's key shown to an admin: only an owner revokes it. */
+  revocable: boolean;
 }
 
 /** The new key, this once: it is stored only as a hash, so nobody can show it again. */
@@ -53,11 +55,15 @@ function KeyTable({ v, keys }: { v: View; keys: ApiKeyRow[] }) {
               </td>
               <td>{k.lastUsedAt ? <Time iso={k.lastUsedAt} lang={v.lang} /> : <span class="muted">{t("admin.apiKeys.never")}</span>}</td>
               <td class="ao-row-actions">
-                <form {...hxForm(`/admin/api-keys/${encodeURIComponent(k.id)}/revoke`, "#api-keys")} class="inline" hx-confirm={t("admin.apiKeys.revokeConfirm", { name: k.name })}>
-                  <button type="submit" class="btn btn-danger" aria-label={t("admin.apiKeys.revokeLabel", { name: k.name })}>
-                    {t("admin.apiKeys.revoke")}
-                  </button>
-                </form>
+                {k.revocable ? (
+                  <form {...hxForm(`/admin/api-keys/${encodeURIComponent(k.id)}/revoke`, "#api-keys")} class="inline" hx-confirm={t("admin.apiKeys.revokeConfirm", { name: k.name })}>
+                    <button type="submit" class="btn btn-danger" aria-label={t("admin.apiKeys.revokeLabel", { name: k.name })}>
+                      {t("admin.apiKeys.revoke")}
+                    </button>
+                  </form>
+                ) : (
+                  <span class="muted">{t("admin.apiKeys.ownersKey")}</span>
+                )}
               </td>
             </tr>
           ))}

@@ -57,4 +57,17 @@ describe("/admin/api-keys", () => {
     expect(after).toContain("No API keys yet.");
     expect((await t.request(`/admin/api-keys/${id}/revoke`, { cookie: adminCookie, headers: hx, form: {} })).status).toBe(404);
   });
+
+  it("shows an admin the owner's key without a Revoke button (only the owner may), and the owner with one", async () => {
+    const { t, ownerCookie, adminCookie } = await orgWorld();
+    await t.request("/admin/api-keys", { cookie: ownerCookie, form: { name: "Owner's bot" } });
+    const id = t.db.select().from(apiKeys).get()!.id;
+    const forAdmin = await (await t.request("/admin/api-keys", { cookie: adminCookie })).text();
+    expect(visibleText(forAdmin)).toContain("Owner's bot owner");
+    expect(forAdmin).not.toContain(`/admin/api-keys/${id}/revoke`);
+    expect(visibleText(forAdmin)).toContain("The owner's key: only the owner revokes it");
+    expect((await t.request(`/admin/api-keys/${id}/revoke`, { cookie: adminCookie, form: {} })).status).toBe(403);
+    const forOwner = await (await t.request("/admin/api-keys", { cookie: ownerCookie })).text();
+    expect(forOwner).toContain(`action="/admin/api-keys/${id}/revoke"`);
+  });
 });
