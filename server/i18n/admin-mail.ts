@@ -16,6 +16,7 @@ const en: Record<string, string> = {
   "admin.mail.status.queued": "Queued",
   "admin.mail.status.sending": "Sending",
   "admin.mail.status.sent": "Sent",
+  "admin.mail.status.captured": "Captured",
   "admin.mail.status.deferred": "Retrying",
   "admin.mail.status.failed": "Failed",
 
@@ -126,6 +127,7 @@ const ja: Record<string, string> = {
   "admin.mail.status.queued": "待機中",
   "admin.mail.status.sending": "送信中",
   "admin.mail.status.sent": "送信済み",
+  "admin.mail.status.captured": "保存のみ",
   "admin.mail.status.deferred": "再試行中",
   "admin.mail.status.failed": "失敗",
 

@@ -46,7 +46,7 @@ function Headers({ v, m }: { v: View; m: FullMail }) {
         </dl>
         <dl>
           <Fact label={t("admin.mail.detail.state")}>
-            <MailState v={v} status={m.status} />
+            <MailState v={v} status={m.status} transport={m.transport} />
           </Fact>
           <Fact label={t("admin.mail.detail.attempts")}>{String(m.attempts)}</Fact>
           <Fact label={t("admin.mail.detail.transport")}>{t(`admin.mail.transport.${m.transport ?? "none"}`)}</Fact>
@@ -143,7 +143,7 @@ export function AdminMailDetailPage({ v, m, links, raw, notice }: { v: View; m: 
       <header class="ao-heading">
         <h1>{m.subject || t("admin.mail.noSubject")}</h1>
         <p class="badges">
-          <MailState v={v} status={m.status} /> <span class="muted">{kindLabel(v, m.kind)}</span>
+          <MailState v={v} status={m.status} transport={m.transport} /> <span class="muted">{kindLabel(v, m.kind)}</span>
         </p>
       </header>
       {notice && <Alert v={v} kind="ok" msg={notice} />}

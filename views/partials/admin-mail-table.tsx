@@ -32,7 +32,11 @@ export function mailHref(q: MailQuery, extra: Record<string, string> = {}, path 
 
 export const mailPath = (id: string) => `/admin/mail/${encodeURIComponent(id)}`;
 
-export const MailState = ({ v, status }: { v: View; status: string }) => <span class={`ao-state mail-state-${status}`}>{v.t(`admin.mail.status.${status}`)}</span>;
+/** The message's state; one "sent" by the capture transport went nowhere, and says so. */
+export const MailState = ({ v, status, transport }: { v: View; status: string; transport?: string | null }) => {
+  const shown = status === "sent" && transport === "capture" ? "captured" : status;
+  return <span class={`ao-state mail-state-${shown}`}>{v.t(`admin.mail.status.${shown}`)}</span>;
+};
 
 /** A known kind in words; one we do not know (a newer server's) as it is stored. */
 export function kindLabel(v: View, kind: string): string {
@@ -51,7 +55,8 @@ const short = (s: string, max = 60) => (s.length > max ? `${s.slice(0, max - 1)}
 /** One message; with htmx, "Retry now" swaps this row for its new state. */
 export function MailRow({ v, m }: { v: View; m: MailItem }) {
   const t = v.t;
-  const answer = lastAnswer(m);
+  // Captured mail met no mail server: there is no answer to show.
+  const answer = m.transport === "capture" ? null : lastAnswer(m);
   const rowId = `mail-${m.id}`;
   return (
     <tr id={rowId}>
@@ -64,7 +69,7 @@ export function MailRow({ v, m }: { v: View; m: MailItem }) {
       </td>
       <td class="ao-nowrap">{kindLabel(v, m.kind)}</td>
       <td>
-        <MailState v={v} status={m.status} />
+        <MailState v={v} status={m.status} transport={m.transport} />
       </td>
       <td class="num">{String(m.attempts)}</td>
       <td class="mail-answer">{answer ? <span title={answer}>{short(answer)}</span> : <span class="muted">—</span>}</td>

@@ -137,6 +137,20 @@ describe("capture mode", () => {
     expect(ja).toContain("メールは保存されるだけで配信されません。");
   });
 
+  it("marks captured mail as captured, not sent, in both languages, with no mail server's answer", async () => {
+    const { t, adminCookie } = await orgWorld();
+    const mail = t.mailbox.lastMessage("mia@acme.test");
+    t.db.update(mailOutbox).set({ status: "sent", transport: "capture", lastResponse: "captured, not sent", attempts: 1 }).where(eq(mailOutbox.id, mail!.id)).run();
+    const en = visibleText(await (await t.request("/admin/mail", { cookie: adminCookie })).text());
+    expect(en).toMatch(/mia@acme\.test Confirm your email address Address confirmation Captured 1 — /);
+    const ja = await (await t.request("/admin/mail", { cookie: `${adminCookie}; roster_lang=ja` })).text();
+    expect(visibleText(ja)).toContain("保存のみ");
+    expect(ja).not.toContain("captured, not sent");
+    const detail = await (await t.request(`/admin/mail/${mail!.id}`, { cookie: `${adminCookie}; roster_lang=ja` })).text();
+    expect(visibleText(detail)).toContain("保存のみ");
+    expect(detail).not.toContain("captured, not sent");
+  });
+
   it("says nothing of the kind when mail is delivered", async () => {
     const t = createTestApp({ config: { mail: { ...testConfig().mail, transport: "smtp", smtpUrl: "smtp://127.0.0.1:1" } } });
     const { adminCookie } = await orgWorld(t);
