@@ -28,7 +28,8 @@ describe("/admin/invitations", () => {
     const pasted = "new1@x.test, new2@x.test;\nmia@acme.test\ngil@globex.test  dup@x.test\nnot-an-address";
     const r = await t.request("/admin/invitations", { cookie: adminCookie, form: { email: pasted, message: "Welcome <b>aboard</b>", type: "general" } });
     expect(r.status).toBe(200);
-    const text = visibleText(await r.text());
+    const html = await r.text();
+    const text = visibleText(html);
     expect(text).toContain("Sent: 2 · not sent: 4");
     expect(text).toContain("new1@x.test Sent");
     expect(text).toContain("new2@x.test Sent");
@@ -37,6 +38,8 @@ describe("/admin/invitations", () => {
     expect(text).toContain("dup@x.test A request is already pending");
     expect(text).toContain("not-an-address Not a valid email address");
     expect(t.mailbox.lastMessage("new1@x.test")?.text).toContain("Welcome <b>aboard</b>");
+    // The address to correct stays in the box; the others are done with.
+    expect(html).toMatch(/<textarea[^>]*name="email"[^>]*>not-an-address<\/textarea>/);
 
     await t.request("/admin/invitations", { cookie: adminCookie, form: { email: "x1@x.test" } });
     t.db.$client.prepare("UPDATE organizations SET pending_limit = 4 WHERE name = 'Acme'").run();

@@ -73,8 +73,12 @@ export const adminInvitationPages = new Hono<AppEnv>()
     const input = { email: f.email ?? "", message: f.message ?? "", type, organizationId: f.organizationId || undefined };
     const r = await attempt(c, () => sendInvitations(c.get("deps"), user.account, input, c.get("meta")));
     if (!r.ok) return invitationsPage(c, user, { send: failedForm(c, r.err, f), status: r.err.status, filter: "" });
-    // The addresses are done with (each has its result); the type, message and organization stay for the next batch.
-    const send = formState({ type, message: f.message ?? "", organizationId: f.organizationId ?? "" });
+    // The type, message and organization stay for the next batch; of the addresses, those that failed for a reason
+    // the admin can fix (a typo, a full queue) stay to be corrected. Sent ones, members (here or elsewhere) and pending
+    // ones are done with.
+    const done = new Set(["already_member", "invitation_pending", "managed_by_other_organization"]);
+    const again = r.value.results.filter((x) => x.status === "error" && !done.has(x.code ?? "")).map((x) => x.email);
+    const send = formState({ type, message: f.message ?? "", organizationId: f.organizationId ?? "", email: again.join("\n") });
     return invitationsPage(c, user, { send, results: r.value.results, filter: "" });
   })
   .post("/admin/invitations/:id/resend", (c) => rowAction(c, (user, id) => resendInvitation(c.get("deps"), user.account, id, c.get("meta")), "resent"))
