@@ -139,6 +139,8 @@ export const en = {
   "page.register.firstIntro": "This server has no accounts yet. The account you create now becomes the owner: it administers the server and a new organization.",
   "page.register.organizationName": "Organization name",
   "page.register.userIdHint": "Leave empty to get one made from your email address. It cannot be changed later.",
+  "page.register.approvalNote": "An administrator approves new accounts: after you confirm your address, you can log in once yours is approved.",
+  "page.register.domainNote": "Only addresses at the email domains of the organizations on this server can register.",
   "page.register.claimDomain": "Claim my email's domain for this organization",
   "page.register.claimDomainHint": "People who register later with an address at the same domain join this organization.",
   "page.register.submit": "Create account",

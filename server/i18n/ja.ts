@@ -135,6 +135,8 @@ export const ja: Record<keyof typeof en, string> = {
   "page.register.firstIntro": "このサーバーにはまだアカウントがありません。ここで作成するアカウントがオーナーとなり、サーバーと新しい組織を管理します。",
   "page.register.organizationName": "組織名",
   "page.register.userIdHint": "空欄の場合はメールアドレスから作成します。後から変更することはできません。",
+  "page.register.approvalNote": "新しいアカウントは管理者の承認が必要です。メールアドレスの確認後、承認されるとログインできます。",
+  "page.register.domainNote": "このサーバーの組織のメールドメインのアドレスでのみ登録できます。",
   "page.register.claimDomain": "メールアドレスのドメインをこの組織のものとして登録する",
   "page.register.claimDomainHint": "今後、同じドメインのアドレスで登録した人はこの組織に参加します。",
   "page.register.submit": "アカウントを作成",

@@ -6,7 +6,7 @@ import { ResendForm } from "./verify.js";
  * Log in with email or user ID. When the answer is `email_not_verified`,
  * the page offers to send the confirmation mail again.
  */
-export function LoginPage({ v, state, next, notice, resend }: { v: View; state: FormState; next: string; notice?: Message; resend?: { email?: string } }) {
+export function LoginPage({ v, state, next, notice, resend, canRegister = true }: { v: View; state: FormState; next: string; notice?: Message; resend?: { email?: string }; canRegister?: boolean }) {
   const t = v.t;
   return (
     <section class="card narrow" aria-labelledby="login-title">
@@ -27,7 +27,7 @@ export function LoginPage({ v, state, next, notice, resend }: { v: View; state: 
       )}
       <p class="aside links">
         <a href="/forgot-password">{t("page.login.forgot")}</a>
-        <a href="/register">{t("page.login.register")}</a>
+        {canRegister && <a href="/register">{t("page.login.register")}</a>}
       </p>
     </section>
   );

@@ -7,7 +7,7 @@ export const registerFields = ["organizationName", "email", "password", "userId"
  * The registration form. On a server with no accounts it also asks for the
  * organization's name and whether to claim the email's domain (SPEC §3).
  */
-export function RegisterPage({ v, first, state, refused }: { v: View; first: boolean; state: FormState; refused?: Message }) {
+export function RegisterPage({ v, first, state, refused, note }: { v: View; first: boolean; state: FormState; refused?: Message; note?: Message }) {
   const t = v.t;
   return (
     <section class="card narrow" aria-labelledby="register-title">
@@ -17,6 +17,7 @@ export function RegisterPage({ v, first, state, refused }: { v: View; first: boo
         <Alert v={v} kind="info" msg={refused} />
       ) : (
         <form method="post" action="/register" class="stack">
+          {note && <p class="hint">{t(note.key)}</p>}
           <FormMessages v={v} state={state} fields={registerFields} />
           {first && <input type="hidden" name="first" value="1" />}
           {first && <Field v={v} state={state} name="organizationName" label={t("page.register.organizationName")} required autocomplete="organization" maxlength={100} />}

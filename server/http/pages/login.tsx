@@ -4,6 +4,7 @@ import { clearSessionCookie, setSessionCookie } from "../auth.js";
 import type { AppEnv, Ctx } from "../context.js";
 import { formState, type FormState, type Message } from "../../../views/view.js";
 import { LoginPage } from "../../../views/pages/login.js";
+import { canRegister } from "./register.js";
 import { attempt, failedForm, formBody, go, page, safeNext, sessionUser, viewOf } from "./render.js";
 
 /** Notices other pages send people here with (`/login?notice=…`); anything else is ignored. */
@@ -14,7 +15,7 @@ const notices: Record<string, string> = {
 
 function loginPage(c: Ctx, o: { state: FormState; next: string; status?: number; notice?: Message; resend?: { email?: string } }) {
   const v = viewOf(c, o.next === "/account" ? "/login" : `/login?next=${encodeURIComponent(o.next)}`);
-  return page(c, { v, title: v.t("page.login.title"), status: o.status, body: <LoginPage v={v} state={o.state} next={o.next} notice={o.notice} resend={o.resend} /> });
+  return page(c, { v, title: v.t("page.login.title"), status: o.status, body: <LoginPage v={v} state={o.state} next={o.next} notice={o.notice} resend={o.resend} canRegister={canRegister(c)} /> });
 }
 
 /** Log in and log out. */

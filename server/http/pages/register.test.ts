@@ -122,6 +122,27 @@ describe("POST /register", () => {
     expect(html).toContain("Only administrators create accounts on this server.");
     expect(html).not.toContain('action="/register"');
   });
+
+  it("says before anyone types what the policy asks, and the log-in page offers registration only where it is open", async () => {
+    const t = createTestApp();
+    const loginOffers = async () => (await (await t.request("/login")).text()).includes('href="/register"');
+    // An empty server: the first person registers.
+    expect(await loginOffers()).toBe(true);
+    await setupOwner(t);
+    const policy = (p: string) => t.db.$client.prepare("INSERT OR REPLACE INTO settings (key, value) VALUES ('registration', ?)").run(JSON.stringify(p));
+    policy("approval");
+    expect(await (await t.request("/register")).text()).toContain("An administrator approves new accounts");
+    expect(await (await t.request("/register", { headers: { "accept-language": "ja" } })).text()).toContain("新しいアカウントは管理者の承認が必要です");
+    expect(await loginOffers()).toBe(true);
+    policy("domain");
+    expect(await (await t.request("/register")).text()).toContain("Only addresses at the email domains of the organizations");
+    policy("open");
+    expect(await (await t.request("/register")).text()).not.toContain('<p class="hint">An administrator');
+    for (const closed of ["invite", "closed"]) {
+      policy(closed);
+      expect(await loginOffers(), closed).toBe(false);
+    }
+  });
 });
 
 describe("confirming the address", () => {

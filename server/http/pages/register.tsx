@@ -22,10 +22,25 @@ function refusal(c: Ctx, first: boolean): Message | undefined {
   return undefined;
 }
 
+/** What a policy that lets people register asks of them, said before they type. */
+function policyNote(c: Ctx, first: boolean): Message | undefined {
+  if (first) return undefined;
+  const policy = getSettings(c.get("deps")).registration;
+  if (policy === "approval") return { key: "page.register.approvalNote" };
+  if (policy === "domain") return { key: "page.register.domainNote" };
+  return undefined;
+}
+
 function registerPage(c: Ctx, state: FormState, status = 200) {
   const v = viewOf(c, "/register");
   const first = isFirst(c);
-  return page(c, { v, title: v.t("page.register.title"), status, body: <RegisterPage v={v} first={first} state={state} refused={refusal(c, first)} /> });
+  return page(c, { v, title: v.t("page.register.title"), status, body: <RegisterPage v={v} first={first} state={state} refused={refusal(c, first)} note={policyNote(c, first)} /> });
+}
+
+/** Whether the log-in page offers to create an account: not when self-registration is closed or by invitation only. */
+export function canRegister(c: Ctx): boolean {
+  const policy = getSettings(c.get("deps")).registration;
+  return (policy !== "closed" && policy !== "invite") || isFirst(c);
 }
 
 function checkMailPage(c: Ctx, email: string, state: FormState, status = 200) {
