@@ -178,7 +178,7 @@ const ja: Record<string, string> = {
   "admin.mail.kind.account_setup": "アカウントの設定",
   "admin.mail.kind.application_approved": "申請の承認",
   "admin.mail.kind.application_declined": "申請の却下",
-  "admin.mail.kind.invitation": "登録リクエスト",
+  "admin.mail.kind.invitation": "登録依頼",
   "admin.mail.kind.application_received": "新しい申請",
   "admin.mail.kind.test": "テストメール",
   "admin.mail.kind.relay": "中継",
