@@ -6,15 +6,24 @@ import { friendPolicies, genders } from "../db/schema.js";
  * The SPEC §2 field rules, once. Messages are i18n keys (server/i18n), so the
  * API can say them in English and the pages in the reader's language.
  */
-export const emailField = z
-  .string({ message: "email.invalid" })
-  .trim()
+
+/**
+ * An identifier as a person types it (a user ID, an email, a log-in name, a
+ * code), NFKC-normalised: a Japanese input method often gives full-width
+ * letters and digits ("ｔａｎａｋａ＠ａｃｍｅ．ｊｐ"), which mean the ASCII
+ * ones. Identifiers are ASCII (the userId pattern, z.email()), so this never
+ * changes one that was valid before. Not for passwords (normalizePassword
+ * owns theirs) nor free text such as nicknames, where the half-width kana or
+ * symbols someone chose are theirs to keep.
+ */
+export const typedIdentifier = (message: string) => z.string({ message }).normalize("NFKC").trim();
+
+/** Stored as given (NFKC-normalised, case kept), compared lower-cased. */
+export const emailField = typedIdentifier("email.invalid")
   .max(254, "email.invalid")
   .pipe(z.email({ message: "email.invalid" }));
 
-export const userIdField = z
-  .string({ message: "userId.invalid" })
-  .trim()
+export const userIdField = typedIdentifier("userId.invalid")
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9._-]{2,31}$/, "userId.invalid");
 

@@ -1,7 +1,9 @@
-import { eq } from "drizzle-orm";
+import { eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { DAY } from "../clock.js";
-import { accounts } from "../db/schema.js";
+import { accounts, auditLog, throttles } from "../db/schema.js";
+import { fastHasher, type PasswordHasher } from "../auth/password.js";
+import { login as logIn } from "./login.js";
 import { createTestApp, login, ORIGIN, PASSWORD, registerMember, setupOwner } from "../test/harness.js";
 import { expectJson, expectProblem, loginRequest, type LoginBody, type UserBody } from "../test/api.js";
 
@@ -50,6 +52,61 @@ describe("logging in", () => {
     expect(list.total).toBe(3);
     expect(list.items.map((s) => s.device)).toEqual(expect.arrayContaining(["Ken's phone", "Firefox on Linux"]));
     for (const token of [member.token, phone.token, laptop.token]) expect((await me(t, { token })).status).toBe(200);
+  });
+});
+
+describe("logging in with full-width characters (input methods)", () => {
+  async function withHanako() {
+    const t = createTestApp();
+    await setupOwner(t);
+    const hanako = await registerMember(t, "tanaka.hanako@acme.test", { userId: "tanaka.hanako" });
+    return { t, hanako };
+  }
+
+  it.each(["ｔａｎａｋａ．ｈａｎａｋｏ", "ＴＡＮＡＫＡ．ＨＡＮＡＫＯ", "ｔａｎａｋａ.hanako", "\u3000ｔａｎａｋａ．ｈａｎａｋｏ\u3000", "ｔａｎａｋａ．ｈａｎａｋｏ＠ａｃｍｅ．ｔｅｓｔ"])(
+    "regression: %j logs in as tanaka.hanako (the login is NFKC-normalised)",
+    async (name) => {
+      const { t, hanako } = await withHanako();
+      const b = await expectJson<LoginBody>(await loginRequest(t, name, PASSWORD), 200);
+      expect(b.user).toMatchObject({ id: hanako.user.id, userId: "tanaka.hanako" });
+    },
+  );
+
+  it("regression: failed full-width log ins count against the account they name, not against an unknown name", async () => {
+    const { t, hanako } = await withHanako();
+    for (let n = 0; n < 5; n++) await expectProblem(await loginRequest(t, "ｔａｎａｋａ．ｈａｎａｋｏ", "not my password"), 401, "invalid_credentials");
+    // The fifth failure locked the account, whichever way its name is typed.
+    await expectProblem(await loginRequest(t, "tanaka.hanako", PASSWORD), 429, "rate_limited");
+    await expectProblem(await loginRequest(t, "ｔａｎａｋａ．ｈａｎａｋｏ", PASSWORD), 429, "rate_limited");
+    expect(t.db.select().from(throttles).where(eq(throttles.key, `login-acct:${hanako.user.id}`)).get()?.count).toBe(5);
+    expect(t.db.select().from(throttles).where(like(throttles.key, "login-acct:unknown:%")).all()).toEqual([]);
+    const failed = t.db.select().from(auditLog).where(eq(auditLog.action, "login.failed")).all();
+    expect(failed.map((a) => [a.targetId, a.targetLabel])).toEqual(Array(5).fill([hanako.user.id, "tanaka.hanako"]));
+
+    // An unknown name typed either way is one subject: width variants give no extra attempts.
+    await loginRequest(t, "ｎｏｂｏｄｙ", "x");
+    await loginRequest(t, "nobody", "x");
+    expect(t.db.select().from(throttles).where(like(throttles.key, "login-acct:unknown:%")).all()).toEqual([expect.objectContaining({ key: "login-acct:unknown:nobody", count: 2 })]);
+  });
+
+  it("hands the password to the hasher as typed: NFKC of the login field does not touch it", async () => {
+    // SPEC §2: the hasher's normalizePassword is the one place a password is normalised.
+    const { t } = await withHanako();
+    const password = "ｆｕｌｌ　ｗｉｄｔｈ　ｐａｓｓ";
+    const seen: string[] = [];
+    const real = fastHasher();
+    const hasher: PasswordHasher = { hash: (p) => (seen.push(p), real.hash(p)), verify: (h, p) => (seen.push(p), real.verify(h, p)) };
+    const deps = { ...t.deps, hasher };
+    const id = t.db.select().from(accounts).where(eq(accounts.userId, "tanaka.hanako")).get()?.id ?? "";
+    t.db.update(accounts).set({ passwordHash: await hasher.hash(password) }).where(eq(accounts.id, id)).run();
+    const r = await logIn(deps, { login: "ｔａｎａｋａ．ｈａｎａｋｏ", password }, { ip: "192.0.2.1", userAgent: "" });
+    expect(r.user.userId).toBe("tanaka.hanako");
+    expect(seen).toEqual([password, password]);
+    // Typed the same way it logs in; a near miss does not. The hasher's own NFKC
+    // (unchanged, SPEC §2) still makes the ASCII form the same password, as before.
+    await expectJson(await loginRequest(t, "tanaka.hanako", password), 200);
+    await expectProblem(await loginRequest(t, "tanaka.hanako", "ｆｕｌｌ　ｗｉｄｔｈ　ｐａｓ"), 401, "invalid_credentials");
+    await expectJson(await loginRequest(t, "tanaka.hanako", "full width pass"), 200);
   });
 });
 

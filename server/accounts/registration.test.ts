@@ -111,7 +111,7 @@ describe("later registrations", () => {
     expect(ids).toEqual(["sam2", "sam3", "sam4"]);
   });
 
-  it.each(["owner", "OWNER", " Owner "])("refuses a userId that is taken, in any case (%j) with 409 user_id_taken", async (userId) => {
+  it.each(["owner", "OWNER", " Owner ", "ｏｗｎｅｒ", "ＯＷＮＥＲ"])("refuses a userId that is taken, in any case (%j) with 409 user_id_taken", async (userId) => {
     const t = createTestApp();
     await setupOwner(t);
     const p = await expectProblem(await register(t, { email: "ken@example.test", password: PASSWORD, userId }), 409, "user_id_taken");
@@ -135,6 +135,32 @@ describe("later registrations", () => {
     expect(p.errors).toEqual({ password: en(reason) });
     expect(allAccounts(t)).toHaveLength(1);
     expect(t.mailbox.sent()).toHaveLength(0);
+  });
+
+  it("regression: stores a full-width userId and email (input method) in ASCII, the email's case kept", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    const body = await expectJson<RegisterBody>(
+      await register(t, { email: "Ｋｅｎ．Ｓａｔｏ＠ａｃｍｅ．ｔｅｓｔ", userId: "ｋｅｎ．ｓａｔｏ＿０１", password: PASSWORD, nickname: "ｹﾝ" }),
+      201,
+    );
+    // The domain is recognised once normalised; the nickname is free text and stays as written.
+    expect(body.user).toMatchObject({ userId: "ken.sato_01", email: "Ken.Sato@acme.test", nickname: "ｹﾝ", organization: { name: "Acme" } });
+    expect(allAccounts(t).find((a) => a.userId === "ken.sato_01")).toMatchObject({ email: "Ken.Sato@acme.test", emailLower: "ken.sato@acme.test" });
+    const code = t.mailbox.codeIn(t.mailbox.lastMessage("Ken.Sato@acme.test"));
+    await expectJson(await t.request("/api/v1/auth/verify-email", { json: { email: "ken.sato@acme.test", code } }), 200);
+    await login(t, "ken.sato_01");
+    await login(t, "ｋｅｎ．ｓａｔｏ＠ａｃｍｅ．ｔｅｓｔ");
+  });
+
+  it("regression: a full-width email is the same address as its ASCII form: derived userId, and taken when registered again", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    const first = await expectJson<RegisterBody>(await register(t, { email: "ｈａｎａｋｏ＠ｅｘａｍｐｌｅ．ｔｅｓｔ", password: PASSWORD }), 201);
+    expect(first.user).toMatchObject({ userId: "hanako", email: "hanako@example.test" });
+    // Answered as a fresh registration, but no second account: the owner of the address gets a notice.
+    await expectJson(await register(t, { email: "hanako@example.test", password: PASSWORD }), 201);
+    expect(allAccounts(t).filter((a) => a.emailLower === "hanako@example.test")).toHaveLength(1);
   });
 
   it("stores a full-width password as its NFKC form: the ASCII form logs in", async () => {

@@ -4,6 +4,8 @@ import { createTestApp, login, PASSWORD, setupOwner } from "../test/harness.js";
 import { expectJson, expectProblem, loginRequest, register, type UserBody } from "../test/api.js";
 
 const EMAIL = "ken@acme.test";
+/** "ken@acme.test" → "ｋｅｎ＠ａｃｍｅ．ｔｅｓｔ", as a Japanese input method types it. */
+const fullWidth = (s: string) => s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
 
 async function pendingMember() {
   const t = createTestApp();
@@ -21,6 +23,8 @@ describe("confirming an email address", () => {
     ["the link's token", (m: { token: string; code: string }) => ({ token: m.token })],
     ["the email and the 6-digit code", (m: { token: string; code: string }) => ({ email: EMAIL, code: m.code })],
     ["the email in another case and the code", (m: { token: string; code: string }) => ({ email: "KEN@Acme.test", code: m.code })],
+    // Regression: an input method's full-width digits were refused as code.invalid.
+    ["the email and the code in full-width characters", (m: { token: string; code: string }) => ({ email: fullWidth(EMAIL), code: fullWidth(m.code) })],
   ])("with %s activates the account", async (_, body) => {
     const m = await pendingMember();
     const r = await expectJson<UserBody>(await m.verify(body(m)), 200);

@@ -9,7 +9,7 @@ import { atMostEvery, hit } from "../auth/throttle.js";
 import { hashCode, sameHash } from "../auth/tokens.js";
 import { audit } from "../admin/audit.js";
 import type { Tx } from "../mail/outbox.js";
-import { emailField, parseInput } from "./fields.js";
+import { emailField, parseInput, typedIdentifier } from "./fields.js";
 import { presentAccount, type PresentedAccount } from "./present.js";
 import { findByEmail, findById } from "./store.js";
 import { organizationName } from "../organizations/organizations.js";
@@ -19,7 +19,8 @@ export const MAX_CODE_ATTEMPTS = 5;
 
 export const verifySchema = z.union([
   z.object({ token: z.string({ message: "field.invalid" }).max(200) }),
-  z.object({ email: emailField, code: z.string({ message: "code.invalid" }).trim().regex(/^\d{6}$/, "code.invalid") }),
+  // The code in NFKC too: "１２３４５６" typed with an input method is the code.
+  z.object({ email: emailField, code: typedIdentifier("code.invalid").regex(/^\d{6}$/, "code.invalid") }),
 ]);
 
 export interface VerifyResult {

@@ -134,6 +134,48 @@ describe("admin users API", () => {
     expect((await t.request("/api/v1/admin/users?cursor=garbage", { token: admin.token })).status).toBe(400);
   });
 
+  it("regression: a query in full-width letters (input method) finds accounts by userId, email and nickname", async () => {
+    const { t, admin, create } = await world();
+    // Nicknames are stored as written; userIds and emails are ASCII.
+    for (const [userId, email, nickname] of [["tanaka.hanako", "hanako.t@acme.test", "Hanako"], ["kato", "kato@acme.test", "ＴＡＮＡＫＡ ファン"], ["sato", "sato@acme.test", "ﾀﾅｶ ｻﾄｼ"]]) {
+      expect((await create(admin.token, { userId, email, nickname })).status).toBe(201);
+    }
+    const found = async (query: string) => (await ids(t, admin.token, query)).items.map((u) => u.userId);
+    const q = (text: string, more = "") => `q=${encodeURIComponent(text)}${more}`;
+    // In the trigram index: the NFKC form everywhere, the typed form in nicknames.
+    expect(await found(q("ＴＡＮＡＫＡ"))).toEqual(["tanaka.hanako", "kato"]);
+    expect(await found(q("ｔａｎａｋａ．ｈａｎａｋｏ"))).toEqual(["tanaka.hanako"]);
+    expect(await found(q("ＨＡＮＡＫＯ．Ｔ＠ＡＣＭＥ"))).toEqual(["tanaka.hanako"]);
+    expect(await found(q("ﾀﾅｶ"))).toEqual(["sato"]);
+    expect(await found(q("ＴＡＮＡＫＡ", "&sort=userId"))).toEqual(["kato", "tanaka.hanako"]);
+    // Through the filter the other sorts and the export use.
+    expect(await found(q("ＴＡＮＡＫＡ", "&sort=createdAt"))).toEqual(["tanaka.hanako", "kato"]);
+    const exported = (await (await t.request(`/api/v1/admin/users/export?format=json&${q("ＴＡＮＡＫＡ")}`, { token: admin.token })).json()) as { userId: string }[];
+    expect(exported.map((u) => u.userId).sort()).toEqual(["kato", "tanaka.hanako"]);
+    // Shorter than a trigram: LIKE, with the same two forms.
+    expect((await found(q("ＫＡＴ"))).sort()).toEqual(["kato"]);
+    expect((await found(q("ＴＡ"))).sort()).toEqual(["kato", "tanaka.hanako"]);
+    expect(await found(q("ｻﾄ"))).toEqual(["sato"]);
+    expect(await found(q("\u3000ｓａｔｏ\u3000"))).toEqual(["sato"]);
+  });
+
+  it("regression: an admin's full-width userId and email (input method) are stored in ASCII, on creation and import", async () => {
+    const { t, admin, j, create } = await world();
+    const r = await create(admin.token, { userId: "ｓａｍ．ｏｋａ", email: "Ｓａｍ．Ｏｋａ＠ａｃｍｅ．ｔｅｓｔ" });
+    expect(r.status).toBe(201);
+    expect(((await j(r)) as { user: unknown }).user).toMatchObject({ userId: "sam.oka", email: "Sam.Oka@acme.test" });
+    expect(t.mailbox.lastMessage("Sam.Oka@acme.test")?.text).toContain("/setup?token=");
+    // The same person typed in ASCII is the same account.
+    expect((await create(admin.token, { userId: "sam.oka" })).status).toBe(409);
+    expect((await create(admin.token, { userId: "sam2", email: "sam.oka@acme.test" })).status).toBe(409);
+
+    const csv = ["userId,email", "ｋｅｎｊｉ,ｋｅｎｊｉ＠ａｃｍｅ．ｔｅｓｔ", "kenji,other@acme.test"].join("\n");
+    const report = (await (await t.request("/api/v1/admin/users/import?dryRun=false", { token: admin.token, body: csv, headers: { "content-type": "text/csv" } })).json()) as { results: { status: string; code?: string }[] };
+    expect(report.results.map((x) => x.code ?? x.status)).toEqual(["created", "user_id_taken"]);
+    const kenji = (await ids(t, admin.token, "q=kenji")).items as unknown[];
+    expect(kenji).toEqual([expect.objectContaining({ userId: "kenji", email: "kenji@acme.test" })]);
+  });
+
   it("lists a typed query's matches oldest first unless a sort is chosen, and pages them without repeats", async () => {
     const { t, admin, create } = await world();
     const made: Record<string, string> = {};

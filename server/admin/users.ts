@@ -7,7 +7,7 @@ import { AppError } from "../errors.js";
 import { accounts, accountStatuses, accountTypes, organizations, type Account } from "../db/schema.js";
 import { groupNameField, parseInput } from "../accounts/fields.js";
 import { presentAccount } from "../accounts/present.js";
-import { decodeCursor, encodeCursor, inGroup, likeContains, listQuerySchema } from "../organizations/directory.js";
+import { decodeCursor, encodeCursor, inGroup, likeContains, listQuerySchema, searchText } from "../organizations/directory.js";
 import { preparedFor } from "../db/prepared.js";
 import { adminScope, type AdminScope } from "./access.js";
 
@@ -52,6 +52,25 @@ const sortColumn: Record<SortKey, SQL> = {
 };
 const numericSort = new Set<SortKey>(["createdAt", "lastLoginAt"]);
 
+type SearchText = NonNullable<ReturnType<typeof searchText>>;
+
+const ftsPhrase = (s: string): string => `"${s.replaceAll('"', '""')}"`;
+const isShort = (s: string): boolean => [...s].length < 3;
+
+/**
+ * The trigram index's query for a typed search: its NFKC form in every column
+ * and, when the person typed something else ("ＴＡＮＡＫＡ", "ﾀﾅｶ"), that text
+ * in the nickname column, where it is stored as written. Null when a form is
+ * shorter than a trigram: such a query goes to LIKE instead.
+ *
+ * The index holds nicknames as written, so "tanaka" does not find a nickname
+ * written "ＴＡＮＡＫＡ"; indexing their NFKC form too would take a migration.
+ */
+function ftsQuery(q: SearchText): string | null {
+  if (isShort(q.normal) || (q.asTyped !== null && isShort(q.asTyped))) return null;
+  return q.asTyped === null ? ftsPhrase(q.normal) : `${ftsPhrase(q.normal)} OR nickname : ${ftsPhrase(q.asTyped)}`;
+}
+
 /**
  * The WHERE clause of a users search. A query of three characters or more
  * uses the trigram index (substring match over userId, email and nickname);
@@ -65,18 +84,20 @@ export function userFilterWhere(scope: AdminScope, f: UserFilter): SQL | undefin
   if (f.status) where.push(eq(accounts.status, f.status));
   const group = f.group || null;
   if (group) where.push(inGroup(accounts.groupName, group));
-  const q = f.q?.trim();
+  const q = searchText(f.q);
   if (q) {
-    if ([...q].length >= 3) {
-      const phrase = `"${q.replaceAll('"', '""')}"`;
-      where.push(sql`${accounts.id} IN (SELECT k.account_id FROM accounts_fts f JOIN account_search_keys k ON k.key = f.rowid WHERE accounts_fts MATCH ${phrase})`);
+    const match = ftsQuery(q);
+    if (match) {
+      where.push(sql`${accounts.id} IN (SELECT k.account_id FROM accounts_fts f JOIN account_search_keys k ON k.key = f.rowid WHERE accounts_fts MATCH ${match})`);
     } else {
-      const p = likeContains(q.toLowerCase());
+      const p = likeContains(q.normal.toLowerCase());
       where.push(
         or(
           sql`${accounts.userId} LIKE ${p} ESCAPE '\\'`,
           sql`coalesce(${accounts.emailLower}, '') LIKE ${p} ESCAPE '\\'`,
           sql`lower(${accounts.nickname}) LIKE ${p} ESCAPE '\\'`,
+          // LIKE folds ASCII case only; the rest of a typed nickname compares as typed.
+          q.asTyped ? sql`${accounts.nickname} LIKE ${likeContains(q.asTyped)} ESCAPE '\\'` : undefined,
         ) as SQL,
       );
     }
@@ -98,8 +119,9 @@ function parseCursor(c: string): [string | number, string] {
 export function searchUsers(deps: Pick<Deps, "db">, actor: Account, query: unknown) {
   const scope = adminScope(actor);
   const i = parseInput(searchSchema, query);
-  const q = i.q?.trim() ?? "";
-  if ([...q].length >= 3 && (i.sort === undefined || i.sort === "userId")) return searchInIndex(deps, scope, i, q);
+  const q = searchText(i.q);
+  const match = q && ftsQuery(q);
+  if (match && (i.sort === undefined || i.sort === "userId")) return searchInIndex(deps, scope, i, match);
   const sort = i.sort ?? "userId";
   const where = userFilterWhere(scope, i);
   const total = deps.db.select({ n: sql<number>`count(*)` }).from(accounts).where(where).get()?.n ?? 0;
@@ -163,14 +185,14 @@ const accountsByKeys = (db: Db) =>
  * for a common trigram is thousands of rows: that cost is paid only when
  * asked for (the users page asks for it).
  */
-function searchInIndex(deps: Pick<Deps, "db">, scope: AdminScope, i: z.infer<typeof searchSchema>, q: string) {
+function searchInIndex(deps: Pick<Deps, "db">, scope: AdminScope, i: z.infer<typeof searchSchema>, match: string) {
   const where: string[] = [];
   const params: (string | number)[] = [];
   const add = (clause: string, ...values: string[]) => {
     where.push(clause);
     params.push(...values);
   };
-  add("accounts_fts MATCH ?", `"${q.replaceAll('"', '""')}"`);
+  add("accounts_fts MATCH ?", match);
   const org = scope.organizationId ?? i.organizationId;
   if (org) add("organization_id = ?", org);
   if (i.type) add("type = ?", i.type);

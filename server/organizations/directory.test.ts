@@ -75,6 +75,12 @@ describe("GET /api/v1/directory", () => {
     ["nothing", "zzz", []],
     ["someone not active", "gone", []],
     ["someone in another organization", "hank", []],
+    // Regression: full-width letters and digits from an input method found nobody (the query is NFKC-normalised).
+    ["userId in full-width letters", "ＭＡＲＩ", ["mari"]],
+    ["nickname in full-width letters", "ｔａｎａｋａ", ["ken"]],
+    ["email in full-width letters", "ｊｕｎ＠ａｃｍｅ", ["jun"]],
+    ["a full-width ％, literal once normalised", "％", ["tom"]],
+    ["an ideographic space around the query", "\u3000ken\u3000", ["ken"]],
   ])("?q= matches a substring of %s (%j)", async (_, q, expected) => {
     const p = await expectJson<Page>(await dir(`?q=${encodeURIComponent(q)}`), 200);
     expect(ids(p)).toEqual(expected);
@@ -94,6 +100,19 @@ describe("GET /api/v1/directory", () => {
   ])("?group=%j includes its subgroups, not siblings that share a prefix", async (group, expected) => {
     const p = await expectJson<Page>(await dir(`?group=${encodeURIComponent(group)}`), 200);
     expect(ids(p)).toEqual(expected);
+  });
+
+  it("regression: a nickname written in full-width or half-width characters is still found by the text as typed", async () => {
+    // Nicknames are stored as written: NFKC applies to the query, so the typed form is matched too.
+    const set = (nickname: string) => t.db.update(accounts).set({ nickname }).where(eq(accounts.userId, "yui")).run();
+    set("ﾎﾞｽ ＹＵＩＣＨＩ");
+    try {
+      expect(ids(await expectJson<Page>(await dir(`?q=${encodeURIComponent("ﾎﾞｽ")}`), 200))).toEqual(["yui"]);
+      expect(ids(await expectJson<Page>(await dir(`?q=${encodeURIComponent("ＹＵＩＣＨＩ")}`), 200))).toEqual(["yui"]);
+      expect(ids(await expectJson<Page>(await dir(`?q=${encodeURIComponent("ＩＣＨＩ")}`), 200))).toEqual(["yui"]);
+    } finally {
+      set("");
+    }
   });
 
   it("combines ?q= and ?group=", async () => {

@@ -27,6 +27,20 @@ export const likeContains = (q: string): string => `%${likeEscaped(q)}%`;
 export const likePrefix = (q: string): string => `${likeEscaped(q)}%`;
 
 /**
+ * A typed search: `normal` is its NFKC form, so "ＴＡＮＡＫＡ" from an input
+ * method finds the userId and email "tanaka" (both ASCII). Nicknames are
+ * stored as their owners wrote them, not normalised, so when the typed text
+ * differs (`asTyped`) it is matched against nicknames too: "ﾀﾅｶ" or
+ * "ＴＡＮＡＫＡ" still finds a nickname written that way. Null when blank.
+ */
+export function searchText(q: string | undefined): { normal: string; asTyped: string | null } | null {
+  const typed = q?.trim() ?? "";
+  if (!typed) return null;
+  const normal = typed.normalize("NFKC").trim();
+  return normal === typed || !normal ? { normal: typed, asTyped: null } : { normal, asTyped: typed };
+}
+
+/**
  * A group includes its subgroups: "Sales" matches "Sales" and "Sales/Tokyo/…",
  * not "Salesforce" nor "sales/…". Names compare exactly, as the group tree
  * shows them (LIKE would fold case); everything under "Sales/" sorts between
@@ -51,13 +65,16 @@ export function listDirectory(deps: Deps, account: Account, query: unknown) {
   const orgId = requireMember(account);
   const i = parseInput(directorySchema, query);
   const filters: SQL[] = [eq(accounts.organizationId, orgId), eq(accounts.status, "active")];
-  if (i.q) {
-    const pattern = likeContains(i.q.toLowerCase());
+  const q = searchText(i.q);
+  if (q) {
+    const pattern = likeContains(q.normal.toLowerCase());
     filters.push(
       or(
         sql`${accounts.userId} LIKE ${pattern} ESCAPE '\\'`,
         sql`lower(${accounts.nickname}) LIKE ${pattern} ESCAPE '\\'`,
         sql`${accounts.emailLower} LIKE ${pattern} ESCAPE '\\'`,
+        // LIKE folds ASCII case only; the rest of a typed nickname compares as typed.
+        q.asTyped ? sql`${accounts.nickname} LIKE ${likeContains(q.asTyped)} ESCAPE '\\'` : undefined,
       ) as SQL,
     );
   }

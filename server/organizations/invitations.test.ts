@@ -64,6 +64,18 @@ describe("registration requests", () => {
     expect(many.results.map((r: { status: string; code?: string }) => r.code ?? r.status)).toEqual(["pending_limit_reached", "validation_failed", "pending_limit_reached"]);
   });
 
+  it("regression: full-width addresses and separators (input method) are sent to the ASCII address; the newcomer's full-width user ID is stored in ASCII", async () => {
+    const { t, j, invite, linkToken } = await world();
+    const sent = await j(await invite("ｎｅｗ＠ｅｌｓｅｗｈｅｒｅ．ｔｅｓｔ，ｓｅｃｏｎｄ＠ｅｌｓｅｗｈｅｒｅ．ｔｅｓｔ"));
+    expect(sent.results.map((r: { email: string; status: string }) => [r.email, r.status])).toEqual([
+      ["new@elsewhere.test", "sent"],
+      ["second@elsewhere.test", "sent"],
+    ]);
+    const r = await t.request(`/api/v1/invitations/${linkToken("new@elsewhere.test")}/accept`, { json: { userId: "ｎｅｗｂｉｅ", nickname: "ﾆｭｰ", password: PASSWORD } });
+    expect(r.status).toBe(201);
+    expect((await j(r)).user).toMatchObject({ userId: "newbie", email: "new@elsewhere.test", nickname: "ﾆｭｰ" });
+  });
+
   it("lets exactly one of two admins racing for the same address send the request", async () => {
     const { t, owner, invite } = await world();
     await t.request("/api/v1/admin/users", { token: owner.token, json: { type: "admin", userId: "ada", email: "ada@acme.test", password: PASSWORD } });

@@ -104,7 +104,8 @@ function sendOne(tx: Tx, deps: Pick<Deps, "clock" | "config">, scope: AdminScope
   return inv;
 }
 
-export const splitEmails = (s: string): string[] => s.split(/[\s,;]+/).map((x) => x.trim().replace(/^<|>$/g, "")).filter(Boolean);
+// NFKC first, so full-width "，" "；" "＜＞" typed with an input method separate addresses too.
+export const splitEmails = (s: string): string[] => s.normalize("NFKC").split(/[\s,;]+/).map((x) => x.trim().replace(/^<|>$/g, "")).filter(Boolean);
 
 /** Sends registration requests to one or many addresses; each address gets its own result. */
 export function sendInvitations(deps: Deps, actor: Account, input: unknown, meta: RequestMeta): { results: SendResult[] } {
