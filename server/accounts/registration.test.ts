@@ -111,6 +111,14 @@ describe("later registrations", () => {
     expect(ids).toEqual(["sam2", "sam3", "sam4"]);
   });
 
+  it("names every field to correct at once: a weak password and a taken user ID together", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    const p = await expectProblem(await register(t, { email: "ken@example.test", password: "password", userId: "owner" }), 400, "weak_password");
+    expect(Object.keys(p.errors ?? {}).sort()).toEqual(["password", "userId"]);
+    expect(p.errors?.userId).toBe(translate("en", "error.user_id_taken"));
+  });
+
   it.each(["owner", "OWNER", " Owner ", "ｏｗｎｅｒ", "ＯＷＮＥＲ"])("refuses a userId that is taken, in any case (%j) with 409 user_id_taken", async (userId) => {
     const t = createTestApp();
     await setupOwner(t);

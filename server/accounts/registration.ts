@@ -157,7 +157,9 @@ export async function register(deps: Deps, input: unknown, meta: RequestMeta): P
   hit(deps, `register-ip:${meta.ip}`, 100, 10 * MINUTE);
   hit(deps, `register-email:${i.email.toLowerCase()}`, 5, HOUR);
   const problem = passwordProblem(i.password, { userId: i.userId, email: i.email });
-  if (problem) throw new AppError("weak_password", { password: problem });
+  // Both at once, so the form marks every field to correct (the transaction checks the user ID again).
+  const taken = i.userId !== undefined && findByUserId(deps.db, i.userId) !== undefined;
+  if (problem) throw new AppError("weak_password", { password: problem, ...(taken ? { userId: "error.user_id_taken" } : {}) });
   const passwordHash = await deps.hasher.hash(i.password);
   const language = i.language ?? meta.language ?? "en";
 
