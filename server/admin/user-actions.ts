@@ -124,7 +124,7 @@ export function insertUser(tx: Tx, deps: Pick<Deps, "clock" | "config">, scope: 
 
 export const updateSchema = profileSchema.extend({
   email: emailField.optional().or(z.literal("").transform(() => null)).or(z.null()),
-  level: z.number({ message: "field.invalid" }).int("field.invalid").min(0, "field.invalid").max(2_147_483_647, "field.invalid").optional(),
+  level: z.number({ message: "level.invalid" }).int("level.invalid").min(0, "level.invalid").max(2_147_483_647, "level.invalid").optional(),
   role: z.number({ message: "field.invalid" }).int("field.invalid").min(0, "field.invalid").max(2_147_483_647, "field.invalid").optional(),
   friendingForbidden: z.boolean({ message: "field.invalid" }).optional(),
 });

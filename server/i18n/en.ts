@@ -3,6 +3,8 @@ export const en = {
   // field validation
   "field.required": "This field is required.",
   "field.invalid": "This value is not valid.",
+  "level.invalid": "Enter a whole number, 0 or more.",
+  "limit.invalid": "Enter a whole number from 1 to 100,000.",
   "field.tooLong": "This is too long.",
   "email.invalid": "Enter a valid email address.",
   "userId.invalid": "3–32 characters: a–z, 0–9, dot, underscore or hyphen, starting with a letter or digit.",

@@ -4,6 +4,8 @@ import type { en } from "./en.js";
 export const ja: Record<keyof typeof en, string> = {
   "field.required": "入力してください。",
   "field.invalid": "この値は使えません。",
+  "level.invalid": "0 以上の整数を入力してください。",
+  "limit.invalid": "1〜100,000 の整数を入力してください。",
   "field.tooLong": "長すぎます。",
   "email.invalid": "正しいメールアドレスを入力してください。",
   "userId.invalid": "3〜32文字の a–z、0–9、ドット、アンダースコア、ハイフン（先頭は英字か数字）で入力してください。",

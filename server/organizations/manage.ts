@@ -16,8 +16,8 @@ const domainField = z
   .regex(/^(?=.{3,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "domain.invalid");
 
 const limits = {
-  adminLimit: z.number({ message: "field.invalid" }).int("field.invalid").min(1, "field.invalid").max(100_000, "field.invalid"),
-  pendingLimit: z.number({ message: "field.invalid" }).int("field.invalid").min(1, "field.invalid").max(100_000, "field.invalid"),
+  adminLimit: z.number({ message: "limit.invalid" }).int("limit.invalid").min(1, "limit.invalid").max(100_000, "limit.invalid"),
+  pendingLimit: z.number({ message: "limit.invalid" }).int("limit.invalid").min(1, "limit.invalid").max(100_000, "limit.invalid"),
 };
 
 export const createSchema = z.object({ name: organizationNameField, domains: z.array(domainField).max(100).default([]), ...limits }).partial({ adminLimit: true, pendingLimit: true });
