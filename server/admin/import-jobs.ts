@@ -17,6 +17,8 @@ export interface ImportJob {
   id: string;
   actorId: string;
   filename: string;
+  /** Read as CSV: its rows are shown as a spreadsheet numbers them (the header is row 1). */
+  csv: boolean;
   state: "checked" | "running" | "done" | "failed";
   /** The dry run over the whole file. */
   check: ImportReport;
@@ -54,7 +56,7 @@ const view = (e: Entry): ImportJob => {
 };
 
 /** Checks a parsed file (the dry run) and keeps its valid rows for `startImport`. */
-export async function checkImport(deps: Deps, actor: Account, rows: Record<string, unknown>[], o: { filename: string; meta: RequestMeta }): Promise<ImportJob> {
+export async function checkImport(deps: Deps, actor: Account, rows: Record<string, unknown>[], o: { filename: string; csv?: boolean; meta: RequestMeta }): Promise<ImportJob> {
   adminScope(actor);
   const now = deps.clock.now().getTime();
   sweep(now);
@@ -66,6 +68,7 @@ export async function checkImport(deps: Deps, actor: Account, rows: Record<strin
     id: randomBytes(16).toString("base64url"),
     actorId: actor.id,
     filename: o.filename.slice(0, 200),
+    csv: o.csv ?? true,
     state: "checked",
     check,
     total: numbers.length,

@@ -34,11 +34,14 @@ const MAX_ROWS = 50_000;
 /** Rows written per transaction. */
 const CHUNK = 200;
 
+/** Whether a file is read as JSON (its type says so, or it starts as JSON does); otherwise it is CSV. */
+export const isJsonImport = (body: string, contentType: string): boolean => /json/i.test(contentType) || /^\uFEFF?\s*[[{]/.test(body);
+
 /** Reads CSV (header row; UTF-8, BOM allowed) or JSON (an array of objects, or `{items:[…]}`) into plain rows. */
 export function parseImport(body: string, contentType: string): Record<string, unknown>[] {
   const text = body.replace(/^\uFEFF/, "");
   let rows: unknown;
-  if (/json/i.test(contentType) || /^\s*[[{]/.test(text)) {
+  if (isJsonImport(text, contentType)) {
     try {
       rows = JSON.parse(text);
     } catch {

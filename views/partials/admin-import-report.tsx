@@ -7,7 +7,12 @@ import type { View } from "../view.js";
 export const localized = (v: View, key: string): string => v.t(key);
 
 /** One line per row that failed: where, who, why (the code and each field's message). */
-export function RowErrors({ v, rows }: { v: View; rows: ImportRowResult[] }) {
+/**
+ * `csv`: rows are shown as a spreadsheet numbers them (the header is row 1,
+ * so the first account is row 2), where the admin will look for them; a JSON
+ * file's are its items, from 1.
+ */
+export function RowErrors({ v, rows, csv }: { v: View; rows: ImportRowResult[]; csv: boolean }) {
   const t = v.t;
   const failed = rows.filter((r) => r.status === "error");
   if (failed.length === 0) return null;
@@ -20,7 +25,7 @@ export function RowErrors({ v, rows }: { v: View; rows: ImportRowResult[] }) {
         <table class="data-table">
           <thead>
             <tr>
-              <th scope="col">{t("admin.import.row")}</th>
+              <th scope="col">{t(csv ? "admin.import.row" : "admin.import.item")}</th>
               <th scope="col">{t("form.userId")}</th>
               <th scope="col">{t("admin.import.problem")}</th>
               <th scope="col">{t("admin.import.fields")}</th>
@@ -29,7 +34,7 @@ export function RowErrors({ v, rows }: { v: View; rows: ImportRowResult[] }) {
           <tbody>
             {shown.map((r) => (
               <tr>
-                <td class="num">{r.row}</td>
+                <td class="num">{String(csv ? r.row + 1 : r.row)}</td>
                 <td class="mono">{r.userId || "—"}</td>
                 <td>
                   <span class="code">{r.code}</span> {r.code ? t(`error.${r.code}`) : ""}
@@ -122,7 +127,7 @@ export function ImportProgress({ v, job }: { v: View; job: ImportJob }) {
         </a>
       </p>
       <p class="hint">{t(job.linksTaken ? "admin.import.downloadHintTaken" : "admin.import.downloadHint", { n: job.linksTaken })}</p>
-      <RowErrors v={v} rows={jobResults(job)} />
+      <RowErrors v={v} rows={jobResults(job)} csv={job.csv} />
     </div>
   );
 }

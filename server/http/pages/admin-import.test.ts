@@ -65,12 +65,12 @@ describe("import", () => {
     expect(report).toMatch(/<dt>Valid<\/dt><dd>2<\/dd>/);
     expect(report).toMatch(/<dt>With problems<\/dt><dd>4<\/dd>/);
     expect(report).toContain("Rows with problems (4)");
-    // Row, userId, code, field messages.
-    expect(report).toMatch(/<td class="num">3<\/td><td class="mono">Bad Id<\/td><td><span class="code">validation_failed<\/span>/);
+    // Row (as a spreadsheet numbers it: the header is row 1), userId, code, field messages.
+    expect(report).toMatch(/<td class="num">4<\/td><td class="mono">Bad Id<\/td><td><span class="code">validation_failed<\/span>/);
     expect(report).toContain("<span class=\"mono\">email</span>: Enter a valid email address.");
-    expect(report).toMatch(/<td class="num">4<\/td><td class="mono">mia<\/td><td><span class="code">user_id_taken<\/span>/);
+    expect(report).toMatch(/<td class="num">5<\/td><td class="mono">mia<\/td><td><span class="code">user_id_taken<\/span>/);
     expect(report).toContain("This value appears on an earlier row of the file.");
-    expect(report).toMatch(/<td class="num">6<\/td><td class="mono">ok3<\/td><td><span class="code">weak_password<\/span>/);
+    expect(report).toMatch(/<td class="num">7<\/td><td class="mono">ok3<\/td><td><span class="code">weak_password<\/span>/);
     expect(report).toContain(`<form method="post" action="${job}/run"`);
     expect(report).toContain("Import 2 valid rows");
 
@@ -91,12 +91,12 @@ describe("import", () => {
     expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
     const rows = parse(await csv.text(), { columns: true, bom: true }) as Record<string, string>[];
     expect(rows.map((r) => [r.row, r.userId, r.status, r.code, r.outcome])).toEqual([
-      ["1", "ok1", "created", "", "setup_mail"],
-      ["2", "ok2", "created", "", "password"],
-      ["3", "Bad Id", "error", "validation_failed", ""],
-      ["4", "mia", "error", "user_id_taken", ""],
-      ["5", "ok1", "error", "user_id_taken", ""],
-      ["6", "ok3", "error", "weak_password", ""],
+      ["2", "ok1", "created", "", "setup_mail"],
+      ["3", "ok2", "created", "", "password"],
+      ["4", "Bad Id", "error", "validation_failed", ""],
+      ["5", "mia", "error", "user_id_taken", ""],
+      ["6", "ok1", "error", "user_id_taken", ""],
+      ["7", "ok3", "error", "weak_password", ""],
     ]);
   });
 
@@ -119,7 +119,7 @@ describe("import", () => {
 
   it("polls while running: the fragment asks again every second, and stops when done", () => {
     const v = { lang: "en" as const, t: translator("en"), serverName: "Roster", user: null, here: "/" };
-    const job: ImportJob = { id: "j1", actorId: "a", filename: "x.csv", state: "running", check: { dryRun: true, total: 4, valid: 4, created: 0, failed: 0, results: [] }, total: 4, done: 2, report: null, createdAt: 0, finishedAt: null, linksTaken: 0 };
+    const job: ImportJob = { id: "j1", actorId: "a", filename: "x.csv", csv: true, state: "running", check: { dryRun: true, total: 4, valid: 4, created: 0, failed: 0, results: [] }, total: 4, done: 2, report: null, createdAt: 0, finishedAt: null, linksTaken: 0 };
     const running = String(ImportProgress({ v, job }));
     expect(running).toContain('hx-get="/admin/import/j1/progress" hx-trigger="every 1s" hx-swap="outerHTML"');
     expect(running).toContain('<progress max="4" value="2">');

@@ -2,7 +2,7 @@ import { t } from "../../i18n/index.js";
 import { Hono } from "hono";
 import { stringify } from "csv-stringify/sync";
 import { neutralizeCell } from "../../admin/export.js";
-import { parseImport } from "../../admin/import.js";
+import { isJsonImport, parseImport } from "../../admin/import.js";
 import { checkImport, getImportJob, startImport, takeImportResults } from "../../admin/import-jobs.js";
 import { AppError } from "../../errors.js";
 import type { AppEnv, Ctx } from "../context.js";
@@ -49,14 +49,15 @@ export const adminImportPages = new Hono<AppEnv>()
       return uploadPage(c, user, failedForm(c, new AppError("validation_failed", { file: "admin.import.noFile" }), {}), 400);
     }
     const type = file.type || (/\.json$/i.test(file.name) ? "application/json" : "text/csv");
-    const parsed = await attempt(c, async () => parseImport(await file.text(), type));
+    const text = await file.text();
+    const parsed = await attempt(c, () => parseImport(text, type));
     if (!parsed.ok) {
       const state = failedForm(c, parsed.err, {});
       // The parser's reason (bad CSV, not a list…) is about the file.
       if (state.errors.body) state.errors = { file: state.errors.body };
       return uploadPage(c, user, state, parsed.err.status);
     }
-    const job = await checkImport(c.get("deps"), user.account, parsed.value, { filename: file.name, meta: c.get("meta") });
+    const job = await checkImport(c.get("deps"), user.account, parsed.value, { filename: file.name, csv: !isJsonImport(text, type), meta: c.get("meta") });
     return go(c, `/admin/import/${job.id}`);
   })
   .get("/admin/import/template.csv", (c) => {
@@ -84,6 +85,7 @@ export const adminImportPages = new Hono<AppEnv>()
     const header = ["row", "userId", "status", "code", "errors", "outcome", "setupUrl"];
     // A HEAD (a prefetch, a link checker) has no body to carry the links: it takes none.
     const results = c.req.method === "HEAD" ? [] : takeImportResults(c.get("deps"), user.account, job.id);
-    const rows = results.map((r) => [r.row, r.userId, r.status, r.code, Object.entries(r.errors ?? {}).map(([f, m]) => `${f}: ${t(c.get("lang"), m)}`).join("; "), r.outcome, r.setupUrl].map(cell));
+    // Rows numbered as on the report page: a CSV file's as a spreadsheet numbers them (the header is row 1).
+    const rows = results.map((r) => [job.csv ? r.row + 1 : r.row, r.userId, r.status, r.code, Object.entries(r.errors ?? {}).map(([f, m]) => `${f}: ${t(c.get("lang"), m)}`).join("; "), r.outcome, r.setupUrl].map(cell));
     return csvFile(c, `roster-import-${job.id.slice(0, 8)}.csv`, [header, ...rows]);
   });
