@@ -92,14 +92,17 @@ export function Layout({ v, title, children }: { v: View; title: string; childre
                       {v.t("people.nav")}
                     </a>
                   )}
-                  <a href="/account" class="whoami-link" title={v.user.userId}>
-                    <WhoAmI name={v.user.name} />
-                  </a>
-                  <form method="post" action="/logout" class="inline">
-                    <button type="submit" class="btn btn-quiet">
-                      {v.t("nav.logout")}
-                    </button>
-                  </form>
+                  {/* The name and Log out wrap together: on a phone they move to a line of their own, never apart. */}
+                  <span class="session-me">
+                    <a href="/account" class="whoami-link" title={v.user.userId}>
+                      <WhoAmI name={v.user.name} />
+                    </a>
+                    <form method="post" action="/logout" class="inline">
+                      <button type="submit" class="btn btn-quiet">
+                        {v.t("nav.logout")}
+                      </button>
+                    </form>
+                  </span>
                 </div>
               )}
             </div>

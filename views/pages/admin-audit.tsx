@@ -82,6 +82,18 @@ const compact = (detail: unknown): string => {
   return s === "{}" ? "—" : s;
 };
 
+/** One line of the detail, cut with an ellipsis so rows stay short; a click (or Enter) opens the whole of it. */
+function Detail({ json }: { json: string }) {
+  if (json === "—") return <span class="muted">—</span>;
+  return (
+    <details class="ao-detail">
+      <summary>
+        <code>{json}</code>
+      </summary>
+    </details>
+  );
+}
+
 function AuditTable({ v, rows, total }: { v: View; rows: AuditRow[]; total: number }) {
   const t = v.t;
   if (rows.length === 0) return <p class="muted ao-empty">{t("admin.audit.none")}</p>;
@@ -112,7 +124,7 @@ function AuditTable({ v, rows, total }: { v: View; rows: AuditRow[]; total: numb
               <td>{r.target ? r.target.label || r.target.id : "—"}</td>
               <td class="mono">{r.ip || "—"}</td>
               <td>
-                <code class="ao-detail">{compact(r.detail)}</code>
+                <Detail json={compact(r.detail)} />
               </td>
             </tr>
           ))}

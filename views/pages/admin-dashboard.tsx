@@ -59,23 +59,23 @@ function StorageCard({ v, st }: { v: View; st: StorageSummary }) {
           <p>{t("admin.dashboard.storage.stale")}</p>
         </div>
       )}
-      <dl class="stat-row">
-        <div class="stat">
+      <dl class="tiles tiles-small storage-tiles">
+        <div class="tile">
           <dt>{t("admin.dashboard.storage.database")}</dt>
           <dd>{bytesText(v, st.databaseBytes)}</dd>
         </div>
         {st.volume && (
-          <div class={`stat${st.low ? " stat-bad" : ""}`}>
+          <div class={`tile${st.low ? " tile-bad" : ""}`}>
             <dt>{t("admin.dashboard.storage.free")}</dt>
             <dd>{bytesText(v, st.volume.freeBytes)}</dd>
-            <dd class="stat-sub">{t("admin.dashboard.storage.freeOf", { total: bytesText(v, st.volume.totalBytes) })}</dd>
+            <dd class="tile-sub">{t("admin.dashboard.storage.freeOf", { total: bytesText(v, st.volume.totalBytes) })}</dd>
           </div>
         )}
         {b.keep > 0 && (
-          <div class="stat">
+          <div class="tile">
             <dt>{t("admin.dashboard.storage.backups")}</dt>
             <dd>{bytesText(v, b.bytes)}</dd>
-            <dd class="stat-sub">{t("admin.dashboard.storage.backupsKept", { count: fmt(v, b.count), keep: fmt(v, b.keep) })}</dd>
+            <dd class="tile-sub">{t("admin.dashboard.storage.backupsKept", { count: fmt(v, b.count), keep: fmt(v, b.keep) })}</dd>
           </div>
         )}
       </dl>
@@ -100,7 +100,8 @@ function StorageCard({ v, st }: { v: View; st: StorageSummary }) {
   );
 }
 
-export function AdminDashboardPage({ v, s, audit, capture, storage }: { v: View; s: DashboardSummary; audit: AuditRow[]; capture: boolean; storage?: StorageSummary | null }) {
+/** The capture-mode notice is the admin layout's line above every admin page, not repeated in the mail card. */
+export function AdminDashboardPage({ v, s, audit, storage }: { v: View; s: DashboardSummary; audit: AuditRow[]; storage?: StorageSummary | null }) {
   const t = v.t;
   const awaiting = s.byStatus.awaiting_approval;
   const health = mailHealth(s.mail);
@@ -136,7 +137,6 @@ export function AdminDashboardPage({ v, s, audit, capture, storage }: { v: View;
       </section>
       <section class="card" aria-labelledby="mail-title">
         <h2 id="mail-title">{t("admin.dashboard.mail")}</h2>
-        {capture && <p class="alert alert-info">{t("admin.dashboard.capture")}</p>}
         <p class={`health health-${health}`}>
           <span class="health-dot" aria-hidden="true"></span>
           {t(`admin.dashboard.mailHealth.${health}`)}

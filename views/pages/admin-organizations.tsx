@@ -24,7 +24,7 @@ function OrgTable({ v, orgs }: { v: View; orgs: OrgRow[] }) {
   const t = v.t;
   return (
     <div class="ao-table-wrap">
-      <table class="data-table ao-table">
+      <table class="data-table ao-table ao-orgs">
         <caption class="ao-caption">{t("admin.orgs.count", { count: orgs.length })}</caption>
         <thead>
           <tr>

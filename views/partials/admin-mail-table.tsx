@@ -63,11 +63,14 @@ export function MailRow({ v, m }: { v: View; m: MailItem }) {
       <td class="ao-nowrap col-date">
         <Time iso={m.createdAt} lang={v.lang} />
       </td>
-      <td class="mail-to">{m.to}</td>
+      {/* A long address is cut with an ellipsis (whole in the tooltip), so the last answer and Retry stay in sight on a laptop. */}
+      <td class="mail-to" title={m.to}>
+        {m.to}
+      </td>
       <td class="mail-subject">
         <a href={mailPath(m.id)}>{m.subject || t("admin.mail.noSubject")}</a>
       </td>
-      <td class="ao-nowrap">{kindLabel(v, m.kind)}</td>
+      <td class="mail-kind">{kindLabel(v, m.kind)}</td>
       <td>
         <MailState v={v} status={m.status} transport={m.transport} />
       </td>

@@ -118,16 +118,27 @@ function UserRow({ v, a, owner }: { v: View; a: PresentedAccount; owner: boolean
           {a.userId}
         </a>
       </td>
-      <td class="col-text">{a.nickname}</td>
-      <td class="col-text">{a.email ?? <span class="muted">—</span>}</td>
+      {/* Long text is cut with an ellipsis so the dates stay in sight on a laptop; the whole of it is in the tooltip. */}
+      <td class="col-text col-nickname" title={a.nickname || undefined}>
+        {a.nickname}
+      </td>
+      <td class="col-text col-email" title={a.email ?? undefined}>
+        {a.email ?? <span class="muted">—</span>}
+      </td>
       <td>
         <TypeLabel v={v} type={a.type} />
       </td>
       <td>
         <StatusBadge v={v} status={a.status} />
       </td>
-      <td class="col-text">{a.groupName}</td>
-      {owner && <td class="col-text">{a.organization?.name ?? <span class="muted">{v.t("account.summary.personal")}</span>}</td>}
+      <td class="col-text col-group" title={a.groupName || undefined}>
+        {a.groupName}
+      </td>
+      {owner && (
+        <td class="col-text col-org" title={a.organization?.name}>
+          {a.organization?.name ?? <span class="muted">{v.t("account.summary.personal")}</span>}
+        </td>
+      )}
       <td class="col-date">
         <DateCell iso={a.createdAt} never="—" />
       </td>

@@ -19,8 +19,18 @@
     if (alert) alert.focus();
   }
 
+  // On a phone the admin tabs scroll sideways: bring the current one into sight (centred), without moving the page.
+  function showCurrentTab() {
+    var tab = document.querySelector(".admin-nav a[aria-current]");
+    var list = tab && tab.closest("ul");
+    if (!list || list.scrollWidth <= list.clientWidth) return;
+    var offset = tab.getBoundingClientRect().left - list.getBoundingClientRect().left + list.scrollLeft;
+    list.scrollLeft = offset - (list.clientWidth - tab.offsetWidth) / 2;
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     localTimes(document);
+    showCurrentTab();
   });
   // htmx:load fires for the page and for every element htmx swaps in.
   document.addEventListener("htmx:load", function (e) {
