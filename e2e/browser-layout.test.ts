@@ -226,6 +226,9 @@ describe.skipIf(!hasChromium)("in a browser: the layout on a phone and a laptop"
     const pages: [string, Page][] = [...(["en", "ja"] as const).map((lang): [string, Page] => [`owner ${lang}`, ownerPage(lang, "laptop")]), ["admin en", admin.page]];
     for (const [who, page] of pages) {
       await page.goto(`${base}/admin/users`);
+      // Dates in the reader's zone and format, not the server's UTC "2026-12-04".
+      const day = await page.locator(".users-table time[data-local='date']").first().textContent();
+      expect(day, `${who}: a date as the reader writes it`).toMatch(who.endsWith("ja") ? /^\d{4}\/\d{2}\/\d{2}$/ : /^\d{2}\/\d{2}\/\d{4}$/);
       const wrap = page.locator(".users-results .table-wrap");
       expect(await wrap.evaluate((el) => el.scrollWidth <= el.clientWidth), `${who}: the users table needs no sideways scrolling`).toBe(true);
       for (const th of await page.locator(".users-table thead th").all()) expectInViewport(await boxInView(th), `${who}: users column "${await th.textContent()}"`);

@@ -74,10 +74,11 @@ function SortHeader({ v, q, col }: { v: View; q: UsersQuery; col: (typeof column
 }
 
 /** A short UTC date for the dense table; the full time is in the tooltip. */
+/** The day (UTC from the server; the reader's zone and format once app.js runs), the full time on hover. */
 function DateCell({ iso, never }: { iso: string | null; never: string }) {
   if (!iso) return <span class="muted">{never}</span>;
   return (
-    <time datetime={iso} title={iso.replace("T", " ").replace(/\.\d+Z$/, " UTC")}>
+    <time datetime={iso} data-local="date" title={iso.replace("T", " ").replace(/\.\d+Z$/, " UTC")}>
       {iso.slice(0, 10)}
     </time>
   );

@@ -5,10 +5,15 @@
   // Times are rendered in UTC on the server; show them in the reader's own zone and language.
   function localTimes(root) {
     if (!root || !root.querySelectorAll) return;
-    var format = new Intl.DateTimeFormat(document.documentElement.lang || undefined, { dateStyle: "medium", timeStyle: "short" });
+    var lang = document.documentElement.lang || undefined;
+    var format = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
+    // data-local="date": the day alone (compact table columns), in the reader's zone too.
+    var dateOnly = new Intl.DateTimeFormat(lang, { year: "numeric", month: "2-digit", day: "2-digit" });
     root.querySelectorAll("time[datetime][data-local]").forEach(function (el) {
       var d = new Date(el.getAttribute("datetime"));
-      if (!isNaN(d.getTime())) el.textContent = format.format(d);
+      if (isNaN(d.getTime())) return;
+      el.textContent = (el.getAttribute("data-local") === "date" ? dateOnly : format).format(d);
+      if (el.getAttribute("data-local") === "date") el.title = format.format(d);
     });
   }
 
