@@ -192,6 +192,8 @@ describe.skipIf(!hasChromium)("in a browser: the layout on a phone and a laptop"
       await more.click();
       await expect.poll(() => page.locator("#users-rows tr:not(#users-more)").count()).toBe(ACCOUNTS);
       expect(await page.locator("#users-more").count()).toBe(0);
+      // The count above the table follows the rows on screen.
+      expect(await page.locator("#users-count").textContent()).toContain(lang === "ja" ? `${ACCOUNTS}件中 1–${ACCOUNTS}件` : `1–${ACCOUNTS} of ${ACCOUNTS}`);
     }
   });
 

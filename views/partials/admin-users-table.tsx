@@ -150,15 +150,35 @@ function UserRow({ v, a, owner }: { v: View; a: PresentedAccount; owner: boolean
   );
 }
 
-/** This page's rows and, when there are more, the row whose button loads the next page in place. */
-export function UserRows({ v, q, page, owner }: { v: View; q: UsersQuery; page: UsersPage; owner: boolean }) {
+/** "1–50 of 72": the rows on screen, from `first` to `last`. */
+function ResultsCount({ v, first, last, total, oob }: { v: View; first: number; last: number; total: number; oob?: boolean }) {
+  return (
+    <p id="users-count" class="results-count" role="status" hx-swap-oob={oob ? "true" : undefined}>
+      {total === 0 ? v.t("admin.users.none") : v.t("admin.users.count", { first: fmt(v, first), last: fmt(v, last), total: fmt(v, total) })}
+    </p>
+  );
+}
+
+/**
+ * This page's rows and, when there are more, the row whose button loads the
+ * next page in place. `start`: when the rows are appended by that button, the
+ * number of the first row on screen, so the count above the table follows
+ * (out of band, in a template, as table content cannot hold a paragraph).
+ */
+export function UserRows({ v, q, page, owner, start }: { v: View; q: UsersQuery; page: UsersPage; owner: boolean; start?: number }) {
   const shown = page.from + page.items.length;
-  const next = page.nextCursor ? { cursor: page.nextCursor, from: String(shown) } : null;
+  const first = start ?? page.from + 1;
+  const next = page.nextCursor ? { cursor: page.nextCursor, from: String(shown), start: String(first) } : null;
   return (
     <>
       {page.items.map((a) => (
         <UserRow v={v} a={a} owner={owner} />
       ))}
+      {start !== undefined && (
+        <template>
+          <ResultsCount v={v} first={first} last={shown} total={page.total} oob />
+        </template>
+      )}
       {next && (
         <tr id="users-more" class="more-row">
           <td colspan={columnCount(owner)}>
@@ -193,9 +213,7 @@ export function UsersResults({ v, q, page, owner }: { v: View; q: UsersQuery; pa
       <input type="hidden" name="sort" value={q.sort} form="users-filters" />
       <input type="hidden" name="order" value={q.order} form="users-filters" />
       <div class="results-bar">
-        <p class="results-count" role="status">
-          {page.total === 0 ? v.t("admin.users.none") : v.t("admin.users.count", { first: fmt(v, first), last: fmt(v, page.from + page.items.length), total: fmt(v, page.total) })}
-        </p>
+        <ResultsCount v={v} first={first} last={page.from + page.items.length} total={page.total} />
         <p class="results-export">
           <span>{v.t("admin.users.exportAll")}</span>
           <a href={exportHref("csv")} download>

@@ -80,7 +80,8 @@ export const adminUsersPages = new Hono<AppEnv>()
     // A browser without htmx asked for rows alone: show it the page they belong to.
     if (!isHx(c)) return go(c, usersHref(q, { cursor: c.req.query("cursor") ?? "", from: c.req.query("from") ?? "0" }));
     const page = search(c, user, q);
-    return adminPage(c, user, { current: "/admin/users", title: "admin.users.title", body: (v) => <UserRows v={v} q={q} page={page} owner={owner} /> });
+    const start = Math.max(1, Math.min(Number.parseInt(c.req.query("start") ?? "", 10) || page.from + 1, page.from + 1));
+    return adminPage(c, user, { current: "/admin/users", title: "admin.users.title", body: (v) => <UserRows v={v} q={q} page={page} owner={owner} start={start} /> });
   })
   .post("/admin/users/bulk", async (c) => {
     const user = pageAdmin(c);
