@@ -197,6 +197,19 @@ describe.skipIf(!hasChromium)("in a browser: the layout on a phone and a laptop"
     }
   });
 
+  it("switches language on the page as htmx left it: a search typed, then 日本語, keeps the search", async () => {
+    const page = ownerPage("en", "laptop");
+    await page.goto(`${base}/admin/users`);
+    await page.locator("#f-q").fill("tanaka");
+    await page.waitForURL((u) => u.searchParams.get("q") === "tanaka");
+    await Promise.all([page.waitForURL((u) => u.pathname === "/admin/users" && u.searchParams.get("q") === "tanaka" && !u.pathname.startsWith("/lang")), page.locator('a.lang[lang="ja"]').click()]);
+    expect(await page.locator("html").getAttribute("lang")).toBe("ja");
+    expect(await page.locator("#f-q").inputValue()).toBe("tanaka");
+    // Back to English for the tests after this one.
+    await Promise.all([page.waitForURL((u) => u.pathname === "/admin/users"), page.locator('a.lang[lang="en"]').click()]);
+    expect(await page.locator("html").getAttribute("lang")).toBe("en");
+  });
+
   it("draws every radio button at its normal size, not as a circle half a card wide", async () => {
     for (const device of ["phone", "laptop"] as const) {
       const page = ownerPage("ja", device);

@@ -33,6 +33,16 @@
     list.scrollLeft = offset - (list.clientWidth - tab.offsetWidth) / 2;
   }
 
+  // The language links were made for the URL the page was served at; htmx may since have pushed
+  // another (a search, a filter). Switch language on the page as it is now.
+  document.addEventListener("click", function (e) {
+    var a = e.target && e.target.closest ? e.target.closest('a.lang[href^="/lang/"]') : null;
+    if (!a) return;
+    var url = new URL(a.getAttribute("href"), location.href);
+    url.searchParams.set("next", location.pathname + location.search);
+    a.setAttribute("href", url.pathname + url.search);
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     localTimes(document);
     showCurrentTab();
