@@ -166,6 +166,8 @@ describe.skipIf(!hasChromium)("in a browser: the admin users pages", () => {
     // No email, no password: the one-time setup link, in a field to copy.
     await dialog.getByRole("heading", { name: "Account created" }).waitFor();
     expect(await dialog.locator("#setup-url").inputValue()).toMatch(/\/setup\?token=/);
+    // Focus stays in the dialog, on what replaced the form (not lost to the page's body).
+    await expect.poll(() => page.evaluate("document.activeElement && document.activeElement.id")).toBe("create-title");
     // The table behind the dialog has reloaded itself with the new account.
     await expect.poll(() => page.locator("#users-rows").textContent()).toContain("newbie");
     await dialog.getByRole("button", { name: "Close" }).click();

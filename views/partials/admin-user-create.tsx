@@ -67,7 +67,10 @@ export function CreateUserSection({ v, state, orgs, result }: { v: View; state: 
   const t = v.t;
   return (
     <section id="create-user" class="create-user" aria-labelledby="create-title">
-      <h2 id="create-title">{result ? t("admin.create.doneTitle") : t("admin.create.title")}</h2>
+      {/* After creating, focus goes to this heading (app.js), so the keyboard and screen reader stay in the dialog. */}
+      <h2 id="create-title" tabindex={result ? -1 : undefined} data-focus={result ? "" : undefined}>
+        {result ? t("admin.create.doneTitle") : t("admin.create.title")}
+      </h2>
       {result ? (
         <Outcome v={v} result={result} />
       ) : (

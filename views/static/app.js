@@ -17,11 +17,13 @@
     });
   }
 
-  // After htmx swaps in a form with errors, move focus to the summary so screen readers announce it.
+  // After htmx swaps in a form with errors, move focus to the summary so screen readers announce it;
+  // after a success that replaced the form (data-focus), to what replaced it.
   function focusError(root) {
     if (!root || !root.querySelector) return;
     var alert = root.matches && root.matches(".alert-error[tabindex]") ? root : root.querySelector(".alert-error[tabindex]");
-    if (alert) alert.focus();
+    var next = alert || root.querySelector("[data-focus][tabindex]");
+    if (next) next.focus();
   }
 
   // On a phone the admin tabs scroll sideways: bring the current one into sight (centred), without moving the page.
