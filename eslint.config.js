@@ -36,6 +36,6 @@ export default tseslint.config(
   },
   {
     files: ["views/static/**/*.js"],
-    languageOptions: { globals: { document: "readonly", window: "readonly", htmx: "readonly", navigator: "readonly" } },
+    languageOptions: { globals: { document: "readonly", window: "readonly", htmx: "readonly", navigator: "readonly", location: "readonly", URL: "readonly" } },
   },
 );

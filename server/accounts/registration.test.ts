@@ -117,6 +117,12 @@ describe("later registrations", () => {
     const p = await expectProblem(await register(t, { email: "ken@example.test", password: "password", userId: "owner" }), 400, "weak_password");
     expect(Object.keys(p.errors ?? {}).sort()).toEqual(["password", "userId"]);
     expect(p.errors?.userId).toBe(translate("en", "error.user_id_taken"));
+    // Where this caller may not register, a weak password tells nothing about who has an account.
+    for (const policy of ["closed", "invite"] as const) {
+      setSetting(t, "registration", policy);
+      const closed = await expectProblem(await register(t, { email: "ken@example.test", password: "password", userId: "owner" }), 400, "weak_password");
+      expect(Object.keys(closed.errors ?? {}), policy).toEqual(["password"]);
+    }
   });
 
   it.each(["owner", "OWNER", " Owner ", "ｏｗｎｅｒ", "ＯＷＮＥＲ"])("refuses a userId that is taken, in any case (%j) with 409 user_id_taken", async (userId) => {

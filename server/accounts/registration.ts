@@ -157,9 +157,7 @@ export async function register(deps: Deps, input: unknown, meta: RequestMeta): P
   hit(deps, `register-ip:${meta.ip}`, 100, 10 * MINUTE);
   hit(deps, `register-email:${i.email.toLowerCase()}`, 5, HOUR);
   const problem = passwordProblem(i.password, { userId: i.userId, email: i.email });
-  // Both at once, so the form marks every field to correct (the transaction checks the user ID again).
-  const taken = i.userId !== undefined && findByUserId(deps.db, i.userId) !== undefined;
-  if (problem) throw new AppError("weak_password", { password: problem, ...(taken ? { userId: "error.user_id_taken" } : {}) });
+  if (problem) throw new AppError("weak_password", { password: problem, ...(userIdTakenToo(deps, i) ? { userId: "error.user_id_taken" } : {}) });
   const passwordHash = await deps.hasher.hash(i.password);
   const language = i.language ?? meta.language ?? "en";
 
@@ -227,6 +225,22 @@ export async function register(deps: Deps, input: unknown, meta: RequestMeta): P
   );
   deps.mailQueued();
   return result;
+}
+
+/**
+ * With a weak password, whether the chosen user ID is taken as well, so the
+ * form marks both at once (the transaction checks the user ID again). Only
+ * where this caller may register: a closed server, or a domain not allowed,
+ * tells nothing about who has an account.
+ */
+function userIdTakenToo(deps: Deps, i: { userId?: string; email: string }): boolean {
+  if (i.userId === undefined || countAccounts(deps.db) === 0) return false;
+  try {
+    checkPolicy(deps.db, getSettings(deps), i.email);
+  } catch {
+    return false;
+  }
+  return findByUserId(deps.db, i.userId) !== undefined;
 }
 
 function assertNotUserId(password: string, userId: string): void {

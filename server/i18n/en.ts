@@ -35,7 +35,7 @@ export const en = {
   "error.weak_password": "The password is too weak.",
   "error.invalid_token": "This link or code is not valid.",
   "error.unauthenticated": "Please log in.",
-  "error.invalid_credentials": "The login or password is wrong.",
+  "error.invalid_credentials": "The email address (or user ID) or the password is wrong.",
   "error.forbidden": "You may not do this.",
   "error.email_not_verified": "Your email address is not confirmed yet. Look for our mail, or send it again.",
   "error.account_disabled": "This account is disabled. Ask your administrator.",

@@ -153,7 +153,7 @@ function UserRow({ v, a, owner }: { v: View; a: PresentedAccount; owner: boolean
 /** "1–50 of 72": the rows on screen, from `first` to `last`. */
 function ResultsCount({ v, first, last, total, oob }: { v: View; first: number; last: number; total: number; oob?: boolean }) {
   return (
-    <p id="users-count" class="results-count" role="status" hx-swap-oob={oob ? "true" : undefined}>
+    <p id="users-count" class="results-count" role="status" hx-swap-oob={oob ? "innerHTML" : undefined}>
       {total === 0 ? v.t("admin.users.none") : v.t("admin.users.count", { first: fmt(v, first), last: fmt(v, last), total: fmt(v, total) })}
     </p>
   );
@@ -163,7 +163,8 @@ function ResultsCount({ v, first, last, total, oob }: { v: View; first: number; 
  * This page's rows and, when there are more, the row whose button loads the
  * next page in place. `start`: when the rows are appended by that button, the
  * number of the first row on screen, so the count above the table follows
- * (out of band, in a template, as table content cannot hold a paragraph).
+ * (out of band, in a template, as table content cannot hold a paragraph; its
+ * text only, so screen readers announce the live region that stays).
  */
 export function UserRows({ v, q, page, owner, start }: { v: View; q: UsersQuery; page: UsersPage; owner: boolean; start?: number }) {
   const shown = page.from + page.items.length;

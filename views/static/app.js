@@ -35,15 +35,19 @@
     list.scrollLeft = offset - (list.clientWidth - tab.offsetWidth) / 2;
   }
 
-  // The language links were made for the URL the page was served at; htmx may since have pushed
-  // another (a search, a filter). Switch language on the page as it is now.
-  document.addEventListener("click", function (e) {
-    var a = e.target && e.target.closest ? e.target.closest('a.lang[href^="/lang/"]') : null;
-    if (!a) return;
-    var url = new URL(a.getAttribute("href"), location.href);
-    url.searchParams.set("next", location.pathname + location.search);
-    a.setAttribute("href", url.pathname + url.search);
-  });
+  // The language links return to the address the server chose for the page (never a one-time
+  // link or a form's POST). When htmx pushes a new address (a search, a filter), they follow it.
+  function followPushedUrl(e) {
+    var path = e.detail && e.detail.path;
+    if (typeof path !== "string" || path.charAt(0) !== "/") return;
+    document.querySelectorAll('a.lang[href^="/lang/"]').forEach(function (a) {
+      var url = new URL(a.getAttribute("href"), location.href);
+      url.searchParams.set("next", path);
+      a.setAttribute("href", url.pathname + url.search);
+    });
+  }
+  document.addEventListener("htmx:pushedIntoHistory", followPushedUrl);
+  document.addEventListener("htmx:replacedHistory", followPushedUrl);
 
   document.addEventListener("DOMContentLoaded", function () {
     localTimes(document);
@@ -52,6 +56,8 @@
   // htmx:load fires for the page and for every element htmx swaps in.
   document.addEventListener("htmx:load", function (e) {
     localTimes(e.target);
+    // A swapped-in navigation (an approval's count) starts scrolled to its beginning again.
+    if (e.target && e.target.id === "admin-nav") showCurrentTab();
     if (e.target !== document.body) focusError(e.target);
   });
 })();

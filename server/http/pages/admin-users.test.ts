@@ -96,7 +96,7 @@ describe("the users table", () => {
     expect(rows).toMatch(/^<tr>/);
     expect(rowsOf(rows)).toEqual(["bulk49", "bulk50", "bulk51", "mia", "owner"]);
     // The count above the table follows, out of band: every row is on screen now.
-    expect(rows).toContain('<template><p id="users-count" class="results-count" role="status" hx-swap-oob="true">1–55 of 55</p></template>');
+    expect(rows).toContain('<template><p id="users-count" class="results-count" role="status" hx-swap-oob="innerHTML">1–55 of 55</p></template>');
     expect(rows).not.toContain('id="users-more"');
     const next = await (await t.request((more?.[1] ?? "").replaceAll("&amp;", "&"), { cookie: adminCookie })).text();
     expect(next).toContain("51–55 of 55");

@@ -98,7 +98,7 @@ describe("/invite/:token for a personal account", () => {
 
     const wrong = await t.request(`${path}/login`, { form: { login: "solo@gmail.test", password: "not the password" } });
     expect(wrong.status).toBe(401);
-    expect(await wrong.text()).toContain("The login or password is wrong.");
+    expect(await wrong.text()).toContain("The email address (or user ID) or the password is wrong.");
 
     const logged = await t.request(`${path}/login`, { form: { login: "solo@gmail.test", password: PASSWORD } });
     expect(logged.status).toBe(303);

@@ -43,7 +43,7 @@ describe("log in", () => {
     const r = await t.request("/login", { form: { login: "owner", password: "wrong-password-typed" } });
     expect(r.status).toBe(401);
     const html = await r.text();
-    expect(html).toContain("The login or password is wrong.");
+    expect(html).toContain("The email address (or user ID) or the password is wrong.");
     expect(html).toContain('value="owner"');
     expect(html).not.toContain("wrong-password-typed");
     expect(r.headers.getSetCookie().some((l) => l.startsWith("roster_session="))).toBe(false);

@@ -80,7 +80,9 @@ export function safeNext(next: unknown, fallback: string): string {
   try {
     const base = "http://same.invalid";
     const u = new URL(next, base);
-    return u.origin === base ? u.pathname + u.search + u.hash : fallback;
+    const out = u.pathname + u.search + u.hash;
+    // Dot segments resolve before the check above could see them: "/.//evil.example" is "//evil.example".
+    return u.origin === base && !out.startsWith("//") ? out : fallback;
   } catch {
     return fallback;
   }
