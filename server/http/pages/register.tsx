@@ -13,28 +13,24 @@ import { attempt, errorMessage, failedForm, formBody, go, page, sessionUser, vie
 
 const isFirst = (c: Ctx) => countAccounts(c.get("deps").db) === 0;
 
-/** Self-registration is refused outright under these policies; say so before anyone types. */
-function refusal(c: Ctx, first: boolean): Message | undefined {
-  if (first) return undefined;
-  const policy = getSettings(c.get("deps")).registration;
-  if (policy === "closed") return { key: "error.registration_closed" };
-  if (policy === "invite") return { key: "error.invitation_required" };
-  return undefined;
-}
-
-/** What a policy that lets people register asks of them, said before they type. */
-function policyNote(c: Ctx, first: boolean): Message | undefined {
-  if (first) return undefined;
-  const policy = getSettings(c.get("deps")).registration;
-  if (policy === "approval") return { key: "page.register.approvalNote" };
-  if (policy === "domain") return { key: "page.register.domainNote" };
-  return undefined;
+/**
+ * What the registration policy says before anyone types: `refused` where
+ * self-registration is shut (closed, by invitation only), or a `note` of what
+ * it asks (an administrator's approval, an organization's domain). The first
+ * account is always welcome.
+ */
+function policyMessages(c: Ctx, first: boolean): { refused?: Message; note?: Message } {
+  if (first) return {};
+  const key = ({ closed: "error.registration_closed", invite: "error.invitation_required", approval: "page.register.approvalNote", domain: "page.register.domainNote", open: undefined } as const)[getSettings(c.get("deps")).registration];
+  if (!key) return {};
+  return key.startsWith("error.") ? { refused: { key } } : { note: { key } };
 }
 
 function registerPage(c: Ctx, state: FormState, status = 200) {
   const v = viewOf(c, "/register");
   const first = isFirst(c);
-  return page(c, { v, title: v.t("page.register.title"), status, body: <RegisterPage v={v} first={first} state={state} refused={refusal(c, first)} note={policyNote(c, first)} /> });
+  const { refused, note } = policyMessages(c, first);
+  return page(c, { v, title: v.t("page.register.title"), status, body: <RegisterPage v={v} first={first} state={state} refused={refused} note={note} /> });
 }
 
 /** Whether the log-in page offers to create an account: not when self-registration is closed or by invitation only. */
