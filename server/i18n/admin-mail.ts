@@ -23,7 +23,7 @@ const en: Record<string, string> = {
   // test mail
   "admin.mail.test.title": "Send a test mail",
   "admin.mail.test.to": "Recipient",
-  "admin.mail.test.toHint": "Your own address unless you enter another. The page waits up to 15 seconds for the mail server's answer.",
+  "admin.mail.test.toHint": "Your own address is filled in; enter another to test that one. The page waits up to 15 seconds for the mail server's answer.",
   "admin.mail.test.send": "Send a test mail",
   "admin.mail.test.sent": "The test mail to {to} was accepted.",
   "admin.mail.test.captured": "The test mail to {to} was captured: it is kept on this server, not sent.",
@@ -133,7 +133,7 @@ const ja: Record<string, string> = {
 
   "admin.mail.test.title": "テストメールを送信",
   "admin.mail.test.to": "宛先",
-  "admin.mail.test.toHint": "入力しなければ自分のアドレスに送ります。メールサーバーの応答を最大15秒待ちます。",
+  "admin.mail.test.toHint": "自分のアドレスが入っています。別のアドレスで試すときは書き換えてください。メールサーバーの応答を最大15秒待ちます。",
   "admin.mail.test.send": "テストメールを送信",
   "admin.mail.test.sent": "{to} 宛てのテストメールは受け付けられました。",
   "admin.mail.test.captured": "{to} 宛てのテストメールは保存されました。このサーバーに保存されるだけで、送信はされません。",

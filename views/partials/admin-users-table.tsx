@@ -215,15 +215,18 @@ export function UsersResults({ v, q, page, owner }: { v: View; q: UsersQuery; pa
       <input type="hidden" name="order" value={q.order} form="users-filters" />
       <div class="results-bar">
         <ResultsCount v={v} first={first} last={page.from + page.items.length} total={page.total} />
-        <p class="results-export">
-          <span>{v.t("admin.users.exportAll")}</span>
-          <a href={exportHref("csv")} download>
-            CSV
-          </a>
-          <a href={exportHref("json")} download>
-            JSON
-          </a>
-        </p>
+        {/* Nothing to export when nothing matches. */}
+        {page.total > 0 && (
+          <p class="results-export">
+            <span>{v.t("admin.users.exportAll")}</span>
+            <a href={exportHref("csv")} download>
+              CSV
+            </a>
+            <a href={exportHref("json")} download>
+              JSON
+            </a>
+          </p>
+        )}
       </div>
       <div class="table-wrap" tabindex={0} role="region" aria-label={v.t("admin.users.tableLabel")}>
         <table class="users-table">

@@ -32,7 +32,10 @@ describe("one account's page", () => {
     ] as const) {
       const r = await t.request(path, { cookie: adminCookie, ...init });
       expect(r.status, path).toBe(404);
-      expect(await r.text()).toContain("This page does not exist.");
+      const html = await r.text();
+      expect(html).toContain("This page does not exist.");
+      // As a title, the sentence without its full stop.
+      expect(html).toContain("<title>This page does not exist · ");
     }
     expect(accountOf(t, "gina")).toMatchObject({ nickname: "", status: "active" });
   });

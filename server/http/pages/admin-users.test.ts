@@ -120,6 +120,9 @@ describe("the users table", () => {
     expect(html).toContain('href="/api/v1/admin/users/export?q=mia&amp;status=active&amp;format=csv"');
     const csv = await (await t.request("/api/v1/admin/users/export?q=mia&status=active&format=csv", { cookie: adminCookie })).text();
     expect((parse(csv, { columns: true, bom: true }) as { userId: string }[]).map((r) => r.userId)).toEqual(["mia"]);
+    // Nothing matches: nothing to export, and no links to an empty file.
+    const none = await (await t.request("/admin/users?q=nobody-at-all", { cookie: adminCookie })).text();
+    expect(none).not.toContain("/api/v1/admin/users/export?");
   });
 });
 

@@ -23,7 +23,7 @@ import { adminMailPages } from "./admin-mail.js";
 import { invitePages } from "./invite.js";
 import { setupPages } from "./setup.js";
 import { peoplePages } from "./people.js";
-import { errorMessage, go, isHx, page, viewOf } from "./render.js";
+import { asTitle, errorMessage, go, isHx, page, viewOf } from "./render.js";
 
 /** The htmx pages (register, log in, account…). */
 export const pages = new Hono<AppEnv>()
@@ -75,5 +75,5 @@ export function renderErrorPage(c: Ctx, err: AppError): Response {
     c.header("hx-retarget", "#flash");
     c.header("hx-reswap", "innerHTML");
   }
-  return page(c, { v, title: v.t(msg.key, { seconds: err.retryAfter ?? 60 }), status: err.status, body: <ErrorPage v={v} status={err.status} msg={msg} />, fragment: <ErrorFlash v={v} msg={msg} /> });
+  return page(c, { v, title: asTitle(v.t(msg.key, { seconds: err.retryAfter ?? 60 })), status: err.status, body: <ErrorPage v={v} status={err.status} msg={msg} />, fragment: <ErrorFlash v={v} msg={msg} /> });
 }

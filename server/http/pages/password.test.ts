@@ -57,7 +57,10 @@ describe("forgotten password", () => {
     await setupOwner(t);
     const bogus = await t.request("/reset-password?token=not-a-real-token");
     expect(bogus.status).toBe(400);
-    expect(await bogus.text()).toContain('href="/forgot-password"');
+    const html = await bogus.text();
+    expect(html).toContain('href="/forgot-password"');
+    // The title says what the page says, not "Choose a new password" over an error.
+    expect(html).toContain("<title>This link or code is not valid · ");
 
     await t.request("/forgot-password", { form: { email: "owner@acme.test" } });
     const token = t.mailbox.tokenIn(t.mailbox.lastMessage("owner@acme.test"));

@@ -5,7 +5,7 @@ import { clearSessionCookie } from "../auth.js";
 import type { AppEnv, Ctx } from "../context.js";
 import { formState, type FormState, type Message } from "../../../views/view.js";
 import { ForgotPasswordPage, ResetBadLinkPage, ResetPasswordPage } from "../../../views/pages/password.js";
-import { attempt, errorMessage, failedForm, formBody, go, mismatch, page, viewOf } from "./render.js";
+import { asTitle, attempt, errorMessage, failedForm, formBody, go, mismatch, page, viewOf } from "./render.js";
 
 const badLink = (code: string) => code === "invalid_token" || code === "token_expired";
 
@@ -21,7 +21,8 @@ function resetPage(c: Ctx, token: string, state: FormState, status = 200) {
 
 function resetBadLink(c: Ctx, msg: Message, status: number) {
   const v = viewOf(c, "/forgot-password");
-  return page(c, { v, title: v.t("page.reset.title"), status, body: <ResetBadLinkPage v={v} msg={msg} /> });
+  // The page says the link cannot be used: so does its title, not "Choose a new password".
+  return page(c, { v, title: asTitle(v.t(msg.key, msg.params)), status, body: <ResetBadLinkPage v={v} msg={msg} /> });
 }
 
 /** Forgotten password: ask for a link, then choose a new password with it. */

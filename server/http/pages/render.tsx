@@ -128,6 +128,9 @@ export async function attempt<T>(c: Ctx, fn: () => T | Promise<T>): Promise<Atte
   }
 }
 
+/** A sentence as a page title: without its closing full stop ("ページが見つかりません。" → "ページが見つかりません"). */
+export const asTitle = (sentence: string): string => sentence.replace(/[。.]$/, "");
+
 /** The page message for an error code, with `{seconds}` for rate_limited. */
 export function errorMessage(err: AppError): Message {
   return { key: `error.${err.code}`, params: { seconds: err.retryAfter ?? 60 } };
