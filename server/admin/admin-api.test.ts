@@ -59,6 +59,16 @@ describe("admin users API", () => {
     const taken = await create(admin.token, { userId: "sam2", email: "SAM@acme.test" });
     expect(taken.status).toBe(409);
     expect(((await j(taken)) as { code: string }).code).toBe("email_taken");
+
+    // Every field to correct at once: a taken user ID with a taken address, and both with a weak password.
+    const both = (await j(await create(admin.token, { userId: "sam", email: "sam@acme.test" }))) as { code: string; errors: Record<string, string> };
+    expect(both.code).toBe("user_id_taken");
+    expect(Object.keys(both.errors).sort()).toEqual(["email", "userId"]);
+    const all = await create(admin.token, { userId: "sam", email: "sam@acme.test", password: "password" });
+    expect(all.status).toBe(400);
+    const body = (await j(all)) as { code: string; errors: Record<string, string> };
+    expect(body.code).toBe("weak_password");
+    expect(Object.keys(body.errors).sort()).toEqual(["email", "password", "userId"]);
   });
 
   it("enforces the admin limit and protects the last admin", async () => {

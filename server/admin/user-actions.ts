@@ -4,7 +4,7 @@ import { DAY } from "../clock.js";
 import type { Deps, RequestMeta } from "../deps.js";
 import type { Tx } from "../db/client.js";
 import { accounts, organizations, type Account } from "../db/schema.js";
-import { AppError } from "../errors.js";
+import { AppError, type FieldErrors } from "../errors.js";
 import { newId } from "../ids.js";
 import { passwordProblem } from "../auth/password.js";
 import { issueToken } from "../auth/one-time.js";
@@ -69,15 +69,25 @@ export async function createUser(deps: Deps, actor: Account, input: unknown, met
 export async function hashIfGiven(deps: Deps, i: Pick<CreateInput, "password" | "userId" | "email">): Promise<string | null> {
   if (!i.password) return null;
   const problem = passwordProblem(i.password, { userId: i.userId, email: i.email });
-  if (problem) throw new AppError("weak_password", { password: problem });
+  // Every field to correct at once: a taken user ID or address too (an admin may know, SPEC §4).
+  if (problem) throw new AppError("weak_password", { password: problem, ...takenFields(deps.db, i) });
   return deps.hasher.hash(i.password);
+}
+
+/** The user ID and the address, when another account has them. */
+function takenFields(tx: Tx, i: Pick<CreateInput, "userId" | "email">): FieldErrors {
+  return {
+    ...(findByUserId(tx, i.userId) ? { userId: "error.user_id_taken" } : {}),
+    ...(i.email && findByEmail(tx, i.email) ? { email: "error.email_taken" } : {}),
+  };
 }
 
 /** The checks an account must pass to be created (shared with the import's dry run). */
 export function assertCreatable(tx: Tx, scope: AdminScope, i: CreateInput) {
   const org = orgFor(tx, scope, i.organizationId);
-  if (findByUserId(tx, i.userId)) throw new AppError("user_id_taken", { userId: "error.user_id_taken" });
-  if (i.email && findByEmail(tx, i.email)) throw new AppError("email_taken", { email: "error.email_taken" });
+  const taken = takenFields(tx, i);
+  if (taken.userId) throw new AppError("user_id_taken", taken);
+  if (taken.email) throw new AppError("email_taken", taken);
   if (i.type === "admin") assertAdminRoom(tx, org.id);
   return org;
 }

@@ -50,7 +50,8 @@ export async function acceptInvitation(deps: Deps, token: unknown, input: unknow
   if (!existing) {
     const i = parseInput(newAccountSchema, input);
     const problem = passwordProblem(i.password, { userId: i.userId, email: inv.email });
-    if (problem) throw new AppError("weak_password", { password: problem });
+    // Both at once, so the form marks every field to correct (the transaction checks the user ID again).
+    if (problem) throw new AppError("weak_password", { password: problem, ...(findByUserId(deps.db, i.userId) ? { userId: "error.user_id_taken" } : {}) });
     const passwordHash = await deps.hasher.hash(i.password);
     const r = deps.db.transaction(
       (tx) => {

@@ -54,6 +54,10 @@ describe("/invite/:token for a newcomer", () => {
     expect(taken.status).toBe(409);
     expect(await taken.text()).toContain("This user ID is already taken.");
     expect(setCookieLine(taken, "roster_session")).toBeUndefined();
+    // Both wrong: both fields are marked at once.
+    const both = await (await t.request(path, { form: { userId: "owner", password: "owner" } })).text();
+    expect(both).toContain('id="f-password-error"');
+    expect(both).toContain('id="f-userId-error"');
   });
 });
 
