@@ -21,7 +21,7 @@ export const SETUP_TTL = 7 * DAY;
 
 /** The create dialog's fields; an import row takes the same, plus the other profile fields. */
 export const createSchema = profileSchema.extend({
-  type: z.enum(["general", "admin"], { message: "field.invalid" }).default("general"),
+  type: z.enum(["general", "admin"], { message: "type.invalid" }).default("general"),
   userId: userIdField,
   email: emailField.optional().or(z.literal("").transform(() => undefined)),
   password: passwordField.optional().or(z.literal("").transform(() => undefined)),
