@@ -100,8 +100,11 @@ function StorageCard({ v, st }: { v: View; st: StorageSummary }) {
   );
 }
 
-/** The capture-mode notice is the admin layout's line above every admin page, not repeated in the mail card. */
-export function AdminDashboardPage({ v, s, audit, storage }: { v: View; s: DashboardSummary; audit: AuditRow[]; storage?: StorageSummary | null }) {
+/**
+ * `capture`: mail is kept, not sent (the admin layout's line above every
+ * admin page says so; the mail card only names its "sent" count "captured").
+ */
+export function AdminDashboardPage({ v, s, audit, storage, capture }: { v: View; s: DashboardSummary; audit: AuditRow[]; storage?: StorageSummary | null; capture?: boolean }) {
   const t = v.t;
   const awaiting = s.byStatus.awaiting_approval;
   const health = mailHealth(s.mail);
@@ -149,7 +152,8 @@ export function AdminDashboardPage({ v, s, audit, storage }: { v: View; s: Dashb
         </p>
         <ul class="tiles tiles-small">
           {mailStatuses.map((st) => (
-            <Tile v={v} label={t(`admin.dashboard.mailStatus.${st}`)} n={s.mail.byStatus[st]} tone={st === "failed" && s.mail.byStatus[st] ? "bad" : undefined} />
+            // In capture mode nothing was sent: what went through is kept here.
+            <Tile v={v} label={t(st === "sent" && capture ? "admin.dashboard.mailStatus.captured" : `admin.dashboard.mailStatus.${st}`)} n={s.mail.byStatus[st]} tone={st === "failed" && s.mail.byStatus[st] ? "bad" : undefined} />
           ))}
         </ul>
         <p>

@@ -32,6 +32,9 @@ describe("the admin dashboard", () => {
     expect(tile(html, "Queued")).toBe(String(mails.filter((m) => m.status === "queued").length));
     expect(html).toContain("Some messages could not be delivered.");
     expect(html).toContain("Mail is captured, not delivered");
+    // Nothing was sent in capture mode: the count says "Captured".
+    expect(tile(html, "Captured")).toBe(String(mails.filter((m) => m.status === "sent").length));
+    expect(html).not.toMatch(/<span class="tile-label">Sent<\/span>/);
     // Recent activity: ten entries at most, the newest first.
     const actions = [...html.matchAll(/<td class="col-action">.*?<code class="audit-code[^"]*">([a-z_.]+)<\/code><\/td>/g)].map((m) => m[1]);
     expect(actions).toHaveLength(10);

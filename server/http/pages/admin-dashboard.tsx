@@ -14,5 +14,5 @@ export const adminDashboardPages = new Hono<AppEnv>().get("/admin", (c) => {
   const audit = listAudit(deps, user.account, { limit: 10 }).items;
   // The data volume is the whole server's: the owner's to watch.
   const storage = user.account.type === "owner" ? storageSummary(deps, user.account) : null;
-  return adminPage(c, user, { current: "/admin", title: "admin.dashboard.title", body: (v) => <AdminDashboardPage v={v} s={summary} audit={audit} storage={storage} /> });
+  return adminPage(c, user, { current: "/admin", title: "admin.dashboard.title", body: (v) => <AdminDashboardPage v={v} s={summary} audit={audit} storage={storage} capture={deps.config.mail.transport === "capture"} /> });
 });
