@@ -161,6 +161,8 @@ export const en = {
   "page.verify.resent": "If the address waits for confirmation, a new mail is on its way. Earlier links and codes no longer work.",
   "page.verify.resendTitle": "Send a new confirmation mail",
   "page.verify.sendNew": "Send me a new mail",
+  "page.verify.resendIntro": "Enter the address you registered with: if it still waits for confirmation, a new link and code are sent to it.",
+  "page.verify.backToLogin": "Back to log in",
   "page.verify.doneTitle": "Email confirmed",
   "page.verify.doneLogin": "Your email address is confirmed. You can log in now.",
   "page.verify.awaitingApproval": "Your email address is confirmed. An administrator will now review your application; you will get a mail when it is approved.",

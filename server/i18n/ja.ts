@@ -157,6 +157,8 @@ export const ja: Record<keyof typeof en, string> = {
   "page.verify.resent": "このアドレスが確認待ちの場合は、新しいメールをお送りしました。以前のリンクとコードは使えなくなります。",
   "page.verify.resendTitle": "確認メールの再送",
   "page.verify.sendNew": "新しいメールを送る",
+  "page.verify.resendIntro": "登録したメールアドレスを入力してください。確認待ちのアドレスであれば、新しいリンクとコードを送ります。",
+  "page.verify.backToLogin": "ログインに戻る",
   "page.verify.doneTitle": "メールアドレスを確認しました",
   "page.verify.doneLogin": "メールアドレスを確認しました。ログインできます。",
   "page.verify.awaitingApproval": "メールアドレスを確認しました。これから管理者が申請を確認します。承認されるとメールでお知らせします。",

@@ -78,8 +78,12 @@ export function ResendPage({ v, state }: { v: View; state: FormState }) {
   return (
     <section class="card narrow" aria-labelledby="resend-title">
       <h1 id="resend-title">{v.t("page.verify.resendTitle")}</h1>
+      <p class="lead">{v.t("page.verify.resendIntro")}</p>
       <FormMessages v={v} state={state} fields={["email"]} />
       <ResendForm v={v} state={state} label={v.t("page.verify.sendNew")} />
+      <p class="aside links">
+        <a href="/login">{v.t("page.verify.backToLogin")}</a>
+      </p>
     </section>
   );
 }

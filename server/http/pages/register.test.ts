@@ -185,6 +185,16 @@ describe("confirming the address", () => {
     expect(await ok.text()).toContain("Email confirmed");
   });
 
+  it("the resend page says what it does and leads back to log in, in both languages", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    const en = await (await t.request("/resend-verification")).text();
+    expect(en).toContain("Enter the address you registered with");
+    expect(en).toContain('<a href="/login">Back to log in</a>');
+    const ja = await (await t.request("/resend-verification", { headers: { "accept-language": "ja" } })).text();
+    expect(ja).toContain("登録したメールアドレスを入力してください");
+  });
+
   it("send again queues a new mail once a minute, and says to wait after that", async () => {
     const t = createTestApp();
     await setupOwner(t);
