@@ -80,8 +80,9 @@ export function auditChainStatus(deps: Pick<Deps, "db" | "clock">, actor: Accoun
   adminScope(actor);
   const cached = chainCache.get(deps.db);
   const now = deps.clock.now().getTime();
-  if (cached && now - cached.at < CHAIN_CACHE_MS && now >= cached.at) return cached.result;
+  // `checkedAt`: the check is kept for a minute, so entries written since are not in its count yet.
+  if (cached && now - cached.at < CHAIN_CACHE_MS && now >= cached.at) return { ...cached.result, checkedAt: new Date(cached.at).toISOString() };
   const result = verifyAuditChain(deps);
   chainCache.set(deps.db, { at: now, result });
-  return result;
+  return { ...result, checkedAt: new Date(now).toISOString() };
 }

@@ -161,6 +161,7 @@ const en: Record<string, string> = {
   "admin.audit.title": "Audit log",
   "admin.audit.intro": "Every administrative action and security event: who did what to whom, when and from where.",
   "admin.audit.chainOk": "Chain verified: {count} entries.",
+  "admin.audit.checkedAt": "Last checked:",
   "admin.audit.chainOkHelp": "The whole server's log is checked: each entry carries the hash of the one before it, and none was changed or removed.",
   "admin.audit.chainBroken": "Chain BROKEN at entry #{seq}",
   "admin.audit.chainBrokenHelp": "The {count} entries before it are intact. The log may have been tampered with: keep a backup of the database and investigate.",
@@ -408,7 +409,8 @@ const ja: Record<string, string> = {
 
   "admin.audit.title": "監査ログ",
   "admin.audit.intro": "すべての管理操作とセキュリティイベント: 誰が、いつ、どこから、誰に何をしたか。",
-  "admin.audit.chainOk": "チェーン検証済み: {count} 件",
+  "admin.audit.chainOk": "チェーン検証済み：{count} 件",
+  "admin.audit.checkedAt": "最終検証：",
   "admin.audit.chainOkHelp": "サーバー全体のログを検証しました。各エントリーは直前のエントリーのハッシュを持ち、変更や削除はありません。",
   "admin.audit.chainBroken": "チェーン破損: エントリー #{seq}",
   "admin.audit.chainBrokenHelp": "それより前の {count} 件は無傷です。ログが改ざんされた可能性があります。データベースのバックアップを保全し、調査してください。",

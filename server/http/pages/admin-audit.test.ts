@@ -28,6 +28,8 @@ describe("/admin/audit", () => {
     const html = await (await w.t.request("/admin/audit", { cookie: w.ownerCookie })).text();
     const text = visibleText(html);
     expect(text).toContain(`Chain verified: ${count(w)} entries.`);
+    // When it was checked: the check is kept a minute, so a newer entry may not be counted yet.
+    expect(text).toContain("Last checked: 15 Jan 2026, 09:00 UTC");
     expect(text).toMatch(/#\d+ 15 Jan 2026, 09:00 UTC robot test\.thing — 10\.0\.0\.9 \{"reason":"<script>alert\(1\)<\/script>","n":1\}/);
     expect(html).not.toContain(HOSTILE[0]);
     // Newest first: the entry just written leads the table.
