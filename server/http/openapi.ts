@@ -91,7 +91,7 @@ export const operations: Operation[] = [
   op("post", "/api/v1/admin/api-keys", "admin api keys", "Create an API key (shown once)", "admin", [201, "{id, name, key, …}"], { body: apiKeyCreateSchema, errors: [400] }),
   op("delete", "/api/v1/admin/api-keys/{id}", "admin api keys", "Revoke an API key", "admin", [204, "nothing"], { errors: [404] }),
   op("get", "/api/v1/admin/audit", "admin audit", "The audit log, newest first", "admin", [200, LIST], { query: auditQuerySchema, errors: [400] }),
-  op("get", "/api/v1/admin/audit/verify", "admin audit", "Verify the audit log's hash chain", "admin", [200, "{ok, entries, brokenAt?}"]),
+  op("get", "/api/v1/admin/audit/verify", "admin audit", "Verify the audit log's hash chain (the result is kept for a minute)", "admin", [200, "{ok, entries, brokenAt?, checkedAt}"]),
   op("get", "/api/v1/admin/storage", "admin settings", "The data volume: database size, space left (and whether it is low), nightly backups", "owner", [200, "{databaseBytes, volume, low, lowBelowBytes, backups}"], { errors: [403] }),
   op("get", "/api/v1/admin/mail", "admin mail", "The outbound mail queue", "admin", [200, LIST], { query: mailListSchema, errors: [400] }),
   op("get", "/api/v1/admin/mail/health", "admin mail", "Messages by state, and the transport", "admin", [200, "{transport, counts}"]),
