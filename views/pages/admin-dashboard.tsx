@@ -134,7 +134,7 @@ export function AdminDashboardPage({ v, s, audit, storage, capture }: { v: View;
         </ul>
         <ul class="tiles tiles-small">
           {accountTypes.map((ty) => (
-            <Tile v={v} label={t(`account.type.${ty}`)} n={s.byType[ty]} href={`/admin/users?type=${ty}`} />
+            <Tile v={v} label={t(`admin.dashboard.type.${ty}`)} n={s.byType[ty]} href={`/admin/users?type=${ty}`} />
           ))}
         </ul>
       </section>

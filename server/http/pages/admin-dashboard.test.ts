@@ -20,9 +20,9 @@ describe("the admin dashboard", () => {
     expect(html).toContain("Accounts (4)");
     expect(tile(html, "Active")).toBe("3");
     expect(tile(html, "Awaiting approval")).toBe("1");
-    expect(tile(html, "Member")).toBe("2");
-    expect(tile(html, "Administrator")).toBe("1");
-    expect(tile(html, "Owner")).toBe("1");
+    expect(tile(html, "Members")).toBe("2");
+    expect(tile(html, "Administrators")).toBe("1");
+    expect(tile(html, "Owners")).toBe("1");
     expect(html).toContain('<a href="/admin/users?status=awaiting_approval">Review them</a>');
     expect(html).toContain("Applications waiting for approval: 1.");
     // The mail queue: the mail this admin may read (the owner's is not), with its health.
