@@ -17,8 +17,10 @@ export interface ImportJob {
   id: string;
   actorId: string;
   filename: string;
-  /** Read as CSV: its rows are shown as a spreadsheet numbers them (the header is row 1). */
+  /** Read as CSV: its rows are shown as a spreadsheet numbers them (`sheetRows`, the header is row 1). */
   csv: boolean;
+  /** The spreadsheet row of each data row (row n at index n − 1), for CSV. */
+  sheetRows: number[] | null;
   state: "checked" | "running" | "done" | "failed";
   /** The dry run over the whole file. */
   check: ImportReport;
@@ -56,7 +58,7 @@ const view = (e: Entry): ImportJob => {
 };
 
 /** Checks a parsed file (the dry run) and keeps its valid rows for `startImport`. */
-export async function checkImport(deps: Deps, actor: Account, rows: Record<string, unknown>[], o: { filename: string; csv?: boolean; meta: RequestMeta }): Promise<ImportJob> {
+export async function checkImport(deps: Deps, actor: Account, rows: Record<string, unknown>[], o: { filename: string; csv?: boolean; sheetRows?: number[] | null; meta: RequestMeta }): Promise<ImportJob> {
   adminScope(actor);
   const now = deps.clock.now().getTime();
   sweep(now);
@@ -69,6 +71,7 @@ export async function checkImport(deps: Deps, actor: Account, rows: Record<strin
     actorId: actor.id,
     filename: o.filename.slice(0, 200),
     csv: o.csv ?? true,
+    sheetRows: o.sheetRows ?? null,
     state: "checked",
     check,
     total: numbers.length,
@@ -141,3 +144,6 @@ export function jobResults(job: ImportJob): ImportRowResult[] {
   const ran = new Map((job.report?.results ?? []).map((r) => [r.row, r]));
   return job.check.results.map((r) => ran.get(r.row) ?? r).sort((a, b) => a.row - b.row);
 }
+
+/** The row number an admin looks for: a CSV's spreadsheet row, a JSON file's item. */
+export const shownRow = (job: Pick<ImportJob, "csv" | "sheetRows">, row: number): number => (job.csv ? (job.sheetRows?.[row - 1] ?? row + 1) : row);

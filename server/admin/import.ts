@@ -50,16 +50,28 @@ export function parseImport(body: string, contentType: string): Record<string, u
     if (rows && typeof rows === "object" && !Array.isArray(rows)) rows = (rows as { items?: unknown }).items;
     if (!Array.isArray(rows) || rows.some((r) => !r || typeof r !== "object" || Array.isArray(r))) throw new AppError("validation_failed", { body: "import.shape" });
   } else {
+    let records: { record: Record<string, unknown>; info: { records: number; empty_lines: number } }[];
     try {
-      rows = parse(text, { columns: (h: string[]) => h.map((x) => x.trim()), skip_empty_lines: true, trim: true, relax_column_count: true });
+      records = parse(text, { columns: (h: string[]) => h.map((x) => x.trim()), skip_empty_lines: true, trim: true, relax_column_count: true, info: true });
     } catch {
       throw new AppError("validation_failed", { body: "import.csv" });
     }
+    if (records.length > MAX_ROWS) throw new AppError("payload_too_large");
+    const out = records.map((r) => normalizeRow(r.record));
+    // The row a spreadsheet shows each record on: the header is row 1, and blank lines are rows too
+    // (a line break inside a quoted cell is not).
+    sheetRows.set(out, records.map((r) => 1 + r.info.records + r.info.empty_lines));
+    return out;
   }
   const list = rows as Record<string, unknown>[];
   if (list.length > MAX_ROWS) throw new AppError("payload_too_large");
   return list.map(normalizeRow);
 }
+
+const sheetRows = new WeakMap<object, number[]>();
+
+/** For rows parsed from CSV, the spreadsheet row of each (row n is at index n − 1); null for JSON. */
+export const spreadsheetRows = (rows: Record<string, unknown>[]): number[] | null => sheetRows.get(rows) ?? null;
 
 /** CSV gives every cell as a string: turn the typed ones back, and drop empty cells. */
 function normalizeRow(r: Record<string, unknown>): Record<string, unknown> {

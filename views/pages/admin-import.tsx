@@ -119,7 +119,7 @@ export function ImportJobPage({ v, job }: { v: View; job: ImportJob }) {
         ) : (
           <ImportProgress v={v} job={job} />
         )}
-        {job.state === "checked" && <RowErrors v={v} rows={c.results} csv={job.csv} />}
+        {job.state === "checked" && <RowErrors v={v} rows={c.results} job={job} />}
       </section>
     </div>
   );

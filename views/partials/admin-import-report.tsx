@@ -1,4 +1,4 @@
-import { jobResults, type ImportJob } from "../../server/admin/import-jobs.js";
+import { jobResults, shownRow, type ImportJob } from "../../server/admin/import-jobs.js";
 import type { ImportRowResult } from "../../server/admin/import.js";
 import { fmt } from "./admin-users-table.js";
 import type { View } from "../view.js";
@@ -8,11 +8,12 @@ export const localized = (v: View, key: string): string => v.t(key);
 
 /** One line per row that failed: where, who, why (the code and each field's message). */
 /**
- * `csv`: rows are shown as a spreadsheet numbers them (the header is row 1,
- * so the first account is row 2), where the admin will look for them; a JSON
- * file's are its items, from 1.
+ * Rows are numbered where the admin will look for them: a CSV's as a
+ * spreadsheet shows it (the header is row 1, blank lines count), a JSON
+ * file's as its items, from 1.
  */
-export function RowErrors({ v, rows, csv }: { v: View; rows: ImportRowResult[]; csv: boolean }) {
+export function RowErrors({ v, rows, job }: { v: View; rows: ImportRowResult[]; job: Pick<ImportJob, "csv" | "sheetRows"> }) {
+  const csv = job.csv;
   const t = v.t;
   const failed = rows.filter((r) => r.status === "error");
   if (failed.length === 0) return null;
@@ -34,7 +35,7 @@ export function RowErrors({ v, rows, csv }: { v: View; rows: ImportRowResult[]; 
           <tbody>
             {shown.map((r) => (
               <tr>
-                <td class="num">{String(csv ? r.row + 1 : r.row)}</td>
+                <td class="num">{String(shownRow(job, r.row))}</td>
                 <td class="mono">{r.userId || "—"}</td>
                 <td>
                   <span class="code">{r.code}</span> {r.code ? t(`error.${r.code}`) : ""}
@@ -127,7 +128,7 @@ export function ImportProgress({ v, job }: { v: View; job: ImportJob }) {
         </a>
       </p>
       <p class="hint">{t(job.linksTaken ? "admin.import.downloadHintTaken" : "admin.import.downloadHint", { n: job.linksTaken })}</p>
-      <RowErrors v={v} rows={jobResults(job)} csv={job.csv} />
+      <RowErrors v={v} rows={jobResults(job)} job={job} />
     </div>
   );
 }

@@ -117,9 +117,17 @@ describe("import", () => {
     expect((await t.request(new URL(first[0]!.setupUrl!).pathname + new URL(first[0]!.setupUrl!).search)).status).toBe(200);
   });
 
+  it("numbers rows as a spreadsheet shows them, blank lines counted and a line break inside a cell not", async () => {
+    const { t, adminCookie } = await adminWorld();
+    // Row 1 header, row 2 blank, row 3 fine, row 4 a two-line cell, rows 5–6 blank, row 7 a bad ID.
+    const csv = ["userId,nickname,statusMessage", "", "fine1,Fine,", 'fine2,Two,"line one', 'line two"', "", "", "Bad Id,,"].join("\n");
+    const report = await (await t.request(await checked(t, adminCookie, csv), { cookie: adminCookie })).text();
+    expect(report).toMatch(/<td class="num">7<\/td><td class="mono">Bad Id<\/td>/);
+  });
+
   it("polls while running: the fragment asks again every second, and stops when done", () => {
     const v = { lang: "en" as const, t: translator("en"), serverName: "Roster", user: null, here: "/" };
-    const job: ImportJob = { id: "j1", actorId: "a", filename: "x.csv", csv: true, state: "running", check: { dryRun: true, total: 4, valid: 4, created: 0, failed: 0, results: [] }, total: 4, done: 2, report: null, createdAt: 0, finishedAt: null, linksTaken: 0 };
+    const job: ImportJob = { id: "j1", actorId: "a", filename: "x.csv", csv: true, sheetRows: null, state: "running", check: { dryRun: true, total: 4, valid: 4, created: 0, failed: 0, results: [] }, total: 4, done: 2, report: null, createdAt: 0, finishedAt: null, linksTaken: 0 };
     const running = String(ImportProgress({ v, job }));
     expect(running).toContain('hx-get="/admin/import/j1/progress" hx-trigger="every 1s" hx-swap="outerHTML"');
     expect(running).toContain('<progress max="4" value="2">');

@@ -2,8 +2,8 @@ import { t } from "../../i18n/index.js";
 import { Hono } from "hono";
 import { stringify } from "csv-stringify/sync";
 import { neutralizeCell } from "../../admin/export.js";
-import { isJsonImport, parseImport } from "../../admin/import.js";
-import { checkImport, getImportJob, startImport, takeImportResults } from "../../admin/import-jobs.js";
+import { isJsonImport, parseImport, spreadsheetRows } from "../../admin/import.js";
+import { checkImport, getImportJob, shownRow, startImport, takeImportResults } from "../../admin/import-jobs.js";
 import { AppError } from "../../errors.js";
 import type { AppEnv, Ctx } from "../context.js";
 import type { PageUser } from "./account-view.js";
@@ -57,7 +57,7 @@ export const adminImportPages = new Hono<AppEnv>()
       if (state.errors.body) state.errors = { file: state.errors.body };
       return uploadPage(c, user, state, parsed.err.status);
     }
-    const job = await checkImport(c.get("deps"), user.account, parsed.value, { filename: file.name, csv: !isJsonImport(text, type), meta: c.get("meta") });
+    const job = await checkImport(c.get("deps"), user.account, parsed.value, { filename: file.name, csv: !isJsonImport(text, type), sheetRows: spreadsheetRows(parsed.value), meta: c.get("meta") });
     return go(c, `/admin/import/${job.id}`);
   })
   .get("/admin/import/template.csv", (c) => {
@@ -86,6 +86,6 @@ export const adminImportPages = new Hono<AppEnv>()
     // A HEAD (a prefetch, a link checker) has no body to carry the links: it takes none.
     const results = c.req.method === "HEAD" ? [] : takeImportResults(c.get("deps"), user.account, job.id);
     // Rows numbered as on the report page: a CSV file's as a spreadsheet numbers them (the header is row 1).
-    const rows = results.map((r) => [job.csv ? r.row + 1 : r.row, r.userId, r.status, r.code, Object.entries(r.errors ?? {}).map(([f, m]) => `${f}: ${t(c.get("lang"), m)}`).join("; "), r.outcome, r.setupUrl].map(cell));
+    const rows = results.map((r) => [shownRow(job, r.row), r.userId, r.status, r.code, Object.entries(r.errors ?? {}).map(([f, m]) => `${f}: ${t(c.get("lang"), m)}`).join("; "), r.outcome, r.setupUrl].map(cell));
     return csvFile(c, `roster-import-${job.id.slice(0, 8)}.csv`, [header, ...rows]);
   });
