@@ -4,7 +4,7 @@ import { Alert, Field, FormMessages, hxForm, Select, Submit } from "../component
 import type { OrgOption } from "../pages/admin-users.js";
 import type { FormState, View } from "../view.js";
 
-export const createFields = ["type", "userId", "nickname", "avatarUrl", "email", "password", "organizationId"];
+export const createFields = ["type", "userId", "nickname", "groupName", "avatarUrl", "email", "password", "organizationId"];
 
 function TypeChoice({ v, state }: { v: View; state: FormState }) {
   const current = state.values.type || "general";
@@ -80,6 +80,7 @@ export function CreateUserSection({ v, state, orgs, result }: { v: View; state: 
           <div class="grid">
             <Field v={v} state={state} name="userId" label={t("form.userId")} required maxlength={32} hint={t("admin.create.userIdHint")} autofocus />
             <Field v={v} state={state} name="nickname" label={t("form.nickname")} maxlength={64} />
+            <Field v={v} state={state} name="groupName" label={t("account.profile.groupName")} hint={t("account.profile.groupNameHint")} />
             <Field v={v} state={state} name="email" type="email" label={t("form.email")} autocomplete="off" hint={t("admin.create.emailHint")} />
             <Field v={v} state={state} name="password" type="password" label={t("form.password")} autocomplete="new-password" hint={t("admin.create.passwordHint")} />
             <Field v={v} state={state} name="avatarUrl" type="url" label={t("account.profile.avatarUrl")} maxlength={500} inputmode="url" />

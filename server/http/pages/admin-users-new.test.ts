@@ -21,8 +21,10 @@ describe("the create account dialog", () => {
 
   it("with an email and no password: a setup mail", async () => {
     const { t, adminCookie } = await adminWorld();
-    const r = await t.request("/admin/users/new", { form: { ...form, email: "sam@acme.test" }, cookie: adminCookie, headers: hx });
+    const r = await t.request("/admin/users/new", { form: { ...form, email: "sam@acme.test", groupName: " Sales / Tokyo " }, cookie: adminCookie, headers: hx });
     expect(r.status).toBe(201);
+    // The group is set at creation, normalised as on the profile.
+    expect(accountOf(t, "sam")?.groupName).toBe("Sales/Tokyo");
     expect(r.headers.get("hx-trigger")).toBe("users-changed");
     const html = await r.text();
     expect(html).toMatch(/^<section id="create-user"/);

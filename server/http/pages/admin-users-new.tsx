@@ -9,7 +9,7 @@ import type { CreateResult } from "../../admin/user-actions.js";
 import { adminPage, isOwner, pageAdmin } from "./admin-users-shared.js";
 import { attempt, failedForm, formBody, isHx } from "./render.js";
 
-const createText = ["type", "userId", "nickname", "avatarUrl", "email", "password", "organizationId"] as const;
+const createText = ["type", "userId", "nickname", "groupName", "avatarUrl", "email", "password", "organizationId"] as const;
 
 function createAnswer(c: Ctx, user: PageUser, o: { state: FormState; result?: CreateResult; status?: number; dialog?: boolean }) {
   // A single-organization server shows no organization chooser (SPEC: nothing to choose).
