@@ -4,7 +4,7 @@ import { getCookie } from "hono/cookie";
 import { csrf } from "hono/csrf";
 import { HTTPException } from "hono/http-exception";
 import type { Deps } from "./deps.js";
-import { AppError, isAppError } from "./errors.js";
+import { AppError, errorCode, isAppError } from "./errors.js";
 import { fromAcceptLanguage, toLang, type Lang } from "./i18n/index.js";
 import { isMigrated } from "./db/client.js";
 import { loadAuth, type ApiKeyValidator } from "./http/auth.js";
@@ -122,7 +122,7 @@ function bodyBrokeOff(c: Ctx, err: unknown): boolean {
   const incoming = nodeEnv(c).incoming;
   if (!incoming || incoming.complete || !(incoming.destroyed || incoming.errored)) return false;
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
-    const code = (e as NodeJS.ErrnoException).code;
+    const code = errorCode(e);
     if (e === incoming.errored || code === "ECONNRESET" || code === "ERR_STREAM_PREMATURE_CLOSE" || e.message === "aborted") return true;
   }
   return false;

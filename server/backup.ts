@@ -1,6 +1,7 @@
 import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
+import { errorCode } from "./errors.js";
 import { databaseFile, DatabaseTooNewError, hasAppliedMigrations, isMigrated, migrateDatabase, openDatabase, type Db } from "./db/client.js";
 
 /**
@@ -26,12 +27,32 @@ export async function backupDatabase(o: { dataDir: string; keep: number; label?:
 }
 
 function pruneBackups(dir: string, keep: number): void {
-  const old = readdirSync(dir)
-    .filter((f) => f.startsWith("roster-backup-") && f.endsWith(".db"))
-    .map((f) => ({ f, t: statSync(path.join(dir, f)).mtimeMs }))
-    .sort((a, b) => b.t - a.t)
-    .slice(keep);
-  for (const o of old) rmSync(path.join(dir, o.f), { force: true });
+  for (const b of nightlyBackups(dir).slice(keep)) rmSync(b.file, { force: true });
+}
+
+/**
+ * The backups labelled "backup" (nightly and `roster backup`) in `dir`, newest
+ * first; none when the folder is missing or unreadable, and a file removed
+ * while they are read is left out.
+ */
+export function nightlyBackups(dir: string): { file: string; mtimeMs: number; size: number }[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((f) => f.startsWith("roster-backup-") && f.endsWith(".db"));
+  } catch {
+    return [];
+  }
+  const out: { file: string; mtimeMs: number; size: number }[] = [];
+  for (const f of names) {
+    const file = path.join(dir, f);
+    try {
+      const st = statSync(file);
+      out.push({ file, mtimeMs: st.mtimeMs, size: st.size });
+    } catch {
+      // Pruned since the listing.
+    }
+  }
+  return out.sort((a, b) => b.mtimeMs - a.mtimeMs);
 }
 
 /** Milliseconds until the next 03:00 local time (the nightly backup), from `now`. */
@@ -75,7 +96,7 @@ export class CannotOpenDatabaseError extends Error {
 }
 
 function cannotOpen(e: unknown, dataDir: string): CannotOpenDatabaseError | null {
-  const code = e instanceof Error ? String((e as { code?: unknown }).code ?? "") : "";
+  const code = errorCode(e);
   const file = databaseFile(dataDir);
   const uid = typeof process.getuid === "function" ? ` (this process runs as uid ${process.getuid()})` : "";
   if (/^SQLITE_(NOTADB|CORRUPT)/.test(code)) {
@@ -108,7 +129,7 @@ async function openAndMigrate(o: { dataDir: string; keep: number }): Promise<{ d
         backup = await backupDatabase({ dataDir: o.dataDir, keep: o.keep, label: "pre-migration", source: db.$client });
       } catch (e) {
         // The database is fine; the copy is what failed (and no migration ran without it).
-        const code = String((e as NodeJS.ErrnoException).code ?? "");
+        const code = errorCode(e);
         throw new CannotOpenDatabaseError(
           `Roster could not copy the database to ${path.join(o.dataDir, "backups")} before migrating it (${code || (e as Error).message}): check that the folder is writable and the volume has room. Nothing was changed.`,
           code,

@@ -69,10 +69,15 @@ const STORAGE_CODES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|NOMEM|N
 /** How long a client is asked to wait when storage fails. */
 export const STORAGE_RETRY_SECONDS = 30;
 
+/** The `code` of a Node or SQLite error ("ENOSPC", "SQLITE_FULL"); "" for anything else. */
+export const errorCode = (e: unknown): string => {
+  const code = e instanceof Error ? (e as { code?: unknown }).code : undefined;
+  return typeof code === "string" ? code : "";
+};
+
 /** The error a client sees for a storage failure, or null when `e` is something else. */
 export function storageFailure(e: unknown): AppError | null {
-  const code = e instanceof Error ? (e as { code?: unknown }).code : undefined;
-  if (typeof code !== "string" || !STORAGE_CODES.test(code)) return null;
+  if (!STORAGE_CODES.test(errorCode(e))) return null;
   return new AppError("service_unavailable", undefined, STORAGE_RETRY_SECONDS);
 }
 

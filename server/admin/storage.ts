@@ -1,11 +1,11 @@
-import { readdirSync, statfsSync, statSync } from "node:fs";
+import { statfsSync, statSync } from "node:fs";
 import path from "node:path";
 import { DAY } from "../clock.js";
 import type { Deps } from "../deps.js";
-import { sql } from "drizzle-orm";
+import { asc } from "drizzle-orm";
 import { accounts, type Account } from "../db/schema.js";
 import { databaseFile } from "../db/client.js";
-import { untilNightly } from "../backup.js";
+import { nightlyBackups, untilNightly } from "../backup.js";
 import { ownerScope } from "./access.js";
 
 /**
@@ -67,22 +67,8 @@ export function readStorage(config: { dataDir: string; backupKeep: number }, o: 
   } catch {
     volume = null;
   }
-  const dir = path.join(config.dataDir, "backups");
-  let names: string[] = [];
-  try {
-    names = readdirSync(dir).filter((f) => f.startsWith("roster-backup-") && f.endsWith(".db"));
-  } catch {
-    names = [];
-  }
-  const files: { mtimeMs: number; size: number }[] = [];
-  for (const f of names) {
-    try {
-      files.push(statSync(path.join(dir, f)));
-    } catch {
-      // Pruned since the listing.
-    }
-  }
-  const newest = files.reduce((m, f) => Math.max(m, f.mtimeMs), 0);
+  const files = nightlyBackups(path.join(config.dataDir, "backups"));
+  const newest = files[0]?.mtimeMs ?? 0;
   // Room for two more copies of the database, and 1 GiB (a tenth of a volume smaller than 10 GiB).
   const lowBelowBytes = Math.max(volume ? Math.min(GiB, Math.floor(volume.totalBytes / 10)) : GiB, 2 * databaseBytes);
   const dueSince = newest || (o.inUseSince?.getTime() ?? 0);
@@ -105,6 +91,7 @@ export function readStorage(config: { dataDir: string; backupKeep: number }, o: 
 /** GET /api/v1/admin/storage and the dashboard's storage card: the owner's (the volume is the whole server's). */
 export function storageSummary(deps: Pick<Deps, "config" | "clock" | "db">, actor: Account): StorageSummary | null {
   ownerScope(actor);
-  const first = deps.db.select({ at: sql<number | null>`min(${accounts.createdAt})` }).from(accounts).get()?.at;
-  return readStorage(deps.config, { now: deps.clock.now(), inUseSince: first ? new Date(first) : null });
+  // Ids are time-ordered (UUIDv7): the first by id is the oldest, one index step (min(created_at) scans every account).
+  const first = deps.db.select({ at: accounts.createdAt }).from(accounts).orderBy(asc(accounts.id)).limit(1).get()?.at;
+  return readStorage(deps.config, { now: deps.clock.now(), inUseSince: first ?? null });
 }

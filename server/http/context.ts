@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { storageFailure, type AppError } from "../errors.js";
+import { errorCode, storageFailure, type AppError } from "../errors.js";
 import type { Deps, RequestMeta } from "../deps.js";
 import type { Account } from "../db/schema.js";
 import type { Lang } from "../i18n/index.js";
@@ -33,9 +33,8 @@ export type Ctx = Context<AppEnv>;
 export function storageProblem(c: Ctx, err: unknown): AppError | null {
   const problem = storageFailure(err);
   if (problem) {
-    const code = (err as { code: string }).code;
     c.get("deps").log.error(
-      { code, error: (err as Error).message, path: c.req.path, method: c.req.method, requestId: c.get("requestId") },
+      { code: errorCode(err), error: (err as Error).message, path: c.req.path, method: c.req.method, requestId: c.get("requestId") },
       "the database could not be written: is the data volume full or read-only?",
     );
   }
