@@ -13,19 +13,6 @@ export type { Tx };
  * does, and a crash before delivery loses nothing. Call `deps.mailQueued()`
  * after the commit to start delivery at once.
  */
-/** The server's name (settings), read once per transaction: an import queues a mail per row in one. */
-const serverNames = new WeakMap<object, string>();
-function serverNameIn(tx: Tx): string {
-  // The database itself (not a transaction) lives as long as the server: never cached, so a rename shows at once.
-  const isTransaction = typeof (tx as { rollback?: unknown }).rollback === "function";
-  let name = isTransaction ? serverNames.get(tx) : undefined;
-  if (name === undefined) {
-    name = getSettings({ db: tx }).serverName;
-    if (isTransaction) serverNames.set(tx, name);
-  }
-  return name;
-}
-
 export function queueMail(
   tx: Tx,
   deps: Pick<Deps, "clock" | "config">,
@@ -33,7 +20,9 @@ export function queueMail(
   language: string | null | undefined,
   spec: MailSpec,
 ): string {
-  const mail = renderMail(spec, language, deps.config.baseUrl, serverNameIn(tx));
+  // Signed with the server's name (settings). Read per mail: an import's rows are savepoints of their
+  // own, so a cache per transaction would miss anyway, and the read is microseconds next to the row.
+  const mail = renderMail(spec, language, deps.config.baseUrl, getSettings({ db: tx }).serverName);
   const now = deps.clock.now();
   const id = newId();
   tx.insert(mailOutbox)
