@@ -1,18 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CannotOpenDatabaseError, openMigrated } from "./backup.js";
+import { tempDirs } from "./test/temp.js";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const d = mkdtempSync(path.join(tmpdir(), "roster-open-"));
-  dirs.push(d);
-  return d;
-};
+const tempDir = tempDirs("roster-open-");
 
 /** The error openMigrated refuses `dataDir` with. */
 async function refusal(dataDir: string): Promise<CannotOpenDatabaseError> {

@@ -1,25 +1,16 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import pino from "pino";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { accounts } from "./db/schema.js";
 import { storageFailure } from "./errors.js";
 import { SESSION_WRITE_INTERVAL } from "./auth/sessions.js";
 import { expectJson, expectProblem } from "./test/api.js";
 import { createTestApp, PASSWORD, setupOwner } from "./test/harness.js";
 import { hx, pageLogin } from "./http/pages/test-helpers.js";
+import { tempDirs } from "./test/temp.js";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const tempDir = () => {
-  const d = mkdtempSync(path.join(tmpdir(), "roster-storage-"));
-  dirs.push(d);
-  return d;
-};
+const tempDir = tempDirs("roster-storage-");
 
 /** The error a real SQLite gives for `fn`. */
 function sqliteError(fn: () => unknown): unknown {

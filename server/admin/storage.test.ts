@@ -1,24 +1,20 @@
-import { mkdtempSync, rmSync, statSync, utimesSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { statSync, utimesSync } from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { backupDatabase } from "../backup.js";
 import { DAY } from "../clock.js";
 import { createMetrics } from "../metrics.js";
 import { expectJson } from "../test/api.js";
 import { createTestApp, login, PASSWORD, setupOwner } from "../test/harness.js";
 import { pageLogin } from "../http/pages/test-helpers.js";
+import { tempDirs } from "../test/temp.js";
 import { readStorage, type StorageSummary } from "./storage.js";
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs("roster-storage-");
 
 /** An app on a real data directory (roster.db, backups/). */
 async function onDisk(backupKeep = 7) {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "roster-storage-"));
-  dirs.push(dataDir);
+  const dataDir = tempDir();
   const t = createTestApp({ file: path.join(dataDir, "roster.db"), config: { dataDir, backupKeep } });
   const owner = await setupOwner(t);
   return { t, dataDir, owner };
