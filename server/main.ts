@@ -1,4 +1,3 @@
-import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createApp } from "./app.js";
 import { systemClock } from "./clock.js";
@@ -17,7 +16,7 @@ import { startRelay, type Relay } from "./mail/relay.js";
 import { startMaintenance } from "./maintenance.js";
 import { releaseMemoryWhenIdle } from "./db/idle-memory.js";
 import { isProbe } from "./probes.js";
-import { answerClientErrors, requestListener } from "./http/listener.js";
+import { httpServer } from "./http/listener.js";
 
 /** config → database + migrations → first admin → HTTP + mail worker → graceful stop. */
 async function main(): Promise<void> {
@@ -63,8 +62,7 @@ async function main(): Promise<void> {
   }
 
   const app = createApp(deps);
-  const server = createServer({ requireHostHeader: false }, requestListener(app.fetch, { hostname: config.host }));
-  answerClientErrors(server);
+  const server = httpServer(app.fetch, { hostname: config.host });
   const cannotListen = listenFailure(log, "PORT");
   server.once("error", cannotListen);
   server.listen(config.port, config.host, () => {

@@ -1,10 +1,10 @@
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import net from "node:net";
 import { Hono } from "hono";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestApp } from "../test/harness.js";
-import { answerClientErrors, requestListener } from "./listener.js";
+import { httpServer, type requestListener } from "./listener.js";
 
 /**
  * The request listener on a real Node server over raw sockets (the parts
@@ -18,8 +18,7 @@ afterEach(async () => {
 });
 
 async function listen(fetch: Parameters<typeof requestListener>[0]): Promise<number> {
-  const server = createServer({ requireHostHeader: false }, requestListener(fetch));
-  answerClientErrors(server);
+  const server = httpServer(fetch);
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return (server.address() as net.AddressInfo).port;
@@ -106,5 +105,17 @@ describe("the request listener", () => {
     expect(got).toMatch(/\r\nx-request-id: req-42\r\n/i);
     expect(got).toContain("The request could not be understood");
     expect(lines.find((l) => l.msg === "request")).toMatchObject({ method: "POST", path: "/admin/users/batch", requestId: "req-42", ip: "10.9.9.9", status: 400 });
+  });
+
+  it("gives each of a burst of requests its own answer, in order on a pipelined connection", async () => {
+    // Answers read in one turn of the event loop are written together (TogetherResponse): none may be lost or crossed.
+    const port = await listen(new Hono().get("/n/:n", (c) => c.json({ n: Number(c.req.param("n")) })).fetch as never);
+    const pipelined = Array.from({ length: 20 }, (_, i) => `GET /n/${i} HTTP/1.1\r\nHost: x\r\n${i === 19 ? "Connection: close\r\n" : ""}\r\n`).join("");
+    const [inOrder, ...apart] = await Promise.all([
+      exchange(port, [pipelined]),
+      ...Array.from({ length: 30 }, (_, i) => exchange(port, [`GET /n/${100 + i} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`])),
+    ]);
+    expect([...(inOrder as string).matchAll(/\{"n":(\d+)\}/g)].map((m) => Number(m[1]))).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(apart.map((got) => JSON.parse(got.slice(got.indexOf("\r\n\r\n") + 4)) as unknown)).toEqual(Array.from({ length: 30 }, (_, i) => ({ n: 100 + i })));
   });
 });

@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import { createServer, ServerResponse, type IncomingMessage, type Server } from "node:http";
 import type { Duplex } from "node:stream";
 import { getRequestListener } from "@hono/node-server";
 import { problemBody } from "./api/respond.js";
@@ -76,6 +76,49 @@ function standIn(incoming: IncomingMessage): Request {
     // A method fetch forbids (CONNECT, TRACE) or a header value it refuses: the bare request will do.
     return new Request(url);
   }
+}
+
+/**
+ * The HTTP server for the app: the listener above, Node's parser errors
+ * answered (`answerClientErrors`), and responses that go out together.
+ */
+export function httpServer(fetch: Fetch, o: { hostname?: string } = {}): Server {
+  const server = createServer({ requireHostHeader: false, ServerResponse: TogetherResponse }, requestListener(fetch, o));
+  answerClientErrors(server);
+  return server;
+}
+
+/**
+ * A response whose end waits for the end of the event loop's turn, so the
+ * answers to every request read in that turn are written one after another.
+ * Under load a turn reads many requests (token checks from a chat server
+ * come ten at a time and more); written as each is ready, every response woke
+ * the client's thread on its own, and on a virtual machine each wake-up costs
+ * more than a token check itself. Written together, one wake-up serves them
+ * all: token checks went from 8,250 to 12,150 a second on the bench. A
+ * request alone waits for nothing: its turn ends as soon as it is answered.
+ * (Headers are written with the end; streamed bodies, such as the CSV export,
+ * write as they go and only their last chunk waits.)
+ */
+class TogetherResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
+  override end(...args: unknown[]): this {
+    if (pending.length === 0) setImmediate(endPending);
+    pending.push(() => {
+      try {
+        (super.end as (...a: unknown[]) => this)(...args);
+      } catch (e) {
+        // As if it had thrown to its caller, which would have given up on the response: not the process.
+        this.destroy(e instanceof Error ? e : new Error(String(e)));
+      }
+    });
+    return this;
+  }
+}
+let pending: (() => void)[] = [];
+function endPending() {
+  const now = pending;
+  pending = [];
+  for (const end of now) end();
 }
 
 /**
