@@ -108,21 +108,28 @@ export type ProfileInput = z.infer<typeof profileSchema>;
  * with one message key per field. Unknown fields are dropped (SPEC §6).
  */
 export function parseInput<S extends z.ZodType>(schema: S, data: unknown, also?: (data: unknown) => FieldErrors): z.infer<S> {
+  const r = checkInput(schema, data, also);
+  if (r.ok) return r.data;
+  throw new AppError("validation_failed", r.errors);
+}
+
+/** `parseInput` without the throw (an import checks many rows): the data, or every field's message. */
+export function checkInput<S extends z.ZodType>(schema: S, data: unknown, also?: (data: unknown) => FieldErrors): { ok: true; data: z.infer<S> } | { ok: false; errors: FieldErrors } {
   // Only a missing body reads as {}: a JSON `null` is a body of the wrong type.
   const r = schema.safeParse(data === undefined ? {} : data);
   // Rules the schema cannot know (they need the clock) are checked at the same time,
   // so a form with several mistakes hears about all of them at once.
   const extra = also?.(data) ?? {};
-  if (r.success && Object.keys(extra).length === 0) return r.data;
-  throw new AppError("validation_failed", { ...extra, ...(r.success ? {} : issuesToFields(r.error.issues, data)) });
+  if (r.success && Object.keys(extra).length === 0) return { ok: true, data: r.data };
+  return { ok: false, errors: { ...extra, ...(r.success ? {} : issuesToFields(r.error.issues, data)) } };
 }
 
-/** SPEC §2: a birth date is not in the future (judged by the UTC date of `today`, YYYY-MM-DD). */
+/** SPEC §2: a birth date is not in the future (judged by the UTC date of `now`). */
 export const noFutureBirthDate =
-  (today: string) =>
+  (now: Date) =>
   (data: unknown): FieldErrors => {
     const b = data && typeof data === "object" ? (data as { birthDate?: unknown }).birthDate : undefined;
-    return typeof b === "string" && /^\d{4}-\d{2}-\d{2}$/.test(b) && b > today ? { birthDate: "birthDate.invalid" } : {};
+    return typeof b === "string" && /^\d{4}-\d{2}-\d{2}$/.test(b) && b > now.toISOString().slice(0, 10) ? { birthDate: "birthDate.invalid" } : {};
   };
 
 const isKey = (m: string) => /^[a-zA-Z]+\.[a-zA-Z]+$/.test(m);

@@ -24,7 +24,7 @@ export function profileChanges(i: ProfileInput, today: string): Partial<Account>
 /** PATCH /me: the user-editable profile fields; groupName is normalised ("Sales / Tokyo" → "Sales/Tokyo"). */
 export function updateProfile(deps: Deps, account: Account, input: unknown, meta: RequestMeta): Account {
   const now = deps.clock.now();
-  const i = parseInput(profileSchema, input, noFutureBirthDate(now.toISOString().slice(0, 10)));
+  const i = parseInput(profileSchema, input, noFutureBirthDate(now));
   const set = profileChanges(i, now.toISOString().slice(0, 10));
   if (Object.keys(set).length === 0) return account;
   deps.db.transaction((tx) => {

@@ -186,6 +186,20 @@ describe("admin users API", () => {
     expect(kenji).toEqual([expect.objectContaining({ userId: "kenji", email: "kenji@acme.test" })]);
   });
 
+  it("regression: a birth date after today is reported with the other mistakes, on creation and import (SPEC §2)", async () => {
+    const { t, admin, j, create } = await world();
+    // The test clock reads 2026-01-15 (UTC). One answer names every field to fix, not the birth date only once the rest is right.
+    const both = await create(admin.token, { userId: "x", email: "baby@acme.test", birthDate: "2026-01-16" });
+    expect(both.status).toBe(400);
+    expect(Object.keys(((await j(both)) as { errors: object }).errors).sort()).toEqual(["birthDate", "userId"]);
+    expect((await create(admin.token, { userId: "today", email: "today@acme.test", birthDate: "2026-01-15" })).status).toBe(201);
+
+    const csv = ["userId,email,birthDate", "x,later@acme.test,2030-05-01", "earlier,earlier@acme.test,1990-05-01"].join("\n");
+    const report = (await (await t.request("/api/v1/admin/users/import?dryRun=false", { token: admin.token, body: csv, headers: { "content-type": "text/csv" } })).json()) as { results: { status: string; errors?: Record<string, string> }[] };
+    expect(report.results.map((x) => x.status)).toEqual(["error", "created"]);
+    expect(Object.keys(report.results[0]?.errors ?? {}).sort()).toEqual(["birthDate", "userId"]);
+  });
+
   it("lists a typed query's matches oldest first unless a sort is chosen, and pages them without repeats", async () => {
     const { t, admin, create } = await world();
     const made: Record<string, string> = {};

@@ -2,7 +2,7 @@ import { parse } from "csv-parse/sync";
 import type { Deps, RequestMeta } from "../deps.js";
 import type { Account } from "../db/schema.js";
 import { AppError, type ErrorCode } from "../errors.js";
-import { issuesToFields } from "../accounts/fields.js";
+import { checkInput, noFutureBirthDate } from "../accounts/fields.js";
 import { adminScope, countAdmins, type AdminScope } from "./access.js";
 import { assertCreatable, createSchema, hashIfGiven, insertUser, type CreateInput } from "./user-actions.js";
 import { organizations } from "../db/schema.js";
@@ -109,15 +109,16 @@ export async function importUsers(
   const seenUserIds = new Set<string>();
   const seenEmails = new Set<string>();
   const extraAdmins = new Map<string, number>();
+  const futureBirth = noFutureBirthDate(deps.clock.now());
   for (let start = 0; start < rows.length; start += CHUNK) {
     // Parse, de-duplicate and hash (off the event loop) first; then write the chunk.
     const ready: { row: number; i: CreateInput; passwordHash: string | null }[] = [];
     for (let n = start; n < Math.min(start + CHUNK, rows.length); n++) {
       const raw = rows[n] ?? {};
       const row = n + 1;
-      const parsed = createSchema.safeParse(raw);
-      if (!parsed.success) {
-        results.push({ row, userId: typeof raw.userId === "string" ? raw.userId : "", status: "error", code: "validation_failed", errors: issuesToFields(parsed.error.issues, raw) });
+      const parsed = checkInput(createSchema, raw, futureBirth);
+      if (!parsed.ok) {
+        results.push({ row, userId: typeof raw.userId === "string" ? raw.userId : "", status: "error", code: "validation_failed", errors: parsed.errors });
         continue;
       }
       const i = parsed.data;

@@ -58,7 +58,7 @@ export function assertAdminRoom(tx: Tx, organizationId: string): void {
  */
 export async function createUser(deps: Deps, actor: Account, input: unknown, meta: RequestMeta): Promise<CreateResult> {
   const scope = adminScope(actor);
-  const i = parseInput(createSchema, input);
+  const i = parseInput(createSchema, input, noFutureBirthDate(deps.clock.now()));
   const passwordHash = await hashIfGiven(deps, i);
   const result = deps.db.transaction((tx) => insertUser(tx, deps, scope, i, passwordHash, meta), { behavior: "immediate" });
   deps.mailQueued();
@@ -142,7 +142,7 @@ export const updateSchema = profileSchema.extend({
 /** Admin edit: every profile field plus level, role and friendingForbidden. userId and type are not editable here; an owner only by an owner. */
 export function updateUser(deps: Deps, actor: Account, id: string, input: unknown, meta: RequestMeta): PresentedAccount {
   const scope = adminScope(actor);
-  const i = parseInput(updateSchema, input, noFutureBirthDate(deps.clock.now().toISOString().slice(0, 10)));
+  const i = parseInput(updateSchema, input, noFutureBirthDate(deps.clock.now()));
   return deps.db.transaction(
     (tx) => {
       const a = changeableAccount(tx, scope, id);
