@@ -18,9 +18,12 @@ RUN npm run build && npm prune --omit=dev \
  && rm -rf node_modules/better-sqlite3/deps node_modules/better-sqlite3/src node_modules/.cache node_modules/@types
 
 FROM node:24-bookworm-slim
+# MALLOC_ARENA_MAX: glibc would give every thread that allocates (the hashing threads, Node's and
+# V8's helpers) a heap of its own and keep what it held: about 10 MB of an idle server.
 ENV NODE_ENV=production \
     ROSTER_DATA_DIR=/data \
-    PORT=8080
+    PORT=8080 \
+    MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules

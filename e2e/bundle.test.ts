@@ -1,10 +1,12 @@
 import { once } from "node:events";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 // @ts-expect-error: a plain .mjs script, no declarations
 import { bundleServer } from "../scripts/bundle.mjs";
+// @ts-expect-error: a plain .mjs script, no declarations
+import { PRODUCTION } from "../bench/proc.mjs";
 import { killChildren, root, spawnServer } from "./process.js";
 
 /**
@@ -64,4 +66,18 @@ describe("the bundled server (dist/roster.mjs)", () => {
     expect((await exited)[0]).toBe(0);
     expect(s.logs.some((l) => l.msg === "stopped")).toBe(true);
   }, 60_000);
+
+  it("is started the same way by the image, `npm start` and the bench, so the bench measures what ships", () => {
+    const production = PRODUCTION as { nodeArgs: string[]; env: Record<string, string> };
+    const dockerfile = readFileSync(path.join(root, "Dockerfile"), "utf8");
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? "[]") as string[];
+    expect(cmd).toEqual(["node", ...production.nodeArgs, "dist/roster.mjs"]);
+    // The last stage's ENV (a line per variable, continued with backslashes).
+    const env = /^ENV ((?:.*\\\n)*.*)$/gm;
+    const lastEnv = [...dockerfile.matchAll(env)].pop()?.[1] ?? "";
+    for (const [k, v] of Object.entries(production.env)) expect(lastEnv).toMatch(new RegExp(`(^|\\s)${k}=${v}(\\s|$)`));
+    const start = (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.start;
+    const envPrefix = Object.entries(production.env).map(([k, v]) => `${k}=${v} `).join("");
+    expect(start).toContain(`${envPrefix}node ${production.nodeArgs.join(" ")} dist/roster.mjs`);
+  });
 });
