@@ -110,6 +110,27 @@ export function DeleteUserPage({ v, a, ctx, error, locked = false }: { v: View; 
     <section class="card confirm" aria-labelledby="confirm-title">
       <h1 id="confirm-title">{t("admin.user.delete.title", { userId: a.userId })}</h1>
       {locked ? <OwnerOnlyNotice v={v} /> : ctx.deletionLocked ? <LockedNotice v={v} owner={ctx.owner} /> : error && <Alert v={v} kind="error" msg={error} />}
+      {/* Who it is, so an admin who came by a link or a search deletes the person they meant. */}
+      <dl class="facts">
+        <div>
+          <dt>{t("form.nickname")}</dt>
+          <dd>{a.nickname || "—"}</dd>
+        </div>
+        <div>
+          <dt>{t("form.email")}</dt>
+          <dd>{a.email ?? "—"}</dd>
+        </div>
+        <div>
+          <dt>{t("account.summary.organization")}</dt>
+          <dd>{a.organization?.name || t("account.summary.personal")}</dd>
+        </div>
+        <div>
+          <dt>{t("admin.users.col.lastLogin")}</dt>
+          <dd>
+            <When v={v} iso={a.lastLoginAt} />
+          </dd>
+        </div>
+      </dl>
       {!blocked && (
         <form method="post" action={`${href}/delete`} class="stack">
           <p>{t("admin.user.delete.irreversible", { userId: a.userId })}</p>

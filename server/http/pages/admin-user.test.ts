@@ -201,6 +201,10 @@ describe("delete", () => {
     const id = mia.user.id;
     const confirm = await (await t.request(`/admin/users/${id}/delete`, { cookie: adminCookie })).text();
     expect(confirm).toContain("Delete mia?");
+    // Who it is, beyond the user ID: the address, the organization and when they last logged in.
+    expect(confirm).toContain("<dd>mia@acme.test</dd>");
+    expect(confirm).toContain("<dd>Acme</dd>");
+    expect(confirm).toMatch(/<dt>Last log in<\/dt>\s*<dd><time/);
     expect(confirm).toContain(`<form method="post" action="/admin/users/${id}/delete"`);
     const r = await t.request(`/admin/users/${id}/delete`, { form: {}, cookie: adminCookie });
     expect(r.status).toBe(303);
