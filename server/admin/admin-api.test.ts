@@ -169,6 +169,29 @@ describe("admin users API", () => {
     expect(await found(q("\u3000ｓａｔｏ\u3000"))).toEqual(["sato"]);
   });
 
+  it("regression: a nickname written in full-width letters or half-width katakana is found by the text as usually typed, and the other way round", async () => {
+    const { t, admin, member, create } = await world();
+    for (const [userId, nickname] of [["kato", "ＴＡＮＡＫＡ Ｈａｎａｋｏ"], ["sato", "ﾔﾏﾀﾞ ﾀﾛｳ"], ["ito", "ヤマダ ハナコ"], ["abe", "Tanaka Jiro"]]) {
+      expect((await create(admin.token, { userId, email: `${userId}@acme.test`, nickname, password: PASSWORD })).status).toBe(201);
+    }
+    const found = async (text: string) => (await ids(t, admin.token, `q=${encodeURIComponent(text)}`)).items.map((u) => u.userId).sort();
+    // Through the trigram index (three characters or more)…
+    expect(await found("tanaka")).toEqual(["abe", "kato"]);
+    expect(await found("hanako")).toEqual(["kato"]);
+    expect(await found("ヤマダ")).toEqual(["ito", "sato"]);
+    expect(await found("ﾔﾏﾀﾞ")).toEqual(["ito", "sato"]);
+    expect(await found("タロウ")).toEqual(["sato"]);
+    // …and by LIKE below that.
+    expect(await found("ヤマ")).toEqual(["ito", "sato"]);
+    expect(await found("ta")).toEqual(expect.arrayContaining(["abe", "kato"]));
+    // The People directory searches the same way.
+    const people = async (text: string) =>
+      ((await (await t.request(`/api/v1/directory?q=${encodeURIComponent(text)}`, { token: member.token })).json()) as { items: { userId: string }[] }).items.map((u) => u.userId).sort();
+    expect(await people("tanaka")).toEqual(["abe", "kato"]);
+    expect(await people("ﾔﾏﾀﾞ")).toEqual(["ito", "sato"]);
+    expect(await people("ヤマ")).toEqual(["ito", "sato"]);
+  });
+
   it("regression: an admin's full-width userId and email (input method) are stored in ASCII, on creation and import", async () => {
     const { t, admin, j, create } = await world();
     const r = await create(admin.token, { userId: "ｓａｍ．ｏｋａ", email: "Ｓａｍ．Ｏｋａ＠ａｃｍｅ．ｔｅｓｔ" });

@@ -4,7 +4,7 @@ import type { Deps } from "../deps.js";
 import { auditLog, type Account } from "../db/schema.js";
 import { parseInput } from "../accounts/fields.js";
 import { listQuerySchema } from "../organizations/directory.js";
-import { likeContains, likePrefix } from "../organizations/directory.js";
+import { likeContains, likePrefix } from "../accounts/text-search.js";
 import { adminScope } from "./access.js";
 import { verifyAuditChain } from "./audit.js";
 

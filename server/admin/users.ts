@@ -7,7 +7,8 @@ import { AppError } from "../errors.js";
 import { accounts, accountStatuses, accountTypes, organizations, type Account } from "../db/schema.js";
 import { groupNameField, parseInput } from "../accounts/fields.js";
 import { presentAccount } from "../accounts/present.js";
-import { decodeCursor, encodeCursor, inGroup, likeContains, listQuerySchema, searchText } from "../organizations/directory.js";
+import { decodeCursor, encodeCursor, inGroup, listQuerySchema } from "../organizations/directory.js";
+import { accountTextMatch, ftsQuery, searchText } from "../accounts/text-search.js";
 import { preparedFor } from "../db/prepared.js";
 import { adminScope, type AdminScope } from "./access.js";
 
@@ -52,25 +53,6 @@ const sortColumn: Record<SortKey, SQL> = {
 };
 const numericSort = new Set<SortKey>(["createdAt", "lastLoginAt"]);
 
-type SearchText = NonNullable<ReturnType<typeof searchText>>;
-
-const ftsPhrase = (s: string): string => `"${s.replaceAll('"', '""')}"`;
-const isShort = (s: string): boolean => [...s].length < 3;
-
-/**
- * The trigram index's query for a typed search: its NFKC form in every column
- * and, when the person typed something else ("ＴＡＮＡＫＡ", "ﾀﾅｶ"), that text
- * in the nickname column, where it is stored as written. Null when a form is
- * shorter than a trigram: such a query goes to LIKE instead.
- *
- * The index holds nicknames as written, so "tanaka" does not find a nickname
- * written "ＴＡＮＡＫＡ"; indexing their NFKC form too would take a migration.
- */
-function ftsQuery(q: SearchText): string | null {
-  if (isShort(q.normal) || (q.asTyped !== null && isShort(q.asTyped))) return null;
-  return q.asTyped === null ? ftsPhrase(q.normal) : `${ftsPhrase(q.normal)} OR nickname : ${ftsPhrase(q.asTyped)}`;
-}
-
 /**
  * The WHERE clause of a users search. A query of three characters or more
  * uses the trigram index (substring match over userId, email and nickname);
@@ -85,23 +67,7 @@ export function userFilterWhere(scope: AdminScope, f: UserFilter): SQL | undefin
   const group = f.group || null;
   if (group) where.push(inGroup(accounts.groupName, group));
   const q = searchText(f.q);
-  if (q) {
-    const match = ftsQuery(q);
-    if (match) {
-      where.push(sql`${accounts.id} IN (SELECT k.account_id FROM accounts_fts f JOIN account_search_keys k ON k.key = f.rowid WHERE accounts_fts MATCH ${match})`);
-    } else {
-      const p = likeContains(q.normal.toLowerCase());
-      where.push(
-        or(
-          sql`${accounts.userId} LIKE ${p} ESCAPE '\\'`,
-          sql`coalesce(${accounts.emailLower}, '') LIKE ${p} ESCAPE '\\'`,
-          sql`lower(${accounts.nickname}) LIKE ${p} ESCAPE '\\'`,
-          // LIKE folds ASCII case only; the rest of a typed nickname compares as typed.
-          q.asTyped ? sql`${accounts.nickname} LIKE ${likeContains(q.asTyped)} ESCAPE '\\'` : undefined,
-        ) as SQL,
-      );
-    }
-  }
+  if (q) where.push(accountTextMatch(q));
   return where.length ? and(...where) : undefined;
 }
 

@@ -5,6 +5,7 @@ import { accounts, type Account } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { groupNameField, parseInput } from "../accounts/fields.js";
 import { presentMember } from "../accounts/present.js";
+import { accountTextMatch, searchText } from "../accounts/text-search.js";
 
 /** SPEC §4 lists: `?limit=` 1–200 (default 50) and an opaque `?cursor=`. */
 export const listQuerySchema = z.object({
@@ -19,26 +20,6 @@ export const decodeCursor = (c: string | undefined): string | null => {
   if (!v) throw new AppError("validation_failed", { cursor: "field.invalid" });
   return v;
 };
-
-const likeEscaped = (q: string): string => q.replace(/[\\%_]/g, (m) => `\\${m}`);
-/** `%`, `_` and `\` typed by a user match themselves in LIKE (with ESCAPE '\'). */
-export const likeContains = (q: string): string => `%${likeEscaped(q)}%`;
-/** The same, for "starts with". */
-export const likePrefix = (q: string): string => `${likeEscaped(q)}%`;
-
-/**
- * A typed search: `normal` is its NFKC form, so "ＴＡＮＡＫＡ" from an input
- * method finds the userId and email "tanaka" (both ASCII). Nicknames are
- * stored as their owners wrote them, not normalised, so when the typed text
- * differs (`asTyped`) it is matched against nicknames too: "ﾀﾅｶ" or
- * "ＴＡＮＡＫＡ" still finds a nickname written that way. Null when blank.
- */
-export function searchText(q: string | undefined): { normal: string; asTyped: string | null } | null {
-  const typed = q?.trim() ?? "";
-  if (!typed) return null;
-  const normal = typed.normalize("NFKC").trim();
-  return normal === typed || !normal ? { normal: typed, asTyped: null } : { normal, asTyped: typed };
-}
 
 /**
  * A group includes its subgroups: "Sales" matches "Sales" and "Sales/Tokyo/…",
@@ -66,18 +47,7 @@ export function listDirectory(deps: Deps, account: Account, query: unknown) {
   const i = parseInput(directorySchema, query);
   const filters: SQL[] = [eq(accounts.organizationId, orgId), eq(accounts.status, "active")];
   const q = searchText(i.q);
-  if (q) {
-    const pattern = likeContains(q.normal.toLowerCase());
-    filters.push(
-      or(
-        sql`${accounts.userId} LIKE ${pattern} ESCAPE '\\'`,
-        sql`lower(${accounts.nickname}) LIKE ${pattern} ESCAPE '\\'`,
-        sql`${accounts.emailLower} LIKE ${pattern} ESCAPE '\\'`,
-        // LIKE folds ASCII case only; the rest of a typed nickname compares as typed.
-        q.asTyped ? sql`${accounts.nickname} LIKE ${likeContains(q.asTyped)} ESCAPE '\\'` : undefined,
-      ) as SQL,
-    );
-  }
+  if (q) filters.push(accountTextMatch(q));
   if (i.group) filters.push(inGroup(accounts.groupName, i.group));
   const where = and(...filters);
   const total = deps.db.select({ n: sql<number>`count(*)` }).from(accounts).where(where).get()?.n ?? 0;
