@@ -21,7 +21,7 @@ import { querySchema as auditQuerySchema } from "../admin/audit-query.js";
 import { listSchema as mailListSchema, testSchema as mailTestSchema } from "../mail/admin.js";
 import { errorCodes } from "../errors.js";
 
-type Auth = "none" | "user" | "admin" | "owner" | "api_key";
+type Auth = "none" | "user" | "member" | "admin" | "owner" | "api_key";
 export interface Operation {
   method: "get" | "post" | "patch" | "delete";
   path: string;
@@ -60,8 +60,8 @@ export const operations: Operation[] = [
   op("get", "/api/v1/me/sessions", "me", "The caller's sessions, the current one marked", "user", [200, LIST]),
   op("delete", "/api/v1/me/sessions", "me", "End every other session", "user", [204, "nothing"]),
   op("delete", "/api/v1/me/sessions/{id}", "me", "End one session", "user", [204, "nothing"], { errors: [404] }),
-  op("get", "/api/v1/directory", "directory", "Active members of the caller's organization", "user", [200, LIST], { query: directorySchema, errors: [400, 403] }),
-  op("get", "/api/v1/groups", "directory", "The group tree with member counts", "user", [200, "{items, ungrouped, total}"], { errors: [403] }),
+  op("get", "/api/v1/directory", "directory", "Active members of the caller's organization", "member", [200, LIST], { query: directorySchema, errors: [400, 403] }),
+  op("get", "/api/v1/groups", "directory", "The group tree with member counts", "member", [200, "{items, ungrouped, total}"], { errors: [403] }),
   op("get", "/api/v1/invitations/{token}", "invitations", "What a registration request is", "none", [200, "the request, with mode"], { errors: [400] }),
   op("post", "/api/v1/invitations/{token}/accept", "invitations", "Accept: a new account, or a personal account moving in (its session)", "none", [201, "{user, token, expiresAt} or {user}"], { body: newAccountSchema, errors: [400, 401, 403, 409, 410] }),
   op("post", "/api/v1/introspect", "introspection", "RFC 7662 token introspection (form or JSON `token`)", "api_key", [200, "{active, sub, username, type, organization, exp}"], { errors: [401] }),
@@ -110,6 +110,8 @@ const jsonSchema = (s: z.ZodType) => {
 const security: Record<Auth, object[]> = {
   none: [],
   user: [{ bearer: [] }, { cookie: [] }],
+  /** A member's session, or an API key (a chat server), for the key's organization. */
+  member: [{ bearer: [] }, { cookie: [] }, { apiKey: [] }],
   admin: [{ bearer: [] }, { cookie: [] }, { apiKey: [] }],
   owner: [{ bearer: [] }, { cookie: [] }, { apiKey: [] }],
   api_key: [{ apiKey: [] }],
