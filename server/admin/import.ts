@@ -78,7 +78,9 @@ function normalizeRow(r: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r)) {
     if (v === "" || v === null || v === undefined) continue;
-    if (typeof v === "string" && (k === "pushOffline" || k === "friendingForbidden")) out[k] = v === "true" || v === "1";
+    if (typeof v === "string" && (k === "pushOffline" || k === "friendingForbidden")) out[k] = /^(true|1|yes)$/i.test(v.trim());
+    // A CSV cell is text: a whole number in it is the number (anything else is refused by the row's checks).
+    else if (typeof v === "string" && (k === "level" || k === "role") && /^\s*\d{1,10}\s*$/.test(v)) out[k] = Number(v);
     else if (k === "pushOffline" && typeof v === "boolean") out.messageSettings = { pushOffline: v };
     else out[k] = v;
   }

@@ -19,8 +19,15 @@ import { adminScope, assertNotLastAdmin, changeableAccount, countAdmins, inScope
 
 export const SETUP_TTL = 7 * DAY;
 
+/** The fields only an admin sets (SPEC §2): on creation, import and edit. */
+const adminSetFields = {
+  level: z.number({ message: "level.invalid" }).int("level.invalid").min(0, "level.invalid").max(2_147_483_647, "level.invalid").optional(),
+  role: z.number({ message: "field.invalid" }).int("field.invalid").min(0, "field.invalid").max(2_147_483_647, "field.invalid").optional(),
+  friendingForbidden: z.boolean({ message: "field.invalid" }).optional(),
+};
+
 /** The create dialog's fields; an import row takes the same, plus the other profile fields. */
-export const createSchema = profileSchema.extend({
+export const createSchema = profileSchema.extend(adminSetFields).extend({
   type: z.enum(["general", "admin"], { message: "type.invalid" }).default("general"),
   userId: userIdField,
   email: emailField.optional().or(z.literal("").transform(() => undefined)),
@@ -39,6 +46,8 @@ export interface CreateResult {
 }
 
 function orgFor(tx: Tx, scope: AdminScope, requested: string | undefined) {
+  // An admin creates in their own organization; naming another is refused, not quietly ignored.
+  if (!scope.isOwner && requested !== undefined && requested !== scope.actor.organizationId) throw fieldError("organizationId", "field.invalid");
   const id = scope.isOwner ? (requested ?? scope.actor.organizationId) : scope.actor.organizationId;
   const org = id ? tx.select().from(organizations).where(eq(organizations.id, id)).get() : undefined;
   if (!org) throw fieldError("organizationId", "field.invalid");
@@ -74,6 +83,14 @@ export async function hashIfGiven(deps: Deps, i: Pick<CreateInput, "password" | 
   return deps.hasher.hash(i.password);
 }
 
+function adminSetChanges(i: { level?: number; role?: number; friendingForbidden?: boolean }): Partial<Account> {
+  const set: Partial<Account> = {};
+  if (i.level !== undefined) set.level = i.level;
+  if (i.role !== undefined) set.role = i.role;
+  if (i.friendingForbidden !== undefined) set.friendingForbidden = i.friendingForbidden;
+  return set;
+}
+
 /** The user ID and the address, when another account has them. */
 function takenFields(tx: Tx, i: Pick<CreateInput, "userId" | "email">): FieldErrors {
   return {
@@ -100,6 +117,7 @@ export function insertUser(tx: Tx, deps: Pick<Deps, "clock" | "config">, scope: 
   tx.insert(accounts)
     .values({
       ...profileChanges(i, now.toISOString().slice(0, 10)),
+      ...adminSetChanges(i),
       id,
       organizationId: org.id,
       userId: i.userId,
@@ -134,9 +152,7 @@ export function insertUser(tx: Tx, deps: Pick<Deps, "clock" | "config">, scope: 
 
 export const updateSchema = profileSchema.extend({
   email: emailField.optional().or(z.literal("").transform(() => null)).or(z.null()),
-  level: z.number({ message: "level.invalid" }).int("level.invalid").min(0, "level.invalid").max(2_147_483_647, "level.invalid").optional(),
-  role: z.number({ message: "field.invalid" }).int("field.invalid").min(0, "field.invalid").max(2_147_483_647, "field.invalid").optional(),
-  friendingForbidden: z.boolean({ message: "field.invalid" }).optional(),
+  ...adminSetFields,
 });
 
 /** Admin edit: every profile field plus level, role and friendingForbidden. userId and type are not editable here; an owner only by an owner. */
@@ -148,9 +164,7 @@ export function updateUser(deps: Deps, actor: Account, id: string, input: unknow
       const a = changeableAccount(tx, scope, id);
       const now = deps.clock.now();
       const set: Partial<Account> = profileChanges(i, now.toISOString().slice(0, 10));
-      if (i.level !== undefined) set.level = i.level;
-      if (i.role !== undefined) set.role = i.role;
-      if (i.friendingForbidden !== undefined) set.friendingForbidden = i.friendingForbidden;
+      Object.assign(set, adminSetChanges(i));
       if (i.email !== undefined && (i.email?.toLowerCase() ?? null) !== a.emailLower) {
         const holder = i.email ? findByEmail(tx, i.email) : undefined;
         if (holder && holder.id !== a.id) throw new AppError("email_taken", { email: "error.email_taken" });

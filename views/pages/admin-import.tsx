@@ -5,7 +5,7 @@ import { fmt } from "../partials/admin-users-table.js";
 import type { FormState, View } from "../view.js";
 
 /** The columns an import file may have, in the order of the template. */
-export const importColumns = ["userId", "email", "type", "nickname", "password", "groupName", "gender", "birthDate", "location", "statusMessage", "language", "friendPolicy", "avatarUrl"] as const;
+export const importColumns = ["userId", "email", "type", "nickname", "password", "groupName", "gender", "birthDate", "location", "statusMessage", "language", "friendPolicy", "avatarUrl", "level", "role", "friendingForbidden"] as const;
 
 function Columns({ v }: { v: View }) {
   const t = v.t;
