@@ -125,6 +125,24 @@ describe("registration requests", () => {
     expect((await j(await t.request("/api/v1/admin/invitations", { token: gabe.token }))).total).toBe(0);
     expect((await t.request(`/api/v1/admin/organizations/${globex.id}`, { method: "PATCH", token: gabe.token, json: { name: "Mine" } })).status).toBe(403);
     expect((await j(await t.request("/api/v1/admin/organizations", { token: gabe.token }))).items.map((o: { name: string }) => o.name)).toEqual(["Globex"]);
+    // Naming Acme: refused with the field, rather than sent for Globex.
+    const acmeId = (await j(await t.request("/api/v1/me", { token: owner.token }))).organization.id as string;
+    const elsewhere = await invite("iso2@x.test", gabe.token, { organizationId: acmeId });
+    expect(elsewhere.status).toBe(400);
+    expect((await j(elsewhere)).errors).toHaveProperty("organizationId");
+    expect((await j(await t.request("/api/v1/admin/invitations", { token: gabe.token }))).total).toBe(0);
+  });
+
+  it("regression: a refused single address says which field and why, as every other refusal does", async () => {
+    const { j, invite } = await world();
+    const bad = await invite("not-an-address");
+    expect(bad.status).toBe(400);
+    expect(await j(bad)).toMatchObject({ code: "validation_failed", errors: { email: "Enter a valid email address." } });
+    const many = await j(await invite("fine@x.test, not-an-address"));
+    expect(many.results).toEqual([
+      expect.objectContaining({ email: "fine@x.test", status: "sent" }),
+      expect.objectContaining({ email: "not-an-address", status: "error", code: "validation_failed", errors: { email: "Enter a valid email address." } }),
+    ]);
   });
 
   it("claims a domain for one organization only; new registrations from it join that organization", async () => {

@@ -4,10 +4,10 @@ import { DAY } from "../clock.js";
 import type { Deps, RequestMeta } from "../deps.js";
 import type { Tx } from "../db/client.js";
 import { invitations, organizations, type Account, type Organization } from "../db/schema.js";
-import { AppError, type ErrorCode } from "../errors.js";
+import { AppError, type ErrorCode, type FieldErrors } from "../errors.js";
 import { newId } from "../ids.js";
 import { generateSecret, hashSecret, looksLikeToken } from "../auth/tokens.js";
-import { emailField, parseInput } from "../accounts/fields.js";
+import { emailField, issuesToFields, parseInput } from "../accounts/fields.js";
 import { findByEmail } from "../accounts/store.js";
 import { queueMail } from "../mail/outbox.js";
 import { audit } from "../admin/audit.js";
@@ -47,10 +47,14 @@ export interface SendResult {
   email: string;
   status: "sent" | "error";
   code?: ErrorCode;
+  /** With a refusal: the message of each field that caused it. */
+  fields?: FieldErrors;
   invitation?: ReturnType<typeof presentInvitation>;
 }
 
 function targetOrg(tx: Tx, scope: AdminScope, requested?: string): Organization {
+  // An admin invites to their own organization; naming another is refused, not quietly ignored.
+  if (!scope.isOwner && requested !== undefined && requested !== scope.actor.organizationId) throw new AppError("validation_failed", { organizationId: "field.invalid" });
   const id = scope.isOwner ? (requested ?? scope.actor.organizationId) : scope.actor.organizationId;
   const org = id ? tx.select().from(organizations).where(eq(organizations.id, id)).get() : undefined;
   if (!org) throw new AppError("validation_failed", { organizationId: "field.invalid" });
@@ -116,7 +120,7 @@ export function sendInvitations(deps: Deps, actor: Account, input: unknown, meta
   if (emails.length > 1000) throw new AppError("validation_failed", { email: "field.tooLong" });
   const results = emails.map((raw): SendResult => {
     const parsed = emailField.safeParse(raw);
-    if (!parsed.success) return { email: raw, status: "error", code: "validation_failed" };
+    if (!parsed.success) return { email: raw, status: "error", code: "validation_failed", fields: issuesToFields(parsed.error.issues.map((x) => ({ ...x, path: ["email"] })), { email: raw }) };
     try {
       const inv = deps.db.transaction(
         (tx) => {
@@ -130,7 +134,7 @@ export function sendInvitations(deps: Deps, actor: Account, input: unknown, meta
     } catch (e) {
       // Two admins racing for one address: the database's partial unique index lets one win.
       if (e instanceof Error && /UNIQUE constraint failed: invitations/.test(e.message)) return { email: parsed.data, status: "error", code: "invitation_pending" };
-      if (e instanceof AppError) return { email: parsed.data, status: "error", code: e.code };
+      if (e instanceof AppError) return { email: parsed.data, status: "error", code: e.code, ...(e.fields ? { fields: e.fields } : {}) };
       throw e;
     }
   });

@@ -4,7 +4,7 @@ import { listInvitations, resendInvitation, revokeInvitation, sendInvitations } 
 import { AppError } from "../../errors.js";
 import type { AppEnv } from "../context.js";
 import { caller } from "./admin-users.js";
-import { readJson } from "./respond.js";
+import { englishFields, readJson } from "./respond.js";
 
 /** /api/v1/admin/organizations and /api/v1/admin/invitations (registration requests). */
 export const adminOrgsApi = new Hono<AppEnv>()
@@ -18,9 +18,9 @@ export const adminOrgsApi = new Hono<AppEnv>()
     if (r.results.length === 1) {
       const only = r.results[0]!;
       if (only.status === "sent") return c.json(only.invitation, 201);
-      throw new AppError(only.code ?? "validation_failed");
+      throw new AppError(only.code ?? "validation_failed", only.fields);
     }
-    return c.json(r);
+    return c.json({ results: r.results.map(({ fields, ...x }) => (fields ? { ...x, errors: englishFields(fields) } : x)) });
   })
   .delete("/invitations/:id", (c) => {
     revokeInvitation(c.get("deps"), caller(c), c.req.param("id"), c.get("meta"));
