@@ -223,6 +223,26 @@ describe("admin users API", () => {
     expect(Object.keys(report.results[0]?.errors ?? {}).sort()).toEqual(["birthDate", "userId"]);
   });
 
+  it("regression: level, role and friendingForbidden are kept on creation and import, and an admin cannot create in another organization", async () => {
+    const { t, admin, other, j, create } = await world();
+    const made = await create(admin.token, { userId: "lev", email: "lev@acme.test", level: 3, role: 2, friendingForbidden: true });
+    expect(made.status).toBe(201);
+    expect(((await j(made)) as { user: object }).user).toMatchObject({ level: 3, role: 2, friendingForbidden: true });
+
+    const csv = ["userId,email,level,role,friendingForbidden", "imp1,imp1@acme.test,7,1,TRUE", "imp2,imp2@acme.test,x,,false"].join("\n");
+    const report = (await (await t.request("/api/v1/admin/users/import?dryRun=false", { token: admin.token, body: csv, headers: { "content-type": "text/csv" } })).json()) as { results: { status: string; user?: object; errors?: object }[] };
+    expect(report.results[0]?.status).toBe("created");
+    expect(report.results[1]).toMatchObject({ status: "error", errors: { level: expect.any(String) } });
+    const imp1 = (await (await t.request("/api/v1/admin/users?q=imp1", { token: admin.token })).json()) as { items: object[] };
+    expect(imp1.items[0]).toMatchObject({ level: 7, role: 1, friendingForbidden: true });
+
+    // Acme's admin naming Globex: refused, rather than created in Acme.
+    const elsewhere = await create(admin.token, { userId: "sneaky", email: "sneaky@acme.test", organizationId: other.id });
+    expect(elsewhere.status).toBe(400);
+    expect(await j(elsewhere)).toMatchObject({ errors: { organizationId: expect.any(String) } });
+    expect((await t.request("/api/v1/admin/users?q=sneaky", { token: admin.token }).then((r) => r.json())) as { total: number }).toMatchObject({ total: 0 });
+  });
+
   it("lists a typed query's matches oldest first unless a sort is chosen, and pages them without repeats", async () => {
     const { t, admin, create } = await world();
     const made: Record<string, string> = {};
@@ -319,6 +339,13 @@ describe("API keys and introspection", () => {
     expect(list.items.length).toBeGreaterThan(0);
     expect(list.items.every((e) => e.action.startsWith("login"))).toBe(true);
     expect(await (await t.request("/api/v1/admin/audit/verify", { token: admin.token })).json()).toMatchObject({ ok: true });
+    // Pages follow their cursor; a cursor the list did not make is refused, not read as the first page.
+    const first = (await (await t.request("/api/v1/admin/audit?limit=1", { token: admin.token })).json()) as { items: { seq: number }[]; nextCursor: string };
+    const second = (await (await t.request(`/api/v1/admin/audit?limit=1&cursor=${first.nextCursor}`, { token: admin.token })).json()) as { items: { seq: number }[] };
+    expect(second.items[0]?.seq).toBeLessThan(first.items[0]?.seq as number);
+    const bad = await t.request("/api/v1/admin/audit?cursor=zzz", { token: admin.token });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ errors: { cursor: expect.any(String) } });
   });
 });
 

@@ -2,8 +2,8 @@ import { and, desc, eq, gte, lt, or, sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Deps } from "../deps.js";
 import { auditLog, type Account } from "../db/schema.js";
-import { parseInput } from "../accounts/fields.js";
-import { listQuerySchema } from "../organizations/directory.js";
+import { fieldError, parseInput } from "../accounts/fields.js";
+import { decodeCursor, encodeCursor, listQuerySchema } from "../organizations/directory.js";
 import { likeContains, likePrefix } from "../accounts/text-search.js";
 import { adminScope } from "./access.js";
 import { verifyAuditChain } from "./audit.js";
@@ -34,7 +34,10 @@ export function listAudit(deps: Pick<Deps, "db">, actor: Account, query: unknown
   if (i.to) where.push(lt(auditLog.at, new Date(i.to.length === 10 ? `${i.to}T23:59:59.999Z` : i.to)));
   const base = where.length ? and(...where) : undefined;
   const total = deps.db.select({ n: sql<number>`count(*)` }).from(auditLog).where(base).get()?.n ?? 0;
-  const before = i.cursor ? Number(Buffer.from(i.cursor, "base64url").toString()) : NaN;
+  const cursor = decodeCursor(i.cursor);
+  // A cursor this list did not make is refused, as every other list does, not taken for the first page.
+  if (cursor !== null && !/^\d{1,15}$/.test(cursor)) throw fieldError("cursor", "field.invalid");
+  const before = cursor === null ? NaN : Number(cursor);
   const rows = deps.db
     .select()
     .from(auditLog)
@@ -55,7 +58,7 @@ export function listAudit(deps: Pick<Deps, "db">, actor: Account, query: unknown
       ip: r.ip,
       detail: safeJson(r.detail),
     })),
-    nextCursor: rows.length > i.limit && last ? Buffer.from(String(last.seq)).toString("base64url") : null,
+    nextCursor: rows.length > i.limit && last ? encodeCursor(String(last.seq)) : null,
     total,
   };
 }
