@@ -47,11 +47,11 @@ describe("import", () => {
     const { t, adminCookie } = await adminWorld();
     const html = await (await t.request("/admin/import", { cookie: adminCookie })).text();
     expect(html).toContain('<form method="post" action="/admin/users/import" enctype="multipart/form-data"');
-    for (const col of ["userId", "email", "type", "nickname", "password", "groupName", "gender", "birthDate", "location", "statusMessage", "language", "friendPolicy", "avatarUrl"]) expect(html).toContain(`<td class="mono">${col}`);
+    for (const col of ["userId", "email", "type", "nickname", "password", "groupName", "gender", "birthDate", "location", "statusMessage", "language", "friendPolicy", "avatarUrl", "level", "role", "friendingForbidden"]) expect(html).toContain(`<td class="mono">${col}`);
     const template = await t.request("/admin/import/template.csv", { cookie: adminCookie });
     expect(template.headers.get("content-disposition")).toBe('attachment; filename="roster-import-template.csv"');
     const rows = parse(await template.text(), { columns: true }) as Record<string, string>[];
-    expect(Object.keys(rows[0] ?? {})).toEqual(["userId", "email", "type", "nickname", "password", "groupName", "gender", "birthDate", "location", "statusMessage", "language", "friendPolicy", "avatarUrl"]);
+    expect(Object.keys(rows[0] ?? {})).toEqual(["userId", "email", "type", "nickname", "password", "groupName", "gender", "birthDate", "location", "statusMessage", "language", "friendPolicy", "avatarUrl", "level", "role", "friendingForbidden"]);
   });
 
   it("checks first (per-row errors and counts, nothing created), then imports the valid rows with progress to completion", async () => {

@@ -30,8 +30,8 @@ const cell = (x: unknown) => (typeof x === "string" ? neutralizeCell(x) : x === 
 
 const template = [
   [...importColumns],
-  ["taro.yamada", "taro@example.com", "general", "山田 太郎", "", "Sales/Tokyo", "male", "1990-04-01", "Tokyo", "", "ja", "need_confirm", ""],
-  ["hanako.sato", "", "general", "Hanako Sato", "", "Support", "female", "", "Osaka", "", "en", "allow_any", ""],
+  ["taro.yamada", "taro@example.com", "general", "山田 太郎", "", "Sales/Tokyo", "male", "1990-04-01", "Tokyo", "", "ja", "need_confirm", "", "", "", ""],
+  ["hanako.sato", "", "general", "Hanako Sato", "", "Support", "female", "", "Osaka", "", "en", "allow_any", "", "", "", ""],
 ];
 
 /** /admin/import: check a CSV or JSON file, import its valid rows in the background, download the results. */
