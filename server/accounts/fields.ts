@@ -124,6 +124,14 @@ export function checkInput<S extends z.ZodType>(schema: S, data: unknown, also?:
   return { ok: false, errors: { ...extra, ...(r.success ? {} : issuesToFields(r.error.issues, data)) } };
 }
 
+/**
+ * A token from a link. One longer than any token is not a mistake in a field
+ * but a token that matches nothing: the service answers `invalid_token` for
+ * it, as for any other wrong token.
+ */
+export const tokenText = (missing: string) =>
+  z.string({ message: missing }).transform((s) => (s.length > 200 ? "" : s));
+
 /** SPEC §2: a birth date is not in the future (judged by the UTC date of `now`). */
 export const noFutureBirthDate =
   (now: Date) =>

@@ -10,7 +10,7 @@ import { invalidateUserSessions } from "../auth/sessions.js";
 import { hit } from "../auth/throttle.js";
 import { audit } from "../admin/audit.js";
 import { queueMail } from "../mail/outbox.js";
-import { emailField, parseInput, passwordField } from "./fields.js";
+import { emailField, parseInput, passwordField, tokenText } from "./fields.js";
 import { checkPassword } from "./login.js";
 import { findByEmail, findById } from "./store.js";
 import { statusOnConfirmation } from "./registration.js";
@@ -82,7 +82,7 @@ export function requestPasswordReset(deps: Deps, input: unknown, meta: RequestMe
   });
 }
 
-export const confirmSchema = z.object({ token: z.string({ message: "field.required" }).max(200), password: passwordField });
+export const confirmSchema = z.object({ token: tokenText("field.required"), password: passwordField });
 
 /**
  * Sets a new password from a reset link and ends every session. The link

@@ -8,7 +8,7 @@ import { passwordProblem } from "../auth/password.js";
 import { consumeToken, findToken } from "../auth/one-time.js";
 import { hit } from "../auth/throttle.js";
 import { audit } from "../admin/audit.js";
-import { parseInput, passwordField } from "./fields.js";
+import { parseInput, passwordField, tokenText } from "./fields.js";
 import { findById } from "./store.js";
 
 /** The account an admin-created setup link is for (the setup page shows its user ID); throws for a dead link. */
@@ -19,7 +19,7 @@ export function checkSetupToken(deps: Pick<Deps, "db" | "clock">, token: unknown
   return a;
 }
 
-export const schema = z.object({ token: z.string({ message: "field.required" }).max(200), password: passwordField });
+export const schema = z.object({ token: tokenText("field.required"), password: passwordField });
 
 /**
  * SPEC §3 admin-created accounts: the person behind the setup link chooses a

@@ -9,7 +9,7 @@ import { atMostEvery, hit } from "../auth/throttle.js";
 import { hashCode, sameHash } from "../auth/tokens.js";
 import { audit } from "../admin/audit.js";
 import type { Tx } from "../mail/outbox.js";
-import { emailField, parseInput, typedIdentifier } from "./fields.js";
+import { emailField, parseInput, tokenText, typedIdentifier } from "./fields.js";
 import { presentAccount, type PresentedAccount } from "./present.js";
 import { findByEmail, findById } from "./store.js";
 import { organizationName } from "../organizations/organizations.js";
@@ -18,7 +18,7 @@ import { sendVerification, statusOnConfirmation } from "./registration.js";
 export const MAX_CODE_ATTEMPTS = 5;
 
 export const verifySchema = z.union([
-  z.object({ token: z.string({ message: "field.invalid" }).max(200) }),
+  z.object({ token: tokenText("field.invalid") }),
   // The code in NFKC too: "１２３４５６" typed with an input method is the code.
   z.object({ email: emailField, code: typedIdentifier("code.invalid").regex(/^\d{6}$/, "code.invalid") }),
 ]);
