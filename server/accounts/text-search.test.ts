@@ -19,6 +19,8 @@ describe("the forms a search is tried in", () => {
 
   it("tries each nickname form once, and none that equals the normal one", () => {
     expect(searchText("  ")).toBeNull();
+    expect(searchText("\0\0\0")).toBeNull();
+    expect(searchText("ta\0naka")).toEqual({ normal: "tanaka", nicknameForms: ["ｔａｎａｋａ"] });
     expect(searchText("tanaka")).toEqual({ normal: "tanaka", nicknameForms: ["ｔａｎａｋａ"] });
     expect(searchText("ＴＡＮＡＫＡ")).toEqual({ normal: "TANAKA", nicknameForms: ["ＴＡＮＡＫＡ"] });
     expect(searchText("ﾔﾏﾀﾞ")).toEqual({ normal: "ヤマダ", nicknameForms: ["ﾔﾏﾀﾞ"] });

@@ -28,7 +28,8 @@ export interface SearchText {
 }
 
 export function searchText(q: string | undefined): SearchText | null {
-  const typed = q?.trim() ?? "";
+  // FTS5 cannot take a NUL inside a phrase; nobody types one, so it is dropped, not refused.
+  const typed = (q ?? "").replaceAll("\0", "").trim();
   if (!typed) return null;
   const normal = typed.normalize("NFKC").trim() || typed;
   const forms = new Set([typed, fullWidth(normal), halfWidthKana(normal)]);
