@@ -12,7 +12,7 @@ import { SESSION_COOKIE } from "./auth/sessions.js";
 import { clientIp } from "./http/client-ip.js";
 import { storageProblem, type AppEnv, type Ctx } from "./http/context.js";
 import type { NodeEnv } from "./http/listener.js";
-import { accessLogger } from "./log.js";
+import { accessLogger, loggedPath } from "./log.js";
 import { api } from "./http/api/index.js";
 import { problem } from "./http/api/respond.js";
 import { pages, renderErrorPage } from "./http/pages/index.js";
@@ -167,7 +167,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     deps.metrics?.observeRequest(c.req.method, route, status, seconds);
     if (!PROBE_PATHS.has(route)) {
       // A request whose target made no URL is logged with the target it sent.
-      const path = nodeEnv(c).badRequest?.target.slice(0, 500) ?? c.req.path;
+      const path = loggedPath(nodeEnv(c).badRequest?.target.slice(0, 500) ?? c.req.path, route);
       access(deps.log).info({ requestId, method: c.req.method, path, route, status, ms: Math.round(seconds * 10000) / 10, ip: meta.ip }, "request");
     }
   });

@@ -44,3 +44,22 @@ export function accessLogger(): (log: Logger) => Logger {
     return child;
   };
 }
+
+/**
+ * The path an access-log line shows. Query strings are never logged (reset
+ * and setup links carry their token there); an invitation's link carries it
+ * in the path (`/invite/:token`), and that segment is replaced: whoever reads
+ * the logs must not be able to accept someone's invitation.
+ */
+export function loggedPath(target: string, route: string): string {
+  const path = target.replace(/[?#].*$/s, "");
+  if (route.includes(":token")) {
+    const pattern = route.split("/");
+    return path
+      .split("/")
+      .map((segment, i) => (pattern[i] === ":token" ? "[redacted]" : segment))
+      .join("/");
+  }
+  // Unmatched (a method the route does not take, a target that made no URL): by its shape.
+  return path.replace(/^((?:\/api\/v1)?\/invit(?:e|ations)\/)[^/]+/i, "$1[redacted]");
+}

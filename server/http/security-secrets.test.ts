@@ -196,6 +196,7 @@ describe("secrets at rest (SPEC §2: tokens, codes and keys only as SHA-256, pas
   /** Mailed: the outbox holds the mail that carries them (that is what it is for), and nothing else may. */
   const mailed: Record<string, string> = {};
   let code = "";
+  const logLines: string[] = [];
 
   afterAll(() => {
     t?.db.$client.close();
@@ -211,6 +212,8 @@ describe("secrets at rest (SPEC §2: tokens, codes and keys only as SHA-256, pas
 
   beforeAll(async () => {
     t = createTestApp({ file });
+    // Every line the server logs during the flow, access-log lines included.
+    t.deps.log = pino({ level: "debug" }, { write: (line: string) => void logLines.push(line) });
     const passwords = { member: "member secret one", reset: "reset secret two", changed: "changed secret three", invitee: "invitee secret four", setup: "setup secret five", byAdmin: "admin-set secret six" };
     Object.assign(unmailed, { ownerPassword: PASSWORD, ...Object.fromEntries(Object.entries(passwords).map(([k, v]) => [`${k}Password`, v])) });
     const owner = (await setupOwner(t)).token;
@@ -235,6 +238,8 @@ describe("secrets at rest (SPEC §2: tokens, codes and keys only as SHA-256, pas
     unmailed.apiKey = (await api("/api/v1/admin/api-keys", { json: { name: "chat" }, token: owner }, 201)).key!;
     await api("/api/v1/admin/invitations", { json: { email: "invitee@acme.test" }, token: owner }, 201);
     mailed.invitation = new URL(t.mailbox.linkIn(t.mailbox.lastMessage("invitee@acme.test"))).pathname.split("/").pop()!;
+    // The invitee opens the mailed link first (a page whose path holds the token), then accepts through the API.
+    expect((await t.request(`/invite/${mailed.invitation}`)).status).toBe(200);
     unmailed.inviteeSession = (await api(`/api/v1/invitations/${mailed.invitation}/accept`, { json: { userId: "invitee", password: passwords.invitee } }, 201)).token!;
 
     const handover = await api("/api/v1/admin/users", { json: { userId: "handover" }, token: owner }, 201);
@@ -246,6 +251,14 @@ describe("secrets at rest (SPEC §2: tokens, codes and keys only as SHA-256, pas
     // The secret halves of sessions and keys on their own (their ids are stored in clear by design).
     for (const k of ["ownerSession", "memberSession", "memberSession2", "inviteeSession"]) unmailed[`${k}Secret`] = unmailed[k]!.split(".")[1]!;
     unmailed.apiKeySecret = unmailed.apiKey!.split("_").pop()!;
+  });
+
+  it("no log line holds a password, token, code or key, nor an invitation's link (whose token is in the path)", () => {
+    expect(logLines.some((l) => l.includes('"path":"/invite/[redacted]"'))).toBe(true);
+    expect(logLines.some((l) => l.includes('"path":"/api/v1/invitations/[redacted]/accept"'))).toBe(true);
+    const all = logLines.join("\n");
+    // The 6-digit code as a value: as bare digits it could turn up inside a timestamp by chance.
+    for (const [name, secret] of Object.entries({ ...mailed, ...unmailed, code: `"${code}"` })) expect(all.includes(secret), name).toBe(false);
   });
 
   /** The database as it is on disk right now: the main file and the write-ahead log, unflushed. */
