@@ -224,9 +224,33 @@ describe("a damaged database at start", () => {
     expect(code).toBe(1);
     // No stack trace: a JSON line for `docker logs`, at fatal, naming the backups to restore.
     expect(stderr).toBe("");
-    expect(lines.at(-1)).toMatchObject({ level: 60, code: "SQLITE_NOTADB", msg: expect.stringContaining(`roster restore <file>`) });
+    expect(lines.at(-1)).toMatchObject({ level: 60, code: "SQLITE_NOTADB", msg: expect.stringContaining(`roster restore --file <backup>`) });
     expect(readFileSync(file, "utf8")).toBe("half of a file copied by hand\n".repeat(500));
     rmSync(dataDir, { recursive: true, force: true });
+  });
+});
+
+describe("a second server on the same data directory", () => {
+  it("stops at start with one line saying another Roster runs there; the first keeps serving", { timeout: 30_000 }, async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "roster-twice-"));
+    try {
+      const first = await spawnServer(dataDir);
+      const { code, lines, stderr } = await runUntilExit(dataDir);
+      expect(code).toBe(1);
+      expect(stderr).toBe("");
+      expect(lines.at(-1)).toMatchObject({ level: 60, code: "DATA_DIR_IN_USE", msg: expect.stringContaining(`Another Roster is running on the data directory ${dataDir}`) });
+      expect((await fetch(`${first.base}/readyz`)).status).toBe(200);
+      // Once the first has stopped, the directory is free again.
+      const stopped = once(first.proc, "exit");
+      first.proc.kill("SIGTERM");
+      expect((await stopped)[0]).toBe(0);
+      const again = await spawnServer(dataDir);
+      expect((await fetch(`${again.base}/readyz`)).status).toBe(200);
+      again.proc.kill("SIGTERM");
+      await once(again.proc, "exit");
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { errorCode } from "./errors.js";
-import { databaseFile, DatabaseTooNewError, hasAppliedMigrations, isMigrated, migrateDatabase, openDatabase, type Db } from "./db/client.js";
+import { databaseFile, DatabaseTooNewError, hasAppliedMigrations, isMigrated, migrateDatabase, migrationLevels, openDatabase, type Db } from "./db/client.js";
 
 /**
  * A consistent copy of the database while it is in use, through SQLite's
@@ -95,13 +95,72 @@ export class CannotOpenDatabaseError extends Error {
   }
 }
 
+/**
+ * Why `file` cannot be restored, or null when it is a whole backup of a
+ * Roster database this version can run: a file SQLite can read, that passes
+ * its integrity check, holds Roster's tables, and was not migrated by a newer
+ * Roster. An empty file (a copy that failed) would otherwise turn the server
+ * into a fresh install whose first registration becomes its owner.
+ */
+export function backupProblem(file: string): string | null {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    if ((db.pragma("integrity_check", { simple: true }) as string) !== "ok") return "it fails SQLite's integrity check";
+    const { applied, known } = migrationLevels(db);
+    const accounts = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'accounts'").get();
+    if (applied === null || !accounts) return "it is not a Roster database (no accounts, no migrations)";
+    if (applied > known) return "it was made by a newer Roster: restore it with that version";
+    return null;
+  } catch (e) {
+    return `SQLite cannot read it (${errorCode(e) || (e as Error).message})`;
+  } finally {
+    db?.close();
+  }
+}
+
+/**
+ * The running server's hold on its data directory, for as long as the
+ * process lives: an exclusive SQLite lock on `roster.lock`, which the
+ * operating system drops when the process ends, however it ends (a crash,
+ * SIGKILL, a container stopped). A second server on the same directory, from
+ * this container or another one on the same volume, refuses to start, and
+ * `roster restore` refuses while a server runs: two writers on one database
+ * would lose each other's writes without a sign.
+ */
+export function holdDataDir(dataDir: string): { release(): void } {
+  if (dataDir === ":memory:") return { release: () => {} };
+  let lock: Database.Database | undefined;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    lock = new Database(path.join(dataDir, "roster.lock"));
+    lock.pragma("busy_timeout = 0");
+    lock.exec("BEGIN EXCLUSIVE");
+  } catch (e) {
+    lock?.close();
+    if (errorCode(e) === "SQLITE_BUSY") {
+      throw new CannotOpenDatabaseError(
+        `Another Roster is running on the data directory ${dataDir}: two servers on one database would lose each other's writes. Stop the other one first, or give this one its own ROSTER_DATA_DIR.`,
+        "DATA_DIR_IN_USE",
+      );
+    }
+    throw cannotOpen(e, dataDir) ?? e;
+  }
+  const held = lock;
+  return {
+    release() {
+      if (held.open) held.close();
+    },
+  };
+}
+
 function cannotOpen(e: unknown, dataDir: string): CannotOpenDatabaseError | null {
   const code = errorCode(e);
   const file = databaseFile(dataDir);
   const uid = typeof process.getuid === "function" ? ` (this process runs as uid ${process.getuid()})` : "";
   if (/^SQLITE_(NOTADB|CORRUPT)/.test(code)) {
     return new CannotOpenDatabaseError(
-      `${file} is damaged or is not a Roster database (${code}). Nothing was changed. Restore the newest good copy from ${path.join(dataDir, "backups")} with "roster restore <file>", or move the file away to start empty.`,
+      `${file} is damaged or is not a Roster database (${code}). Nothing was changed. Restore the newest good copy from ${path.join(dataDir, "backups")} with "roster restore --file <backup>", or move the file away to start empty.`,
       code,
     );
   }

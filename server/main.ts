@@ -3,7 +3,7 @@ import { createApp } from "./app.js";
 import { systemClock } from "./clock.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { DatabaseTooNewError } from "./db/client.js";
-import { CannotOpenDatabaseError, openMigrated } from "./backup.js";
+import { CannotOpenDatabaseError, holdDataDir, openMigrated } from "./backup.js";
 import { afterResponseWith, type Deps } from "./deps.js";
 import { ARGON2_PARAMS } from "./auth/password.js";
 import { argon2Pool } from "./auth/argon2-pool.js";
@@ -35,7 +35,10 @@ async function main(): Promise<void> {
   for (const w of warnings) log.warn(w);
 
   let db;
+  let dataDirLock: { release(): void } | undefined;
   try {
+    // Before the database is touched: no second server, and no restore, while this one runs.
+    dataDirLock = holdDataDir(config.dataDir);
     // An upgrade: the database is copied as it was before its migrations run.
     const opened = await openMigrated({ dataDir: config.dataDir, keep: config.backupKeep });
     db = opened.db;
@@ -100,6 +103,7 @@ async function main(): Promise<void> {
     await worker.stop();
     await hasher.close();
     db.$client.close();
+    dataDirLock?.release();
     log.info("stopped");
     log.flush();
     process.exit(0);

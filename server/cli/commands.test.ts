@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -8,6 +8,7 @@ import { fastHasher } from "../auth/password.js";
 import { loadConfig } from "../config.js";
 import { databaseFile, isMigrated } from "../db/client.js";
 import { accounts } from "../db/schema.js";
+import { backupDatabase } from "../backup.js";
 import { commands } from "./commands.js";
 import { closedPort, dataDir, depsFor, dirs, EMAIL, err, listen, logIn, meta, openDb, out, PASSWORD, roster, withOwner } from "./test-kit.js";
 
@@ -184,7 +185,7 @@ describe("roster backup", () => {
     expect(out).toHaveLength(1);
     const file = out[0]!;
     expect(path.dirname(file)).toBe(path.join(dir, "backups"));
-    expect(path.basename(file)).toMatch(/^roster-backup-.+\.db$/);
+    expect(path.basename(file)).toMatch(/^roster-manual-.+\.db$/);
     expect(backupsIn(dir)).toEqual([path.basename(file)]);
 
     const copy = new Database(file, { readonly: true });
@@ -201,19 +202,21 @@ describe("roster backup", () => {
     expect((await logIn(depsFor(restoredDir), "boss", PASSWORD)).user.userId).toBe("boss");
   });
 
-  it("keeps the newest ROSTER_BACKUP_KEEP backups and never prunes labelled ones (pre-restore)", async () => {
+  it("keeps the newest ROSTER_BACKUP_KEEP nightly backups, and never prunes labelled ones (pre-restore, or made with roster backup)", async () => {
     const dir = await withOwner();
-    vi.stubEnv("ROSTER_BACKUP_KEEP", "2");
-    const made: string[] = [];
+    mkdirSync(path.join(dir, "backups"));
+    writeFileSync(path.join(dir, "backups", "roster-pre-restore-2020-01-01T00-00-00-000Z.db"), "");
+    const nightly: string[] = [];
     for (let i = 0; i < 4; i++) {
-      out.length = 0;
-      expect(await roster("backup")).toBe(0);
-      made.push(path.basename(out[0]!));
-      if (i === 0) writeFileSync(path.join(dir, "backups", "roster-pre-restore-2020-01-01T00-00-00-000Z.db"), "");
-      await new Promise((r) => setTimeout(r, 5)); // distinct names and modification times
+      nightly.push(path.basename(await backupDatabase({ dataDir: dir, keep: 2, now: new Date(Date.UTC(2026, 0, 1 + i, 3)) })));
+      await new Promise((r) => setTimeout(r, 5)); // distinct modification times
     }
-    expect(new Set(made).size).toBe(4);
-    expect(backupsIn(dir)).toEqual(["roster-pre-restore-2020-01-01T00-00-00-000Z.db", ...made.slice(2)].sort());
+    expect(backupsIn(dir)).toEqual(["roster-pre-restore-2020-01-01T00-00-00-000Z.db", ...nightly.slice(2)].sort());
+    // With the nightly copies turned off (0), one made by hand removes none of them, nor itself.
+    vi.stubEnv("ROSTER_BACKUP_KEEP", "0");
+    out.length = 0;
+    expect(await roster("backup")).toBe(0);
+    expect(backupsIn(dir)).toEqual(["roster-pre-restore-2020-01-01T00-00-00-000Z.db", ...nightly.slice(2), path.basename(out[0]!)].sort());
   });
 
   it("fails, naming the path it looked at, without writing a file when the data directory has no database", async () => {
@@ -260,6 +263,13 @@ describe("roster healthcheck", () => {
   it("exits 0 when the server on PORT answers 200 on /readyz", async () => {
     const s = await listen((url) => (url === "/readyz" ? 200 : 404));
     dataDir({ PORT: String(s.port) });
+    expect(await roster("healthcheck")).toBe(0);
+    expect(s.asked).toEqual(["/readyz"]);
+  });
+
+  it("asks the address in HOST when the server listens on one address only", async () => {
+    const s = await listen((url) => (url === "/readyz" ? 200 : 404), "127.0.0.2");
+    dataDir({ PORT: String(s.port), HOST: "127.0.0.2" });
     expect(await roster("healthcheck")).toBe(0);
     expect(s.asked).toEqual(["/readyz"]);
   });

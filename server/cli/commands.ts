@@ -1,6 +1,5 @@
 import { copyFileSync, existsSync, renameSync, rmSync } from "node:fs";
 import { parseArgs } from "node:util";
-import Database from "better-sqlite3";
 import { eq } from "drizzle-orm";
 import { systemClock } from "../clock.js";
 import { ConfigError, loadConfig, type Config } from "../config.js";
@@ -15,7 +14,7 @@ import { audit, verifyAuditChain } from "../admin/audit.js";
 import { queueMail } from "../mail/outbox.js";
 import { createMailWorker } from "../mail/worker.js";
 import { createLogger } from "../log.js";
-import { backupDatabase, openMigrated } from "../backup.js";
+import { backupDatabase, backupProblem, CannotOpenDatabaseError, holdDataDir, openMigrated } from "../backup.js";
 import { t } from "../i18n/index.js";
 
 interface Command {
@@ -46,9 +45,15 @@ const need = (v: unknown, name: string): string => {
 };
 
 /** Is a server running on this data directory? Its HTTP port answers /healthz. */
+/** Where this container's server answers: HOST, or loopback when it listens on every address. */
+function localBase(config: Config): string {
+  const host = config.host === "0.0.0.0" || config.host === "::" || config.host === "" ? "127.0.0.1" : config.host;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${config.port}`;
+}
+
 async function serverRunning(config: Config): Promise<boolean> {
   try {
-    const r = await fetch(`http://127.0.0.1:${config.port}/healthz`, { signal: AbortSignal.timeout(1500) });
+    const r = await fetch(`${localBase(config)}/healthz`, { signal: AbortSignal.timeout(1500) });
     return r.ok;
   } catch {
     return false;
@@ -61,7 +66,7 @@ export const commands: Record<string, Command> = {
     usage: "roster healthcheck [--url http://127.0.0.1:8080/readyz]",
     options: { url: { type: "string" } },
     async run({ config, values }) {
-      const url = (values.url as string | undefined) ?? `http://127.0.0.1:${config.port}/readyz`;
+      const url = (values.url as string | undefined) ?? `${localBase(config)}/readyz`;
       try {
         const r = await fetch(url, { signal: AbortSignal.timeout(3000) });
         if (r.ok) return 0;
@@ -147,14 +152,15 @@ export const commands: Record<string, Command> = {
     },
   },
   backup: {
-    summary: "write a consistent copy of the database to ROSTER_DATA_DIR/backups (safe while running)",
+    summary: "write a consistent copy of the database to ROSTER_DATA_DIR/backups (safe while running; kept until you remove it)",
     usage: "roster backup",
     async run({ config }) {
       if (!existsSync(databaseFile(config.dataDir))) {
         console.error(`no database at ${databaseFile(config.dataDir)} (is ROSTER_DATA_DIR right?)`);
         return 1;
       }
-      const file = await backupDatabase({ dataDir: config.dataDir, keep: config.backupKeep });
+      // Labelled "manual": the nightly rotation (ROSTER_BACKUP_KEEP) neither counts nor removes it.
+      const file = await backupDatabase({ dataDir: config.dataDir, keep: config.backupKeep, label: "manual" });
       console.log(file);
       return 0;
     },
@@ -166,26 +172,35 @@ export const commands: Record<string, Command> = {
     async run({ config, values }) {
       const from = need(values.file, "file");
       if (!existsSync(from)) throw new UsageError(`no such file: ${from}`);
-      if (await serverRunning(config)) {
+      const running = () => {
         console.error("the server is running: stop it first (docker compose stop roster)");
         return 1;
+      };
+      // A server of this version holds the data directory's lock; an older one answers on PORT.
+      let lock: { release(): void };
+      try {
+        lock = holdDataDir(config.dataDir);
+      } catch (e) {
+        if (e instanceof CannotOpenDatabaseError && e.code === "DATA_DIR_IN_USE") return running();
+        throw e;
       }
-      const check = new Database(from, { readonly: true });
-      const ok = (check.pragma("integrity_check", { simple: true }) as string) === "ok";
-      check.close();
-      if (!ok) {
-        console.error("the backup fails SQLite's integrity check; nothing was changed");
-        return 1;
+      try {
+        if (await serverRunning(config)) return running();
+        const problem = backupProblem(from);
+        if (problem) {
+          console.error(`${from} cannot be restored: ${problem}. Nothing was changed.`);
+          return 1;
+        }
+        const target = databaseFile(config.dataDir);
+        if (existsSync(target)) await backupDatabase({ dataDir: config.dataDir, keep: config.backupKeep, label: "pre-restore" });
+        for (const ext of ["-wal", "-shm"]) rmSync(target + ext, { force: true });
+        // Copied beside it, then renamed over it: a copy cut short leaves the database as it was.
+        const partial = `${target}.restoring`;
+        copyFileSync(from, partial);
+        renameSync(partial, target);
+      } finally {
+        lock.release();
       }
-      const target = databaseFile(config.dataDir);
-      if (existsSync(target)) await backupDatabase({ dataDir: config.dataDir, keep: config.backupKeep, label: "pre-restore" });
-      for (const ext of ["-wal", "-shm"]) rmSync(target + ext, { force: true });
-      // Copied beside it, then renamed over it: a server that failed the check above but still
-      // has the old file open (and memory-mapped) keeps reading that file instead of a
-      // truncated one, and a copy cut short leaves the database as it was.
-      const partial = `${target}.restoring`;
-      copyFileSync(from, partial);
-      renameSync(partial, target);
       console.log(`restored ${from}`);
       return 0;
     },

@@ -1,7 +1,9 @@
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import Database from "better-sqlite3";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { getSettings, putSetting } from "../admin/settings.js";
+import { holdDataDir } from "../backup.js";
 import { databaseFile, openDatabase } from "../db/client.js";
 import { closedPort, dataDir, err, listen, opened, roster } from "./test-kit.js";
 
@@ -56,5 +58,37 @@ describe("roster restore", () => {
     expect(await s.restore()).toBe(0);
     expect(getSettings({ db: held }).serverName).toBe("Before");
     expect(nameIn(s.file)).toBe("From the backup");
+  });
+
+  it("refuses while a server holds the data directory, even one whose PORT it cannot reach (another container)", async () => {
+    const s = await setup(false);
+    const server = holdDataDir(s.dir);
+    try {
+      expect(await s.restore()).toBe(1);
+      expect(err.join("\n")).toMatch(/the server is running: stop it first/);
+      expect(nameIn(s.file)).toBe("Before");
+    } finally {
+      server.release();
+    }
+    expect(await s.restore()).toBe(0);
+  });
+
+  it("refuses a file that is not a whole Roster backup (empty, another program's database), changing nothing", async () => {
+    const s = await setup(false);
+    const empty = path.join(s.dir, "empty.db");
+    writeFileSync(empty, "");
+    const other = path.join(s.dir, "other.db");
+    const db = new Database(other);
+    db.exec("CREATE TABLE notes (body TEXT)");
+    db.close();
+    const text = path.join(s.dir, "notes.txt");
+    writeFileSync(text, "not a database at all");
+    for (const file of [empty, other, text]) {
+      err.length = 0;
+      expect(await roster("restore", "--file", file)).toBe(1);
+      expect(err.join("\n")).toMatch(/cannot be restored: .+\. Nothing was changed\./);
+    }
+    expect(nameIn(s.file)).toBe("Before");
+    expect(existsSync(path.join(s.dir, "backups")) ? readdirSync(path.join(s.dir, "backups")) : []).toEqual([]);
   });
 });

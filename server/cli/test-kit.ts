@@ -87,7 +87,7 @@ export async function withOwner(userId = "boss"): Promise<string> {
 }
 
 /** A listener on 127.0.0.1 answering `handler`; returns its port and the paths it was asked. */
-export async function listen(status: (url: string) => number): Promise<{ port: number; asked: string[] }> {
+export async function listen(status: (url: string) => number, host = "127.0.0.1"): Promise<{ port: number; asked: string[] }> {
   const asked: string[] = [];
   const s = createServer((req, res) => {
     asked.push(req.url ?? "");
@@ -95,7 +95,7 @@ export async function listen(status: (url: string) => number): Promise<{ port: n
     res.end(res.statusCode === 200 ? "ready" : "migrations pending");
   });
   servers.push(s);
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  await new Promise<void>((r) => s.listen(0, host, r));
   return { port: (s.address() as AddressInfo).port, asked };
 }
 

@@ -108,6 +108,11 @@ export function migrateDatabase(db: Db): { applied: boolean } {
   return { applied: before === null || before < known };
 }
 
+/** The newest migration a database has (null: none, not a Roster database or a fresh one) and the newest this code knows. */
+export function migrationLevels(sqlite: Database.Database): { applied: number | null; known: number } {
+  return { applied: appliedMigration(sqlite), known: latestKnownMigration(migrationsFolder()) };
+}
+
 /** True when the database has been migrated before (an existing install, not a fresh file). */
 export function hasAppliedMigrations(db: Db): boolean {
   return appliedMigration(db.$client) !== null;
