@@ -95,6 +95,15 @@ describe("resetting a forgotten password", () => {
     await login(t, "ken", NEW);
   });
 
+  it("lifts the lock that wrong passwords put on the account: the person logs in at once with the new password", async () => {
+    const { t } = await member();
+    for (let i = 0; i < 8; i++) await loginRequest(t, "ken", "wrong guess");
+    await expectProblem(await loginRequest(t, "ken", PASSWORD), 429, "rate_limited");
+    await ask(t, "ken@acme.test");
+    expect((await confirm(t, t.mailbox.tokenIn(t.mailbox.lastMessage("ken@acme.test")), NEW)).status).toBe(204);
+    await login(t, "ken", NEW);
+  });
+
   it("expires after an hour: 410 token_expired (and works a minute before)", async () => {
     const a = await member();
     await ask(a.t, "ken@acme.test");

@@ -123,6 +123,16 @@ export function credentialSucceededIn(tx: Tx, check: CredentialCheck): void {
   if (ipRow && ipRow.count > 0) write(deps, check.ipKey, ipRow.count - 1, ipRow.windowStart, null);
 }
 
+/**
+ * A new password was set by someone who proved they may (a mailed reset
+ * link, the CLI on the server): the account's failed log ins are forgotten,
+ * so its person logs in at once instead of waiting out a lock earned with
+ * the old password. (An address's count stays: it limits guessing in general.)
+ */
+export function forgetLoginFailures(tx: Tx, accountId: string): void {
+  forget({ db: tx }, `login-acct:${accountId}`);
+}
+
 /** Drops counters whose windows are long over (the hourly cleanup). */
 export function pruneThrottles(deps: D): number {
   const cutoff = deps.clock.now().getTime() - ACCOUNT_FAILURE_MEMORY;

@@ -112,6 +112,15 @@ describe("roster reset-password", () => {
     expect(entries[0]).toBe(reset); // written with the reset, before the log in that followed
   });
 
+  it("lifts the lock that wrong passwords put on the account: its person logs in at once with the new one", async () => {
+    const dir = await withOwner();
+    const d = depsFor(dir);
+    for (let i = 0; i < 8; i++) await logIn(d, "boss", "wrong guess").catch(() => undefined);
+    await expect(logIn(d, "boss", PASSWORD)).rejects.toMatchObject({ code: "rate_limited" });
+    expect(await roster("reset-password", "--login", "boss", "--password", "brand-new-pass-7")).toBe(0);
+    expect((await logIn(d, "boss", "brand-new-pass-7")).user.userId).toBe("boss");
+  });
+
   it("finds the account by email too, in any case", async () => {
     const dir = await withOwner();
     expect(await roster("reset-password", "--login", "IT.Admin@Corp.Example", "--password", "brand-new-pass-7")).toBe(0);

@@ -8,6 +8,7 @@ import { accounts } from "../db/schema.js";
 import { atOnce, type Deps } from "../deps.js";
 import { argon2Hasher, passwordProblem } from "../auth/password.js";
 import { invalidateUserSessions } from "../auth/sessions.js";
+import { forgetLoginFailures } from "../auth/throttle.js";
 import { bootstrapOwner } from "../accounts/registration.js";
 import { findByLogin } from "../accounts/store.js";
 import { audit, verifyAuditChain } from "../admin/audit.js";
@@ -132,6 +133,7 @@ export const commands: Record<string, Command> = {
       d.db.transaction((tx) => {
         tx.update(accounts).set({ passwordHash, mustChangePassword: true, updatedAt: d.clock.now() }).where(eq(accounts.id, a.id)).run();
         invalidateUserSessions({ db: tx }, a.id);
+        forgetLoginFailures(tx, a.id);
         audit(tx, d, { action: "account.password_reset_cli", target: { id: a.id, label: a.userId }, organizationId: a.organizationId, ip: "cli" });
       });
       console.log(`password set for ${a.userId}; they must change it at the next log in`);
