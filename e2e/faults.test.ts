@@ -254,6 +254,20 @@ describe("a second server on the same data directory", () => {
   });
 });
 
+describe("a first admin's password the rules refuse", () => {
+  it("stops the server with one line naming ROSTER_ADMIN_PASSWORD and why, exit 78 as for any bad setting", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "roster-weak-admin-"));
+    try {
+      const { code, lines, stderr } = await runUntilExit(dataDir, { ROSTER_ADMIN_EMAIL: "it@corp.test", ROSTER_ADMIN_PASSWORD: "password123" });
+      expect(code).toBe(78);
+      expect(stderr).toBe("");
+      expect(lines.at(-1)).toMatchObject({ level: 60, code: "weak_password", msg: expect.stringMatching(/^ROSTER_ADMIN_PASSWORD: the password is refused: .*most common/) });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("a port that is taken", () => {
   it("stops the server with one log line that names the port and the setting", async () => {
     const holder = net.createServer();

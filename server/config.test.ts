@@ -3,6 +3,7 @@ import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "./config.js";
+import { makeCert } from "./test/smtp-upstream.js";
 
 /** The problems loadConfig refuses `env` with (fails the test if it accepts it). */
 function refusal(env: NodeJS.ProcessEnv): string {
@@ -17,6 +18,9 @@ function refusal(env: NodeJS.ProcessEnv): string {
 
 const dir = mkdtempSync(path.join(tmpdir(), "roster-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// A real certificate and key (openssl), and another pair whose key does not match it.
+const pem = makeCert();
+const otherPem = makeCert();
 const file = (name: string, content: string) => {
   const p = path.join(dir, name);
   writeFileSync(p, content);
@@ -61,13 +65,13 @@ describe("loadConfig defaults", () => {
       ROSTER_DATA_DIR: "/srv/roster",
       ROSTER_BASE_URL: "https://roster.corp.test/",
       ROSTER_SMTP_URL: "smtps://roster:secret@mail.corp.test:465",
-      ROSTER_SMTP_CA_FILE: file("ca.pem", "CA"),
+      ROSTER_SMTP_CA_FILE: pem.certFile,
       ROSTER_MAIL_FROM: "Roster <roster@corp.test>",
       ROSTER_RELAY_PORT: "2525",
       ROSTER_RELAY_AUTH: "chat:pa:ss, bot:x",
       ROSTER_RELAY_ALLOW: "10.0.0.0/8, 127.0.0.1,::1",
-      ROSTER_RELAY_TLS_CERT_FILE: file("cert.pem", "CERT"),
-      ROSTER_RELAY_TLS_KEY_FILE: file("key.pem", "KEY"),
+      ROSTER_RELAY_TLS_CERT_FILE: pem.certFile,
+      ROSTER_RELAY_TLS_KEY_FILE: pem.keyFile,
       ROSTER_ADMIN_EMAIL: "root@corp.test",
       ROSTER_ADMIN_PASSWORD: "a long admin secret",
       ROSTER_ORG_NAME: "Corp",
@@ -129,6 +133,11 @@ describe("loadConfig refuses a bad value, naming the variable and what it expect
     ["ROSTER_RELAY_ALLOW", { ROSTER_RELAY_ALLOW: "mail.corp.test" }],
     ["ROSTER_RELAY_TLS_KEY_FILE", { ROSTER_RELAY_TLS_CERT_FILE: file("only-cert.pem", "CERT") }],
     ["ROSTER_RELAY_TLS_CERT_FILE", { ROSTER_RELAY_TLS_CERT_FILE: "/nonexistent/cert.pem", ROSTER_RELAY_TLS_KEY_FILE: file("k.pem", "KEY") }],
+    // Files that exist but hold no certificate, or a key of another certificate: refused at start, not at the first TLS client.
+    ["ROSTER_RELAY_TLS_CERT_FILE", { ROSTER_RELAY_TLS_CERT_FILE: file("not-pem.pem", "CERT"), ROSTER_RELAY_TLS_KEY_FILE: pem.keyFile }],
+    ["ROSTER_RELAY_TLS_CERT_FILE", { ROSTER_RELAY_TLS_CERT_FILE: pem.certFile, ROSTER_RELAY_TLS_KEY_FILE: otherPem.keyFile }],
+    ["ROSTER_SMTP_CA_FILE", { ROSTER_SMTP_CA_FILE: file("not-a-ca.pem", "our CA, honest") }],
+    ["ROSTER_SMTP_CA_FILE", { ROSTER_SMTP_CA_FILE: file("broken-ca.pem", "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n") }],
     ["ROSTER_ADMIN_EMAIL", { ROSTER_ADMIN_EMAIL: "root", ROSTER_ADMIN_PASSWORD: "a long admin secret" }],
     ["ROSTER_ADMIN_PASSWORD", { ROSTER_ADMIN_EMAIL: "root@corp.test" }],
     ["ROSTER_ADMIN_EMAIL", { ROSTER_ADMIN_PASSWORD: "a long admin secret" }],

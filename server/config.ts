@@ -1,4 +1,7 @@
+import { X509Certificate } from "node:crypto";
 import { accessSync, constants, readFileSync, statSync } from "node:fs";
+import tls from "node:tls";
+import { errorCode } from "./errors.js";
 import { hostname } from "node:os";
 import { isIP } from "node:net";
 import path from "node:path";
@@ -112,6 +115,25 @@ const schema = z
         path: [v.ROSTER_RELAY_TLS_CERT_FILE ? "ROSTER_RELAY_TLS_KEY_FILE" : "ROSTER_RELAY_TLS_CERT_FILE"],
         message: "expected ROSTER_RELAY_TLS_CERT_FILE and ROSTER_RELAY_TLS_KEY_FILE together (both or neither)",
       });
+    } else if (v.ROSTER_RELAY_TLS_CERT_FILE && v.ROSTER_RELAY_TLS_KEY_FILE) {
+      // Read now, so a file that is not PEM, or a key of another certificate, stops the start with the names.
+      try {
+        tls.createSecureContext({ cert: readFileSync(v.ROSTER_RELAY_TLS_CERT_FILE), key: readFileSync(v.ROSTER_RELAY_TLS_KEY_FILE) });
+      } catch (e) {
+        if (!/^E[A-Z]+$/.test(errorCode(e))) ctx.addIssue({ code: "custom", path: ["ROSTER_RELAY_TLS_CERT_FILE"], message: `expected a PEM certificate, with its private key in ROSTER_RELAY_TLS_KEY_FILE (${(e as Error).message})` });
+      }
+    }
+    if (v.ROSTER_SMTP_CA_FILE) {
+      // Node ignores a CA file it cannot parse, and mail would then fail with "self-signed certificate".
+      let parsed: boolean | null = false;
+      try {
+        const first = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(readFileSync(v.ROSTER_SMTP_CA_FILE, "utf8"))?.[0];
+        parsed = first !== undefined && Boolean(new X509Certificate(first));
+      } catch (e) {
+        // A file that cannot be read is reported by its own check.
+        parsed = /^E[A-Z]+$/.test(errorCode(e)) ? null : false;
+      }
+      if (parsed === false) ctx.addIssue({ code: "custom", path: ["ROSTER_SMTP_CA_FILE"], message: "expected one or more PEM certificates (-----BEGIN CERTIFICATE-----)" });
     }
   });
 

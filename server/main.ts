@@ -9,6 +9,8 @@ import { ARGON2_PARAMS } from "./auth/password.js";
 import { argon2Pool } from "./auth/argon2-pool.js";
 import { bootstrapOwner } from "./accounts/registration.js";
 import { createLogger } from "./log.js";
+import { AppError } from "./errors.js";
+import { t } from "./i18n/index.js";
 import type { Logger } from "pino";
 import { createMetrics } from "./metrics.js";
 import { createMailWorker } from "./mail/worker.js";
@@ -60,13 +62,19 @@ async function main(): Promise<void> {
   kick.fn = () => worker.kick();
 
   if (config.bootstrap) {
-    const created = await bootstrapOwner(deps, config.bootstrap);
+    const created = await bootstrapOwner(deps, config.bootstrap).catch((e: unknown) => {
+      // The password rules need the account (it may not equal the user ID or the address): checked here, not with the other settings.
+      if (!(e instanceof AppError)) throw e;
+      const why = e.code === "weak_password" ? `the password is refused: ${t("en", e.fields?.password ?? "password.weak")}` : e.message;
+      log.fatal({ code: e.code }, `ROSTER_ADMIN_PASSWORD: ${why} Or leave ROSTER_ADMIN_EMAIL and ROSTER_ADMIN_PASSWORD unset and register the first account in the browser.`);
+      process.exit(78);
+    });
     if (created) log.info({ userId: created.userId, email: created.email }, "created the first account from ROSTER_ADMIN_EMAIL");
   }
 
   const app = createApp(deps);
   const server = httpServer(app.fetch, { hostname: config.host });
-  const cannotListen = listenFailure(log, "PORT");
+  const cannotListen = listenFailure(log, "PORT", `${config.host}:${config.port}`);
   server.once("error", cannotListen);
   server.listen(config.port, config.host, () => {
     server.off("error", cannotListen);
@@ -83,8 +91,11 @@ async function main(): Promise<void> {
   worker.start();
   let relay: Relay | undefined;
   if (config.relay.port !== undefined) {
-    relay = await startRelay(deps, config.relay.port, config.host).catch(listenFailure(log, "ROSTER_RELAY_PORT"));
+    relay = await startRelay(deps, config.relay.port, config.host).catch(listenFailure(log, "ROSTER_RELAY_PORT", `${config.host}:${config.relay.port}`));
     log.info({ port: relay.port, auth: config.relay.auth.length > 0, allow: config.relay.allow, starttls: Boolean(config.relay.tlsCertFile) }, "SMTP relay listening");
+    if (config.relay.auth.length > 0 && !config.relay.tlsCertFile) {
+      log.warn("the relay takes ROSTER_RELAY_AUTH passwords in plain text (no certificate): set ROSTER_RELAY_TLS_CERT_FILE and ROSTER_RELAY_TLS_KEY_FILE to offer STARTTLS");
+    }
   }
   const maintenance = startMaintenance(deps);
 
@@ -113,15 +124,18 @@ async function main(): Promise<void> {
 }
 
 /** A port that cannot be had (taken, or below 1024 without the right): one line for the sysadmin, and exit. */
-function listenFailure(log: Logger, setting: string) {
+function listenFailure(log: Logger, setting: string, target: string) {
   return (e: NodeJS.ErrnoException & { port?: number; address?: string }): never => {
     const why =
       e.code === "EADDRINUSE"
         ? `the port is already in use. Stop what listens there, or choose another port with ${setting}.`
         : e.code === "EACCES"
           ? `this process may not open that port. Choose one above 1024 with ${setting}.`
-          : e.message;
-    log.fatal({ code: e.code }, `Roster cannot listen on ${e.address ?? "?"}:${e.port ?? "?"}: ${why}`);
+          : e.code === "ENOTFOUND" || e.code === "EADDRNOTAVAIL" || e.code === "EAI_AGAIN"
+            ? `HOST is not an address of this machine. Use 0.0.0.0 (every address, the default) or one of its own.`
+            : e.message;
+    const where = e.address !== undefined && e.port !== undefined ? `${e.address}:${e.port}` : target;
+    log.fatal({ code: e.code }, `Roster cannot listen on ${where}: ${why}`);
     process.exit(1);
   };
 }

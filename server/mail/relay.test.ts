@@ -62,6 +62,18 @@ describe("the embedded SMTP relay", () => {
     expect(await code(send(closed.port, { auth: { user: "chat", pass: "s3cret" } }))).toBe(538);
   });
 
+  it("without a certificate, takes AUTH in plain text (there is no TLS to ask for); wrong credentials still get 535", async () => {
+    const noCert = { ...t.deps, config: { ...t.config, relay: { ...t.config.relay, allow: [], tlsCertFile: undefined, tlsKeyFile: undefined } } };
+    const plain = await startRelay(noCert, 0, "127.0.0.1");
+    try {
+      expect(await code(send(plain.port, { auth: { user: "chat", pass: "s3cret" } }))).toBe(250);
+      expect(await code(send(plain.port, { auth: { user: "chat", pass: "wrong" } }))).toBe(535);
+      expect(await code(send(plain.port, {}))).toBe(530);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it("accepts AUTH PLAIN and LOGIN after STARTTLS; wrong credentials get 535", async () => {
     const tls = { ignoreTLS: false, requireTLS: true, tls: { rejectUnauthorized: false } };
     expect(await code(send(closed.port, { ...tls, auth: { user: "chat", pass: "s3cret" }, authMethod: "PLAIN" }))).toBe(250);

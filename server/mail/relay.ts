@@ -50,7 +50,7 @@ export function startRelay(deps: Pick<Deps, "db" | "clock" | "config" | "log" | 
     size: RELAY_MAX_SIZE,
     authMethods: ["PLAIN", "LOGIN"],
     authOptional: true,
-    // Enforced per connection in onAuth: plain-text AUTH only over TLS, or from an allowed address.
+    // Enforced per connection in onAuth: with a certificate, plain-text AUTH only over TLS or from an allowed address.
     allowInsecureAuth: true,
     disabledCommands: tls ? [] : ["STARTTLS"],
     ...(tls ?? {}),
@@ -62,7 +62,9 @@ export function startRelay(deps: Pick<Deps, "db" | "clock" | "config" | "log" | 
       callback();
     },
     onAuth(auth: SMTPServerAuthentication, session, callback) {
-      if (!session.secure && !allowed(ip(session))) return callback(smtpError(538, "5.7.11 Encryption required for requested authentication mechanism"));
+      // With a certificate, passwords travel only inside STARTTLS (or from an allowed address). Without
+      // one there is no TLS to ask for: AUTH works in plain text, as SPEC §5 has it, and the start logs a warning.
+      if (tls && !session.secure && !allowed(ip(session))) return callback(smtpError(538, "5.7.11 Encryption required for requested authentication mechanism"));
       // Compare hashes of equal length in constant time; every user is checked, so timing names no user.
       const given = hashSecret(auth.password ?? "");
       let ok = false;
