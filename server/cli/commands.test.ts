@@ -167,8 +167,20 @@ describe("roster list-users", () => {
 
   it("prints nothing on a server without accounts", async () => {
     dataDir();
+    expect(await roster("migrate")).toBe(0);
+    out.length = 0;
     expect(await roster("list-users")).toBe(0);
     expect(out).toEqual([]);
+  });
+
+  it("refuses a data directory without a database (a mistyped ROSTER_DATA_DIR) instead of making an empty one", async () => {
+    const dir = dataDir();
+    for (const command of [["list-users"], ["verify-audit"], ["reset-password", "--login", "boss", "--password", "brand-new-pass-7"]]) {
+      err.length = 0;
+      expect(await roster(...(command as [string, ...string[]]))).toBe(1);
+      expect(err).toEqual([`no database at ${databaseFile(dir)} (is ROSTER_DATA_DIR right?)`]);
+    }
+    expect(existsSync(databaseFile(dir))).toBe(false);
   });
 });
 

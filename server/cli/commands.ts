@@ -27,12 +27,21 @@ interface Command {
 
 class UsageError extends Error {}
 
+class NoDatabaseError extends Error {
+  constructor(dataDir: string) {
+    super(`no database at ${databaseFile(dataDir)} (is ROSTER_DATA_DIR right?)`);
+  }
+}
+
 /**
  * The services, on the database opened as the server opens it: migrated, after a
  * pre-migration copy when an upgrade brings migrations (so a command run before the
  * new server starts does not leave the upgrade without one).
  */
-async function deps(config: Config): Promise<Deps & { migration: { applied: boolean; backup: string | null } }> {
+async function deps(config: Config, o: { create?: boolean } = {}): Promise<Deps & { migration: { applied: boolean; backup: string | null } }> {
+  // Only the commands that set a server up make its database: another one run with a mistyped
+  // ROSTER_DATA_DIR would otherwise answer from an empty database it has just made.
+  if (!o.create && !existsSync(databaseFile(config.dataDir))) throw new NoDatabaseError(config.dataDir);
   // Quiet unless the environment asks for a level (the checked one: an empty value is unset).
   const log = createLogger(process.env.ROSTER_LOG_LEVEL || process.env.ROSTER_LOG_LEVEL_FILE ? config.logLevel : "warn", 2);
   const { db, applied, backup } = await openMigrated({ dataDir: config.dataDir, keep: config.backupKeep });
@@ -45,13 +54,13 @@ const need = (v: unknown, name: string): string => {
   return v;
 };
 
-/** Is a server running on this data directory? Its HTTP port answers /healthz. */
 /** Where this container's server answers: HOST, or loopback when it listens on every address. */
 function localBase(config: Config): string {
   const host = config.host === "0.0.0.0" || config.host === "::" || config.host === "" ? "127.0.0.1" : config.host;
   return `http://${host.includes(":") ? `[${host}]` : host}:${config.port}`;
 }
 
+/** Is a server (perhaps of an older version, which holds no lock) running here? Its HTTP port answers /healthz. */
 async function serverRunning(config: Config): Promise<boolean> {
   try {
     const r = await fetch(`${localBase(config)}/healthz`, { signal: AbortSignal.timeout(1500) });
@@ -82,7 +91,7 @@ export const commands: Record<string, Command> = {
     summary: "apply pending database migrations and exit",
     usage: "roster migrate",
     async run({ config }) {
-      const { migration } = await deps(config);
+      const { migration } = await deps(config, { create: true });
       if (migration.backup) console.log(`copied the database first: ${migration.backup}`);
       console.log(migration.applied ? "migrations applied" : "the database is up to date");
       return 0;
@@ -95,7 +104,7 @@ export const commands: Record<string, Command> = {
     async run({ config, values }) {
       const email = need(values.email, "email");
       const password = need(values.password, "password");
-      const d = await deps(config);
+      const d = await deps(config, { create: true });
       const created = await bootstrapOwner(d, {
         email,
         password,
@@ -157,10 +166,7 @@ export const commands: Record<string, Command> = {
     summary: "write a consistent copy of the database to ROSTER_DATA_DIR/backups (safe while running; kept until you remove it)",
     usage: "roster backup",
     async run({ config }) {
-      if (!existsSync(databaseFile(config.dataDir))) {
-        console.error(`no database at ${databaseFile(config.dataDir)} (is ROSTER_DATA_DIR right?)`);
-        return 1;
-      }
+      if (!existsSync(databaseFile(config.dataDir))) throw new NoDatabaseError(config.dataDir);
       // Labelled "manual": the nightly rotation (ROSTER_BACKUP_KEEP) neither counts nor removes it.
       const file = await backupDatabase({ dataDir: config.dataDir, keep: config.backupKeep, label: "manual" });
       console.log(file);
@@ -231,15 +237,20 @@ export const commands: Record<string, Command> = {
         console.error("not sent: no mail server is configured, mail is captured (set ROSTER_SMTP_URL, or ROSTER_MAIL_TRANSPORT=direct). Admins read captured mail under /admin/mail.");
         return 1;
       }
-      const d = await deps(config);
+      const d = await deps(config, { create: true }); // a test before the first start, too
       const id = d.db.transaction((tx) => queueMail(tx, d, to, "en", { kind: "test" }));
       const worker = createMailWorker(d);
       await worker.drain();
       await worker.stop();
-      const row = d.db.$client.prepare("SELECT status, last_error AS lastError FROM mail_outbox WHERE id = ?").get(id) as { status: string; lastError: string | null };
-      const line = `${row.status}${row.lastError ? `: ${row.lastError}` : ""} (transport ${config.mail.transport})`;
+      const row = d.db.$client.prepare("SELECT status, last_error AS lastError, last_response AS lastResponse FROM mail_outbox WHERE id = ?").get(id) as { status: string; lastError: string | null; lastResponse: string | null };
+      const said = row.status === "sent" ? row.lastResponse : row.lastError;
+      const line = `${row.status}${said ? `: ${said}` : ""} (transport ${config.mail.transport})`;
       if (row.status === "sent") console.log(line);
-      else console.error(line);
+      else {
+        // A test that failed is not retried for a day: it has said what it had to.
+        d.db.$client.prepare("UPDATE mail_outbox SET status = 'failed' WHERE id = ? AND status <> 'sent'").run(id);
+        console.error(line);
+      }
       return row.status === "sent" ? 0 : 1;
     },
   },
@@ -278,6 +289,10 @@ export async function runCommand(name: string, args: string[]): Promise<number> 
     if (e instanceof UsageError) {
       console.error(`${e.message}\nusage: ${cmd.usage}`);
       return 2;
+    }
+    if (e instanceof NoDatabaseError) {
+      console.error(e.message);
+      return 1;
     }
     throw e;
   }
