@@ -25,7 +25,7 @@ describe("a database that cannot be opened", () => {
     const e = await refusal(dataDir);
     expect(e.code).toBe("SQLITE_NOTADB");
     expect(e.message).toContain(`${file} is damaged or is not a Roster database`);
-    expect(e.message).toContain(`Restore the newest good copy from ${path.join(dataDir, "backups")} with "roster restore <file>"`);
+    expect(e.message).toContain(`Restore the newest good copy from ${path.join(dataDir, "backups")} with "roster restore --file <backup>"`);
     expect(readFileSync(file, "utf8")).toBe(junk);
   });
 

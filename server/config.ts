@@ -70,11 +70,15 @@ const schema = z
     ROSTER_DATA_DIR: z.string().min(1).default("./data"),
     ROSTER_BASE_URL: z
       .url({ protocol: /^https?$/, message: "expected an http:// or https:// URL" })
+      // Pages and mail links are built on it as scheme://host[:port]: a path, query or fragment would break them all.
+      .refine((u) => /^[a-z]+:\/\/[^/?#]+\/?$/i.test(u), "expected only the scheme, host and port, such as https://roster.example.com (Roster is served from the root of its host)")
       .default("http://localhost:8080")
       .transform((u) => u.replace(/\/+$/, "")),
     ROSTER_MAIL_TRANSPORT: z.enum(["smtp", "direct", "capture"], { message: "expected smtp, direct or capture" }).optional(),
     ROSTER_SMTP_URL: z
       .url({ protocol: /^smtps?$/, message: "expected an smtp:// or smtps:// URL" })
+      // "smtp://user:p@ss#1@host" parses as host "ss": the password's @ and # must be written %40 and %23.
+      .refine((u) => !/[#?]/.test(u) && (u.match(/@/g) ?? []).length <= 1, "expected @, # and ? in the user name or password percent-encoded (%40, %23, %3F)")
       .optional(),
     ROSTER_SMTP_CA_FILE: readableFile.optional(),
     ROSTER_MAIL_FROM: mailFrom.optional(),
