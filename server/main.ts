@@ -19,6 +19,7 @@ import { startMaintenance } from "./maintenance.js";
 import { releaseMemoryWhenIdle } from "./db/idle-memory.js";
 import { isProbe } from "./probes.js";
 import { httpServer } from "./http/listener.js";
+import { VERSION } from "./http/api/index.js";
 
 /** config → database + migrations → first admin → HTTP + mail worker → graceful stop. */
 async function main(): Promise<void> {
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
   server.listen(config.port, config.host, () => {
     server.off("error", cannotListen);
     const info = server.address() as AddressInfo;
-    log.info({ port: info.port, host: config.host, baseUrl: config.baseUrl, dataDir: config.dataDir, mail: config.mail.transport }, `Roster listening on http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${info.port} (mail links use ${config.baseUrl})`);
+    log.info({ version: VERSION, port: info.port, host: config.host, baseUrl: config.baseUrl, dataDir: config.dataDir, mail: config.mail.transport }, `Roster listening on http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${info.port} (mail links use ${config.baseUrl})`);
     if (config.mail.transport === "capture") log.warn("mail is captured, not sent: admins read it under /admin/mail (set ROSTER_SMTP_URL to deliver)");
   });
   // 30–60 s after the last request (health checks and scrapes aside), the database's mapped
