@@ -243,6 +243,18 @@ describe("admin users API", () => {
     expect((await t.request("/api/v1/admin/users?q=sneaky", { token: admin.token }).then((r) => r.json())) as { total: number }).toMatchObject({ total: 0 });
   });
 
+  it("regression: an admin removes the address only of an account an admin created (SPEC §2), never of one its person registered with", async () => {
+    const { t, admin, member, j, create } = await world();
+    const self = await t.request(`/api/v1/admin/users/${member.user.id}`, { method: "PATCH", token: admin.token, json: { email: "" } });
+    expect(self.status).toBe(400);
+    expect(await j(self)).toMatchObject({ errors: { email: expect.any(String) } });
+    expect(((await j(await t.request(`/api/v1/admin/users/${member.user.id}`, { token: admin.token }))) as { email: string }).email).toBe("mia@acme.test");
+    const made = ((await j(await create(admin.token, { userId: "kiosk", email: "kiosk@acme.test" }))) as { user: { id: string } }).user.id;
+    const cleared = await t.request(`/api/v1/admin/users/${made}`, { method: "PATCH", token: admin.token, json: { email: null } });
+    expect(cleared.status).toBe(200);
+    expect(await j(cleared)).toMatchObject({ email: null });
+  });
+
   it("lists a typed query's matches oldest first unless a sort is chosen, and pages them without repeats", async () => {
     const { t, admin, create } = await world();
     const made: Record<string, string> = {};

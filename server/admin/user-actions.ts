@@ -1,9 +1,9 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import { DAY } from "../clock.js";
 import type { Deps, RequestMeta } from "../deps.js";
 import type { Tx } from "../db/client.js";
-import { accounts, organizations, type Account } from "../db/schema.js";
+import { accounts, auditLog, organizations, type Account } from "../db/schema.js";
 import { AppError, type FieldErrors } from "../errors.js";
 import { newId } from "../ids.js";
 import { passwordProblem } from "../auth/password.js";
@@ -165,6 +165,9 @@ export function updateUser(deps: Deps, actor: Account, id: string, input: unknow
       const now = deps.clock.now();
       const set: Partial<Account> = profileChanges(i, now.toISOString().slice(0, 10));
       Object.assign(set, adminSetChanges(i));
+      // SPEC §2: an address is optional only for accounts an admin created (the audit log records how
+      // each account came to be); one its person registered with, or accepted an invitation at, stays.
+      if (i.email === null && a.email !== null && !adminCreated(tx, a.id)) throw fieldError("email", "field.required");
       if (i.email !== undefined && (i.email?.toLowerCase() ?? null) !== a.emailLower) {
         const holder = i.email ? findByEmail(tx, i.email) : undefined;
         if (holder && holder.id !== a.id) throw new AppError("email_taken", { email: "error.email_taken" });
@@ -180,6 +183,10 @@ export function updateUser(deps: Deps, actor: Account, id: string, input: unknow
     },
     { behavior: "immediate" },
   );
+}
+
+function adminCreated(tx: Tx, accountId: string): boolean {
+  return tx.select({ seq: auditLog.seq }).from(auditLog).where(and(eq(auditLog.targetId, accountId), eq(auditLog.action, "admin.user_created"))).limit(1).get() !== undefined;
 }
 
 export function present(tx: Tx, a: Account): PresentedAccount {
