@@ -152,10 +152,14 @@ describe("roster list-users", () => {
     expect(out.join("\n")).not.toContain("argon2");
   });
 
-  it("--limit N prints the first N", async () => {
+  it("--limit N prints the first N, and says on stderr that there are more", async () => {
     await threeAccounts();
     expect(await roster("list-users", "--limit", "2")).toBe(0);
     expect(out.map((l) => l.split("\t")[0])).toEqual(["alice", "boss"]);
+    expect(err).toEqual(["(the first 2 accounts by user ID; there are more: --limit N, or the admin export)"]);
+    err.length = 0;
+    expect(await roster("list-users", "--limit", "3")).toBe(0);
+    expect(err).toEqual([]);
   });
 
   it.each([["0"], ["-1"], ["two"], ["1.5"], [""]])("--limit %j is a usage error (exit 2)", async (limit) => {

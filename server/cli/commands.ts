@@ -157,8 +157,10 @@ export const commands: Record<string, Command> = {
       const d = await deps(config);
       const limit = Number(values.limit ?? 1000);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError("--limit takes a whole number");
-      const rows = d.db.select().from(accounts).orderBy(accounts.userId).limit(limit).all();
-      for (const a of rows) console.log([a.userId, a.email ?? "", a.type, a.status].join("\t"));
+      const rows = d.db.select().from(accounts).orderBy(accounts.userId).limit(limit + 1).all();
+      for (const a of rows.slice(0, limit)) console.log([a.userId, a.email ?? "", a.type, a.status].join("\t"));
+      // On stderr, so a script reading the lines reads only accounts.
+      if (rows.length > limit) console.error(`(the first ${limit} accounts by user ID; there are more: --limit N, or the admin export)`);
       return 0;
     },
   },
