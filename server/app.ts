@@ -106,7 +106,7 @@ function toAppError(c: Ctx, err: unknown): AppError {
   if (bodyBrokeOff(c, err)) return new AppError("validation_failed", undefined, undefined, "The request body ended early.");
   const storage = storageProblem(c, err);
   if (storage) return storage;
-  c.get("deps").log.error({ err, path: c.req.path, method: c.req.method, requestId: c.get("requestId") }, "unexpected error");
+  c.get("deps").log.error({ err, path: loggedPath(c.req.path, routePath(c) || "unmatched"), method: c.req.method, requestId: c.get("requestId") }, "unexpected error");
   return new AppError("internal_error");
 }
 

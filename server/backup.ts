@@ -7,8 +7,9 @@ import { databaseFile, DatabaseTooNewError, hasAppliedMigrations, isMigrated, mi
 /**
  * A consistent copy of the database while it is in use, through SQLite's
  * online backup API, into `dataDir/backups/roster-<label>-<time>.db`.
- * Backups labelled "backup" (nightly and `roster backup`) beyond `keep` are
- * removed, oldest first; labelled ones (pre-migration, pre-restore) are kept.
+ * Nightly backups (label "backup") beyond `keep` are removed, oldest first;
+ * other labels (manual from `roster backup`, pre-migration, pre-restore) are
+ * kept until someone removes them.
  */
 export async function backupDatabase(o: { dataDir: string; keep: number; label?: string; source?: Database.Database; now?: Date }): Promise<string> {
   const label = o.label ?? "backup";
@@ -31,7 +32,7 @@ function pruneBackups(dir: string, keep: number): void {
 }
 
 /**
- * The backups labelled "backup" (nightly and `roster backup`) in `dir`, newest
+ * The nightly backups (label "backup") in `dir`, newest
  * first; none when the folder is missing or unreadable, and a file removed
  * while they are read is left out.
  */

@@ -123,7 +123,8 @@ describe("loadConfig refuses a bad value, naming the variable and what it expect
     ["ROSTER_SMTP_URL", { ROSTER_SMTP_URL: "http://mail.corp.test" }],
     ["ROSTER_SMTP_URL", { ROSTER_MAIL_TRANSPORT: "smtp" }],
     ["ROSTER_SMTP_URL", { ROSTER_SMTP_URL: "smtp://user:p@ss#1@mail.corp.test:587" }],
-    ["ROSTER_SMTP_URL", { ROSTER_SMTP_URL: "smtp://user:p@ss@mail.corp.test:587" }],
+    ["ROSTER_SMTP_URL", { ROSTER_SMTP_URL: "smtp://user:pa?ss@mail.corp.test:587" }],
+    ["ROSTER_BASE_URL", { ROSTER_BASE_URL: "https://admin@roster.corp.test" }],
     ["ROSTER_BASE_URL", { ROSTER_BASE_URL: "https://roster.corp.test/?x=1" }],
     ["ROSTER_BASE_URL", { ROSTER_BASE_URL: "https://corp.test/roster" }],
     ["ROSTER_SMTP_CA_FILE", { ROSTER_SMTP_CA_FILE: "/nonexistent/ca.pem" }],
@@ -156,6 +157,19 @@ describe("loadConfig refuses a bad value, naming the variable and what it expect
   ] as [string, NodeJS.ProcessEnv][])("%s in %j", (name, env) => {
     const message = refusal(env);
     expect(message).toMatch(new RegExp(`^  - ${name}: .*expected`, "m"));
+  });
+
+  it.each([
+    "smtp://it.mail@corp.test:s3cret@mail.corp.test:587",
+    "smtps://mail.corp.test?tls.rejectUnauthorized=false",
+    "smtp://mail.corp.test:25?requireTLS=true",
+    "smtp://user:p%23ss%3F@mail.corp.test:587",
+  ])("takes the SMTP URL %s (a mailbox as user name, nodemailer's options in the query, encoded characters)", (url) => {
+    expect(loadConfig({ ROSTER_SMTP_URL: url }).config.mail.smtpUrl).toBe(url);
+  });
+
+  it("takes a base URL with trailing slashes, without them", () => {
+    expect(loadConfig({ ROSTER_BASE_URL: "https://roster.corp.test//" }).config.baseUrl).toBe("https://roster.corp.test");
   });
 
   it("never repeats a secret in its message", () => {

@@ -71,14 +71,23 @@ const schema = z
     ROSTER_BASE_URL: z
       .url({ protocol: /^https?$/, message: "expected an http:// or https:// URL" })
       // Pages and mail links are built on it as scheme://host[:port]: a path, query or fragment would break them all.
-      .refine((u) => /^[a-z]+:\/\/[^/?#]+\/?$/i.test(u), "expected only the scheme, host and port, such as https://roster.example.com (Roster is served from the root of its host)")
+      .refine((u) => /^[a-z]+:\/\/[^/?#@]+\/*$/i.test(u), "expected only the scheme, host and port, such as https://roster.example.com (Roster is served from the root of its host)")
       .default("http://localhost:8080")
       .transform((u) => u.replace(/\/+$/, "")),
     ROSTER_MAIL_TRANSPORT: z.enum(["smtp", "direct", "capture"], { message: "expected smtp, direct or capture" }).optional(),
     ROSTER_SMTP_URL: z
       .url({ protocol: /^smtps?$/, message: "expected an smtp:// or smtps:// URL" })
-      // "smtp://user:p@ss#1@host" parses as host "ss": the password's @ and # must be written %40 and %23.
-      .refine((u) => !/[#?]/.test(u) && (u.match(/@/g) ?? []).length <= 1, "expected @, # and ? in the user name or password percent-encoded (%40, %23, %3F)")
+      // "smtp://user:p#1@host" parses as host "user": a #, ? or / in the password ends the address early.
+      // Whatever follows the last @ must be the host the URL parser found (a query of options may follow it).
+      .refine((u) => {
+        const at = u.lastIndexOf("@");
+        if (at < 0) return true;
+        try {
+          return u.slice(at + 1).split(/[/?#]/)[0]?.toLowerCase() === new URL(u).host.toLowerCase();
+        } catch {
+          return false;
+        }
+      }, "expected #, ? and / in the user name or password percent-encoded (%23, %3F, %2F)")
       .optional(),
     ROSTER_SMTP_CA_FILE: readableFile.optional(),
     ROSTER_MAIL_FROM: mailFrom.optional(),

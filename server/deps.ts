@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { afterTheseAnswers } from "./http/listener.js";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Db } from "./db/client.js";
@@ -31,11 +32,11 @@ export interface RequestMeta {
   language?: string;
 }
 
-/** Production `afterResponse`: on the next turn of the event loop, errors logged. */
+/** Production `afterResponse`: once the answers of this turn are written, errors logged. */
 export const afterResponseWith =
   (log: Logger) =>
   (work: () => void): void => {
-    setImmediate(() => {
+    afterTheseAnswers(() => {
       try {
         work();
       } catch (err) {

@@ -1,6 +1,6 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
-import { accessLogger, isoTimeOncePerMs } from "./log.js";
+import { accessLogger, isoTimeOncePerMs, loggedPath } from "./log.js";
 
 const capture = () => {
   const lines: Record<string, unknown>[] = [];
@@ -34,5 +34,21 @@ describe("the log", () => {
     const other = capture();
     access(other.log).info("to the new one");
     expect(other.lines).toHaveLength(1);
+  });
+
+  it.each([
+    ["/invite/tok3n", "/invite/:token", "/invite/[redacted]"],
+    ["/invite/tok3n/accept", "/invite/:token/accept", "/invite/[redacted]/accept"],
+    ["/api/v1/invitations/tok3n/accept", "/api/v1/invitations/:token/accept", "/api/v1/invitations/[redacted]/accept"],
+    ["/reset-password?token=tok3n", "/reset-password", "/reset-password"],
+    // Shapes no route matches still lose the token.
+    ["//invite/tok3n", "unmatched", "//invite/[redacted]"],
+    ["/api/v1//invitations/tok3n", "unmatched", "/api/v1//invitations/[redacted]"],
+    ["/invite%2Ftok3n", "unmatched", "/invite%2F[redacted]"],
+    ["/api/v1/invitations/tok3n?x=1#y", "unmatched", "/api/v1/invitations/[redacted]"],
+    // Ids of an admin's invitations are not secrets.
+    ["/api/v1/admin/invitations/inv-1/resend", "/api/v1/admin/invitations/:id/resend", "/api/v1/admin/invitations/inv-1/resend"],
+  ])("logs %s (route %s) as %s", (target, route, logged) => {
+    expect(loggedPath(target, route)).toBe(logged);
   });
 });

@@ -60,6 +60,8 @@ export function loggedPath(target: string, route: string): string {
       .map((segment, i) => (pattern[i] === ":token" ? "[redacted]" : segment))
       .join("/");
   }
-  // Unmatched (a method the route does not take, a target that made no URL): by its shape.
-  return path.replace(/^((?:\/api\/v1)?\/invit(?:e|ations)\/)[^/]+/i, "$1[redacted]");
+  if (route !== "unmatched") return path;
+  // Unmatched (a method the route does not take, a doubled slash, an encoded one, a target that
+  // made no URL): by its shape, wherever it is.
+  return path.replace(/(\/invit(?:e|ations)(?:\/|%2f)+)[^/]+/gi, "$1[redacted]");
 }

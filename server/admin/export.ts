@@ -7,6 +7,7 @@ import type { RequestMeta } from "../deps.js";
 import { adminScope, ref } from "./access.js";
 import { audit } from "./audit.js";
 import { userFilterSchema, userFilterWhere } from "./users.js";
+import { afterTheseAnswers } from "../http/listener.js";
 
 /** The exported columns: every profile field, never a hash or token. */
 export const exportColumns = [
@@ -155,7 +156,7 @@ export function exportUsers(deps: Pick<Deps, "db" | "clock">, actor: Account, qu
       if (rows < BATCH) break;
       yield* out.take();
       // Let other requests run between batches.
-      await new Promise((r) => setImmediate(r));
+      await new Promise<void>((r) => afterTheseAnswers(r));
     }
     if (!csv) out.write("]");
     yield* out.take();

@@ -8,6 +8,7 @@ import { assertCreatable, createSchema, hashIfGiven, insertUser, type CreateInpu
 import { organizations } from "../db/schema.js";
 import { eq } from "drizzle-orm";
 import { passwordProblem } from "../auth/password.js";
+import { afterTheseAnswers } from "../http/listener.js";
 
 export interface ImportRowResult {
   /** 1-based, as a spreadsheet numbers data rows (the header is row 0). */
@@ -138,7 +139,7 @@ export async function importUsers(
     if (ready.length) results.push(...createChunk(deps, scope, ready, o.meta));
     o.onProgress?.(Math.min(start + CHUNK, rows.length), rows.length);
     // Other requests run between chunks.
-    await new Promise((r) => setImmediate(r));
+    await new Promise<void>((r) => afterTheseAnswers(r));
   }
   results.sort((a, b) => a.row - b.row);
   o.onProgress?.(rows.length, rows.length);

@@ -1,4 +1,5 @@
-import { copyFileSync, existsSync, renameSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { eq } from "drizzle-orm";
 import { systemClock } from "../clock.js";
@@ -202,7 +203,15 @@ export const commands: Record<string, Command> = {
           return 1;
         }
         const target = databaseFile(config.dataDir);
-        if (existsSync(target)) await backupDatabase({ dataDir: config.dataDir, keep: config.backupKeep, label: "pre-restore" });
+        if (existsSync(target)) {
+          // A copy of what is replaced; a damaged file (the usual reason to restore) SQLite cannot
+          // copy, so its bytes are kept as they are.
+          await backupDatabase({ dataDir: config.dataDir, keep: config.backupKeep, label: "pre-restore" }).catch(() => {
+            const dir = path.join(config.dataDir, "backups");
+            mkdirSync(dir, { recursive: true });
+            copyFileSync(target, path.join(dir, `roster-pre-restore-damaged-${new Date().toISOString().replace(/[:.]/g, "-")}.db`));
+          });
+        }
         for (const ext of ["-wal", "-shm"]) rmSync(target + ext, { force: true });
         // Copied beside it, then renamed over it: a copy cut short leaves the database as it was.
         const partial = `${target}.restoring`;
@@ -249,7 +258,7 @@ export const commands: Record<string, Command> = {
       const line = `${row.status}${said ? `: ${said}` : ""} (transport ${config.mail.transport})`;
       if (row.status === "sent") console.log(line);
       else {
-        // A test that failed is not retried for a day: it has said what it had to.
+        // A test that failed is marked failed, not retried for a day: it has said what it had to.
         d.db.$client.prepare("UPDATE mail_outbox SET status = 'failed' WHERE id = ? AND status <> 'sent'").run(id);
         console.error(line);
       }

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -90,5 +90,16 @@ describe("roster restore", () => {
     }
     expect(nameIn(s.file)).toBe("Before");
     expect(existsSync(path.join(s.dir, "backups")) ? readdirSync(path.join(s.dir, "backups")) : []).toEqual([]);
+  });
+
+  it("restores over a damaged database, as the message at start says to, keeping the damaged file's bytes", async () => {
+    const s = await setup(false);
+    for (const ext of ["-wal", "-shm"]) rmSync(s.file + ext, { force: true });
+    writeFileSync(s.file, "half of a file copied by hand\n".repeat(500));
+    expect(await s.restore()).toBe(0);
+    expect(nameIn(s.file)).toBe("From the backup");
+    const kept = readdirSync(path.join(s.dir, "backups")).filter((f) => /^roster-pre-restore-damaged-.*\.db$/.test(f));
+    expect(kept).toHaveLength(1);
+    expect(readFileSync(path.join(s.dir, "backups", kept[0]!), "utf8")).toBe("half of a file copied by hand\n".repeat(500));
   });
 });

@@ -1,10 +1,11 @@
-import type { Server } from "node:http";
+import type { Server, ServerResponse } from "node:http";
 import net from "node:net";
 import { Hono } from "hono";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestApp } from "../test/harness.js";
 import { httpServer, type requestListener } from "./listener.js";
+import { afterResponseWith } from "../deps.js";
 
 /**
  * The request listener on a real Node server over raw sockets (the parts
@@ -117,5 +118,20 @@ describe("the request listener", () => {
     ]);
     expect([...(inOrder as string).matchAll(/\{"n":(\d+)\}/g)].map((m) => Number(m[1]))).toEqual(Array.from({ length: 20 }, (_, i) => i));
     expect(apart.map((got) => JSON.parse(got.slice(got.indexOf("\r\n\r\n") + 4)) as unknown)).toEqual(Array.from({ length: 30 }, (_, i) => ({ n: 100 + i })));
+  });
+
+  it("runs work queued after a response only once that response is written, so its time cannot show in the answer (SPEC §6)", async () => {
+    const seen: boolean[] = [];
+    const after = afterResponseWith(pino({ level: "silent" }));
+    const app = new Hono<{ Bindings: { outgoing: ServerResponse } }>().get("/reset", (c) => {
+      // As a password-reset request does: the lookup (and the mail) after the 202.
+      after(() => void seen.push(c.env.outgoing.writableEnded));
+      return c.body(null, 202);
+    });
+    const port = await listen(app.fetch as never);
+    const got = await exchange(port, ["GET /reset HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"]);
+    expect(got).toMatch(/^HTTP\/1\.1 202 /);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual([true]);
   });
 });
