@@ -1,9 +1,9 @@
-import type { Child } from "hono/jsx";
 import type { getMail } from "../../server/mail/admin.js";
 import { Alert } from "../components/form.js";
 import { canRetry, kindLabel, lastAnswer, MailState, mailPath } from "../partials/admin-mail-table.js";
 import { Time } from "../partials/sessions-section.js";
 import type { Message, View } from "../view.js";
+import { Fact } from "../components/fact.js";
 
 export type FullMail = ReturnType<typeof getMail>;
 
@@ -12,15 +12,6 @@ export interface RawShown {
   text: string;
   bytes: number;
   truncated: boolean;
-}
-
-function Fact({ label, children }: { label: string; children: Child }) {
-  return (
-    <div>
-      <dt>{label}</dt>
-      <dd>{children}</dd>
-    </div>
-  );
 }
 
 function Headers({ v, m }: { v: View; m: FullMail }) {

@@ -7,10 +7,19 @@ import { UserForm } from "../partials/admin-user-form.js";
 import { Time } from "../partials/sessions-section.js";
 import type { FormState, Message, View } from "../view.js";
 import { LockedNotice } from "./admin-users-delete.js";
+import { Fact } from "../components/fact.js";
 
 function When({ v, iso }: { v: View; iso: string | null }) {
   return iso ? <Time iso={iso} lang={v.lang} /> : <span class="muted">{v.t("admin.users.never")}</span>;
 }
+
+const Organization = ({ v, a }: { v: View; a: PresentedAccount }) => <Fact label={v.t("account.summary.organization")}>{a.organization?.name || v.t("account.summary.personal")}</Fact>;
+
+const LastLogin = ({ v, a }: { v: View; a: PresentedAccount }) => (
+  <Fact label={v.t("admin.users.col.lastLogin")}>
+    <When v={v} iso={a.lastLoginAt} />
+  </Fact>
+);
 
 /** Who the account is; the badges change as the actions do. */
 function UserSummary({ v, a }: { v: View; a: PresentedAccount }) {
@@ -40,22 +49,11 @@ function UserSummary({ v, a }: { v: View; a: PresentedAccount }) {
             {a.email && <span class={a.emailVerifiedAt ? "verified" : "unverified"}>{t(a.emailVerifiedAt ? "admin.user.verified" : "admin.user.unverified")}</span>}
           </dd>
         </div>
-        <div>
-          <dt>{t("account.summary.organization")}</dt>
-          <dd>{a.organization?.name || t("account.summary.personal")}</dd>
-        </div>
-        <div>
-          <dt>{t("admin.users.col.created")}</dt>
-          <dd>
-            <When v={v} iso={a.createdAt} />
-          </dd>
-        </div>
-        <div>
-          <dt>{t("admin.users.col.lastLogin")}</dt>
-          <dd>
-            <When v={v} iso={a.lastLoginAt} />
-          </dd>
-        </div>
+        <Organization v={v} a={a} />
+        <Fact label={t("admin.users.col.created")}>
+          <When v={v} iso={a.createdAt} />
+        </Fact>
+        <LastLogin v={v} a={a} />
         <div>
           <dt>{t("admin.user.id")}</dt>
           <dd class="mono small">{a.id}</dd>
@@ -112,24 +110,10 @@ export function DeleteUserPage({ v, a, ctx, error, locked = false }: { v: View; 
       {locked ? <OwnerOnlyNotice v={v} /> : ctx.deletionLocked ? <LockedNotice v={v} owner={ctx.owner} /> : error && <Alert v={v} kind="error" msg={error} />}
       {/* Who it is, so an admin who came by a link or a search deletes the person they meant. */}
       <dl class="facts">
-        <div>
-          <dt>{t("form.nickname")}</dt>
-          <dd>{a.nickname || "—"}</dd>
-        </div>
-        <div>
-          <dt>{t("form.email")}</dt>
-          <dd>{a.email ?? "—"}</dd>
-        </div>
-        <div>
-          <dt>{t("account.summary.organization")}</dt>
-          <dd>{a.organization?.name || t("account.summary.personal")}</dd>
-        </div>
-        <div>
-          <dt>{t("admin.users.col.lastLogin")}</dt>
-          <dd>
-            <When v={v} iso={a.lastLoginAt} />
-          </dd>
-        </div>
+        <Fact label={t("form.nickname")}>{a.nickname || "—"}</Fact>
+        <Fact label={t("form.email")}>{a.email ?? "—"}</Fact>
+        <Organization v={v} a={a} />
+        <LastLogin v={v} a={a} />
       </dl>
       {!blocked && (
         <form method="post" action={`${href}/delete`} class="stack">
