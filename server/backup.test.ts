@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CannotOpenDatabaseError, openMigrated } from "./backup.js";
+import { CannotOpenDatabaseError, holdDataDir, openMigrated } from "./backup.js";
 import { tempDirs } from "./test/temp.js";
 
 const tempDir = tempDirs("roster-open-");
@@ -14,6 +15,18 @@ async function refusal(dataDir: string): Promise<CannotOpenDatabaseError> {
   );
   expect(e).toBeInstanceOf(CannotOpenDatabaseError);
   return e as CannotOpenDatabaseError;
+}
+
+/** Makes `file` unwritable for this process; returns how to undo it, or null when this machine cannot. */
+function readOnly(file: string): (() => void) | null {
+  try {
+    execFileSync("chattr", ["+i", file], { stdio: "ignore" });
+    return () => execFileSync("chattr", ["-i", file], { stdio: "ignore" });
+  } catch {
+    if (process.getuid?.() === 0) return null;
+    chmodSync(file, 0o444);
+    return () => chmodSync(file, 0o644);
+  }
 }
 
 describe("a database that cannot be opened", () => {
@@ -41,6 +54,29 @@ describe("a database that cannot be opened", () => {
     const dataDir = tempDir();
     mkdirSync(path.join(dataDir, "roster.db"));
     expect((await refusal(dataDir)).message).toMatch(/^Roster cannot open .*roster\.db for writing \(SQLITE_CANTOPEN\)/);
+  });
+
+  it("says so at once when the database can be read but not written (another owner, a read-only mount)", async () => {
+    const dataDir = tempDir();
+    (await openMigrated({ dataDir, keep: 7 })).db.$client.close();
+    const file = path.join(dataDir, "roster.db");
+    // Not writable even by root: the immutable flag (where this machine allows it), else the mode for anyone else.
+    const locked = readOnly(file);
+    if (!locked) return; // neither is possible here (root without CAP_LINUX_IMMUTABLE)
+    try {
+      const e = await refusal(dataDir);
+      expect(e.code).toMatch(/^SQLITE_(READONLY|CANTOPEN)/);
+      expect(e.message).toMatch(/^Roster cannot open .*roster\.db for writing/);
+    } finally {
+      locked();
+    }
+  });
+
+  it("names the data directory when it is a file", async () => {
+    const parent = tempDir();
+    const file = path.join(parent, "data");
+    writeFileSync(file, "");
+    expect(() => holdDataDir(file)).toThrow(CannotOpenDatabaseError);
   });
 
   it("blames the backups folder, not the database, when the copy before a migration fails", async () => {

@@ -165,7 +165,7 @@ function cannotOpen(e: unknown, dataDir: string): CannotOpenDatabaseError | null
       code,
     );
   }
-  if (/^(SQLITE_(CANTOPEN|READONLY|PERM|AUTH)|EACCES|EPERM|EROFS|ENOTDIR|EISDIR)/.test(code)) {
+  if (/^(SQLITE_(CANTOPEN|READONLY|PERM|AUTH)|EACCES|EPERM|EROFS|ENOTDIR|EISDIR|EEXIST)/.test(code)) {
     return new CannotOpenDatabaseError(
       `Roster cannot open ${file} for writing (${code}): check that the data directory ${dataDir} exists, is writable${uid}, and is not on a read-only volume.`,
       code,
@@ -204,6 +204,10 @@ async function openAndMigrate(o: { dataDir: string; keep: number }): Promise<{ d
       if (e instanceof DatabaseTooNewError || !isMigrated(db)) throw e;
       applied = false;
     }
+    // One write now (the header's user_version, rewritten as it is), so a file this process may
+    // only read (owned by another user, a read-only mount) stops the start with the reason, not
+    // the first request or the first admin with a stack trace.
+    db.$client.pragma(`user_version = ${Number(db.$client.pragma("user_version", { simple: true }))}`);
     return { db, applied, backup };
   } catch (e) {
     db.$client.close();
