@@ -167,7 +167,8 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     deps.metrics?.observeRequest(c.req.method, route, status, seconds);
     if (!PROBE_PATHS.has(route)) {
       // A request whose target made no URL is logged with the target it sent.
-      const path = loggedPath(nodeEnv(c).badRequest?.target.slice(0, 500) ?? c.req.path, route);
+      const bad = nodeEnv(c).badRequest;
+      const path = bad ? loggedPath(bad.target.slice(0, 500), "unmatched") : loggedPath(c.req.path, route);
       access(deps.log).info({ requestId, method: c.req.method, path, route, status, ms: Math.round(seconds * 10000) / 10, ip: meta.ip }, "request");
     }
   });

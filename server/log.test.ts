@@ -43,6 +43,10 @@ describe("the log", () => {
     ["/reset-password?token=tok3n", "/reset-password", "/reset-password"],
     // Shapes no route matches still lose the token.
     ["//invite/tok3n", "unmatched", "//invite/[redacted]"],
+    // A 404 or 403 answers under the catch-all route (/*), not "unmatched".
+    ["//invite/tok3n", "/*", "//invite/[redacted]"],
+    ["/api/v1//invitations/tok3n", "/api/v1/*", "/api/v1//invitations/[redacted]"],
+    ["/admin/invitations/inv-1/revoke", "/admin/invitations/:id/revoke", "/admin/invitations/inv-1/revoke"],
     ["/api/v1//invitations/tok3n", "unmatched", "/api/v1//invitations/[redacted]"],
     ["/invite%2Ftok3n", "unmatched", "/invite%2F[redacted]"],
     ["/api/v1/invitations/tok3n?x=1#y", "unmatched", "/api/v1/invitations/[redacted]"],

@@ -60,8 +60,8 @@ export function loggedPath(target: string, route: string): string {
       .map((segment, i) => (pattern[i] === ":token" ? "[redacted]" : segment))
       .join("/");
   }
-  if (route !== "unmatched") return path;
-  // Unmatched (a method the route does not take, a doubled slash, an encoded one, a target that
-  // made no URL): by its shape, wherever it is.
-  return path.replace(/(\/invit(?:e|ations)(?:\/|%2f)+)[^/]+/gi, "$1[redacted]");
+  // Any other path (a 404 under a catch-all, a method the route does not take, a doubled or an
+  // encoded slash, a target that made no URL): by its shape, wherever it is. An admin's
+  // invitation ids (/admin/invitations/:id) are not secrets and stay.
+  return path.replace(/(?<!\/admin)(\/invit(?:e|ations)(?:\/|%2f)+)[^/]+/gi, "$1[redacted]");
 }

@@ -240,6 +240,10 @@ describe("secrets at rest (SPEC §2: tokens, codes and keys only as SHA-256, pas
     mailed.invitation = new URL(t.mailbox.linkIn(t.mailbox.lastMessage("invitee@acme.test"))).pathname.split("/").pop()!;
     // The invitee opens the mailed link first (a page whose path holds the token), then accepts through the API.
     expect((await t.request(`/invite/${mailed.invitation}`)).status).toBe(200);
+    // Shapes no route takes (answered under the catch-all): logged without the token too.
+    await t.request(`//invite/${mailed.invitation}`);
+    await t.request(`/api/v1//invitations/${mailed.invitation}`);
+    await t.request(`/invite/${mailed.invitation}`, { method: "DELETE" });
     unmailed.inviteeSession = (await api(`/api/v1/invitations/${mailed.invitation}/accept`, { json: { userId: "invitee", password: passwords.invitee } }, 201)).token!;
 
     const handover = await api("/api/v1/admin/users", { json: { userId: "handover" }, token: owner }, 201);
