@@ -268,6 +268,24 @@ describe("a first admin's password the rules refuse", () => {
   });
 });
 
+describe("the first admin from the environment", () => {
+  it("is created on a fresh install only; later starts say the settings are not used", { timeout: 30_000 }, async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), "roster-bootstrap-"));
+    const env = { ROSTER_ADMIN_EMAIL: "it@corp.test", ROSTER_ADMIN_PASSWORD: "a long admin secret 42" };
+    try {
+      for (const expected of ["created the first account from ROSTER_ADMIN_EMAIL", "ROSTER_ADMIN_EMAIL and ROSTER_ADMIN_PASSWORD are set but the server already has accounts"]) {
+        const s = await spawnServer(dataDir, env);
+        expect(s.logs.map((l) => String(l.msg))).toEqual(expect.arrayContaining([expect.stringContaining(expected)]));
+        const stopped = once(s.proc, "exit");
+        s.proc.kill("SIGTERM");
+        expect((await stopped)[0]).toBe(0);
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("a port that is taken", () => {
   it("stops the server with one log line that names the port and the setting", async () => {
     const holder = net.createServer();

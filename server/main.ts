@@ -66,11 +66,16 @@ async function main(): Promise<void> {
     const created = await bootstrapOwner(deps, config.bootstrap).catch((e: unknown) => {
       // The password rules need the account (it may not equal the user ID or the address): checked here, not with the other settings.
       if (!(e instanceof AppError)) throw e;
-      const why = e.code === "weak_password" ? `the password is refused: ${t("en", e.fields?.password ?? "password.weak")}` : e.message;
-      log.fatal({ code: e.code }, `ROSTER_ADMIN_PASSWORD: ${why} Or leave ROSTER_ADMIN_EMAIL and ROSTER_ADMIN_PASSWORD unset and register the first account in the browser.`);
+      const [setting, why] =
+        e.code === "weak_password"
+          ? ["ROSTER_ADMIN_PASSWORD", `the password is refused: ${t("en", e.fields?.password ?? "password.weak")}`]
+          : ["ROSTER_ADMIN_EMAIL / ROSTER_ORG_NAME", `refused (${Object.keys(e.fields ?? {}).join(", ") || e.code}): ${e.message}`];
+      log.fatal({ code: e.code }, `${setting}: ${why} Or leave ROSTER_ADMIN_EMAIL and ROSTER_ADMIN_PASSWORD unset and register the first account in the browser.`);
       process.exit(78);
     });
     if (created) log.info({ userId: created.userId, email: created.email }, "created the first account from ROSTER_ADMIN_EMAIL");
+    // A sysadmin who changed them later should hear why nothing happened.
+    else log.info("ROSTER_ADMIN_EMAIL and ROSTER_ADMIN_PASSWORD are set but the server already has accounts: they are used only on a fresh install (change an admin's password with roster reset-password)");
   }
 
   const app = createApp(deps);
