@@ -1,8 +1,9 @@
 import { and, eq, inArray, ne, sql } from "drizzle-orm";
 import type { Tx } from "../db/client.js";
-import { accounts, type Account } from "../db/schema.js";
+import { accounts, organizations, type Account, type Organization } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { findById } from "../accounts/store.js";
+import { fieldError } from "../accounts/fields.js";
 
 /**
  * Who an admin action is done by, and how far it reaches: an admin sees and
@@ -80,3 +81,16 @@ export function assertNotLastAdmin(tx: Tx, a: Account): void {
 
 /** Audit shorthand: `{ id, label }` of an account. */
 export const ref = (a: Pick<Account, "id" | "userId">) => ({ id: a.id, label: a.userId });
+
+/**
+ * The organization something is created in (an account, an invitation): an
+ * owner's choice, else the caller's own. An admin naming another one is
+ * refused, not quietly given their own.
+ */
+export function targetOrganization(tx: Tx, s: AdminScope, requested: string | undefined): Organization {
+  if (!s.isOwner && requested !== undefined && requested !== s.actor.organizationId) throw fieldError("organizationId", "field.invalid");
+  const id = s.isOwner ? (requested ?? s.actor.organizationId) : s.actor.organizationId;
+  const org = id ? tx.select().from(organizations).where(eq(organizations.id, id)).get() : undefined;
+  if (!org) throw fieldError("organizationId", "field.invalid");
+  return org;
+}

@@ -15,7 +15,7 @@ import { presentAccount, type PresentedAccount } from "../accounts/present.js";
 import { findByEmail, findByUserId } from "../accounts/store.js";
 import { queueMail } from "../mail/outbox.js";
 import { audit } from "./audit.js";
-import { adminScope, assertNotLastAdmin, changeableAccount, countAdmins, inScope, ref, scopedAccount, type AdminScope } from "./access.js";
+import { adminScope, assertNotLastAdmin, targetOrganization, changeableAccount, countAdmins, inScope, ref, scopedAccount, type AdminScope } from "./access.js";
 
 export const SETUP_TTL = 7 * DAY;
 
@@ -43,15 +43,6 @@ export interface CreateResult {
   outcome: "setup_mail" | "password" | "setup_link";
   /** Only for `setup_link`: shown once, never stored. */
   setupUrl?: string;
-}
-
-function orgFor(tx: Tx, scope: AdminScope, requested: string | undefined) {
-  // An admin creates in their own organization; naming another is refused, not quietly ignored.
-  if (!scope.isOwner && requested !== undefined && requested !== scope.actor.organizationId) throw fieldError("organizationId", "field.invalid");
-  const id = scope.isOwner ? (requested ?? scope.actor.organizationId) : scope.actor.organizationId;
-  const org = id ? tx.select().from(organizations).where(eq(organizations.id, id)).get() : undefined;
-  if (!org) throw fieldError("organizationId", "field.invalid");
-  return org;
 }
 
 /** Throws admin_limit_reached if the organization cannot take one more admin. */
@@ -101,7 +92,7 @@ function takenFields(tx: Tx, i: Pick<CreateInput, "userId" | "email">): FieldErr
 
 /** The checks an account must pass to be created (shared with the import's dry run). */
 export function assertCreatable(tx: Tx, scope: AdminScope, i: CreateInput) {
-  const org = orgFor(tx, scope, i.organizationId);
+  const org = targetOrganization(tx, scope, i.organizationId);
   const taken = takenFields(tx, i);
   if (taken.userId) throw new AppError("user_id_taken", taken);
   if (taken.email) throw new AppError("email_taken", taken);

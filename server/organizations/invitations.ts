@@ -11,7 +11,7 @@ import { emailField, issuesToFields, parseInput } from "../accounts/fields.js";
 import { findByEmail } from "../accounts/store.js";
 import { queueMail } from "../mail/outbox.js";
 import { audit } from "../admin/audit.js";
-import { adminScope, ref, type AdminScope } from "../admin/access.js";
+import { adminScope, ref, targetOrganization, type AdminScope } from "../admin/access.js";
 import { listQuerySchema, decodeCursor, encodeCursor } from "./directory.js";
 
 export const INVITATION_TTL = 7 * DAY;
@@ -50,15 +50,6 @@ export interface SendResult {
   /** With a refusal: the message of each field that caused it. */
   fields?: FieldErrors;
   invitation?: ReturnType<typeof presentInvitation>;
-}
-
-function targetOrg(tx: Tx, scope: AdminScope, requested?: string): Organization {
-  // An admin invites to their own organization; naming another is refused, not quietly ignored.
-  if (!scope.isOwner && requested !== undefined && requested !== scope.actor.organizationId) throw new AppError("validation_failed", { organizationId: "field.invalid" });
-  const id = scope.isOwner ? (requested ?? scope.actor.organizationId) : scope.actor.organizationId;
-  const org = id ? tx.select().from(organizations).where(eq(organizations.id, id)).get() : undefined;
-  if (!org) throw new AppError("validation_failed", { organizationId: "field.invalid" });
-  return org;
 }
 
 function expireStale(tx: Tx, now: Date, orgId: string): void {
@@ -124,7 +115,7 @@ export function sendInvitations(deps: Deps, actor: Account, input: unknown, meta
     try {
       const inv = deps.db.transaction(
         (tx) => {
-          const org = targetOrg(tx, scope, i.organizationId);
+          const org = targetOrganization(tx, scope, i.organizationId);
           if (i.type === "admin" && !scope.actor.organizationId) throw new AppError("forbidden");
           return { inv: sendOne(tx, deps, scope, org, parsed.data, i.type, i.message, meta), org };
         },
