@@ -1,12 +1,14 @@
 import { eq } from "drizzle-orm";
 import type { Deps, RequestMeta } from "../deps.js";
 import { accounts, type Account } from "../db/schema.js";
-import { fieldError, noFutureBirthDate, parseInput, profileSchema, type ProfileInput } from "./fields.js";
+import { noFutureBirthDate, parseInput, profileSchema, type ProfileInput } from "./fields.js";
 import { audit } from "../admin/audit.js";
 
-/** The columns a profile input sets; `undefined` leaves a field as it is. */
-export function profileChanges(i: ProfileInput, today: string): Partial<Account> {
-  if (i.birthDate && i.birthDate > today) throw fieldError("birthDate", "birthDate.invalid");
+/**
+ * The columns a profile input sets; `undefined` leaves a field as it is. The
+ * input was checked with `noFutureBirthDate` where it was parsed.
+ */
+export function profileChanges(i: ProfileInput): Partial<Account> {
   const set: Partial<Account> = {};
   if (i.nickname !== undefined) set.nickname = i.nickname;
   if (i.avatarUrl !== undefined) set.avatarUrl = i.avatarUrl;
@@ -25,7 +27,7 @@ export function profileChanges(i: ProfileInput, today: string): Partial<Account>
 export function updateProfile(deps: Deps, account: Account, input: unknown, meta: RequestMeta): Account {
   const now = deps.clock.now();
   const i = parseInput(profileSchema, input, noFutureBirthDate(now));
-  const set = profileChanges(i, now.toISOString().slice(0, 10));
+  const set = profileChanges(i);
   if (Object.keys(set).length === 0) return account;
   deps.db.transaction((tx) => {
     tx.update(accounts).set({ ...set, updatedAt: now }).where(eq(accounts.id, account.id)).run();

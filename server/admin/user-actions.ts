@@ -107,7 +107,7 @@ export function insertUser(tx: Tx, deps: Pick<Deps, "clock" | "config">, scope: 
   const id = newId();
   tx.insert(accounts)
     .values({
-      ...profileChanges(i, now.toISOString().slice(0, 10)),
+      ...profileChanges(i),
       ...adminSetChanges(i),
       id,
       organizationId: org.id,
@@ -154,7 +154,7 @@ export function updateUser(deps: Deps, actor: Account, id: string, input: unknow
     (tx) => {
       const a = changeableAccount(tx, scope, id);
       const now = deps.clock.now();
-      const set: Partial<Account> = profileChanges(i, now.toISOString().slice(0, 10));
+      const set: Partial<Account> = profileChanges(i);
       Object.assign(set, adminSetChanges(i));
       // SPEC §2: an address is optional only for accounts an admin created (the audit log records how
       // each account came to be); one its person registered with, or accepted an invitation at, stays.
