@@ -333,7 +333,7 @@ describe("API keys and introspection", () => {
 
   it("regression: a chat server lists the directory and the groups of the key's organization with an API key (SPEC §1)", async () => {
     const { t, admin } = await world();
-    const { key } = (await (await t.request("/api/v1/admin/api-keys", { token: admin.token, json: { name: "chat" } })).json()) as { key: string };
+    const { key, id } = (await (await t.request("/api/v1/admin/api-keys", { token: admin.token, json: { name: "chat" } })).json()) as { key: string; id: string };
     const people = await t.request("/api/v1/directory", { token: key });
     expect(people.status).toBe(200);
     const userIds = ((await people.json()) as { items: { userId: string }[] }).items.map((u) => u.userId);
@@ -341,8 +341,10 @@ describe("API keys and introspection", () => {
     expect(userIds).toEqual(expect.arrayContaining(["ada", "mia"]));
     expect(userIds).not.toContain("gina");
     expect((await t.request("/api/v1/groups", { token: key })).status).toBe(200);
-    // A revoked key lists nothing.
+    // A wrong key, and the same key once revoked, list nothing.
     expect((await t.request("/api/v1/directory", { token: `${key}x` })).status).toBe(401);
+    expect((await t.request(`/api/v1/admin/api-keys/${id}`, { method: "DELETE", token: admin.token })).status).toBe(204);
+    expect((await t.request("/api/v1/directory", { token: key })).status).toBe(401);
   });
 
   it("lists the audit log for admins and verifies its chain", async () => {
