@@ -142,6 +142,15 @@ describe("admin users API", () => {
     expect([...page1.items, ...page2.items, ...page3.items].map((u) => u.userId)).toEqual(["ada", "mia", "owner", "suzuki", "tanabe", "tanaka"]);
     expect(page3.nextCursor).toBeNull();
     expect((await t.request("/api/v1/admin/users?cursor=garbage", { token: admin.token })).status).toBe(400);
+    // A cursor continues the sort and order that made it; given with another one it is refused,
+    // where it used to answer an empty page (a userId compared with a date).
+    const byCreation = await ids(t, admin.token, "limit=2&sort=createdAt");
+    for (const other of ["sort=userId", "sort=createdAt&order=desc", "sort=nickname"]) {
+      const r = await t.request(`/api/v1/admin/users?limit=2&${other}&cursor=${byCreation.nextCursor}`, { token: admin.token });
+      expect(r.status, other).toBe(400);
+      expect(await r.json()).toMatchObject({ code: "validation_failed", errors: { cursor: expect.any(String) } });
+    }
+    expect((await ids(t, admin.token, `limit=2&sort=createdAt&cursor=${byCreation.nextCursor}`)).items).toHaveLength(2);
   });
 
   it("regression: a query in full-width letters (input method) finds accounts by userId, email and nickname", async () => {

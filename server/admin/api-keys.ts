@@ -48,7 +48,7 @@ export function listApiKeys(deps: Pick<Deps, "db">, actor: Account) {
     .where(scope.organizationId ? eq(accounts.organizationId, scope.organizationId) : undefined)
     .orderBy(desc(apiKeys.createdAt))
     .all();
-  return { items: rows.map((r) => presentKey(r.key, r.userId, scope.isOwner || r.type !== "owner")), nextCursor: null, total: rows.length };
+  return rows.map((r) => presentKey(r.key, r.userId, scope.isOwner || r.type !== "owner"));
 }
 
 export function revokeApiKey(deps: Deps, actor: Account, id: string, meta: RequestMeta): void {

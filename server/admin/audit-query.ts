@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Deps } from "../deps.js";
 import { auditLog, type Account } from "../db/schema.js";
 import { fieldError, parseInput } from "../accounts/fields.js";
-import { decodeCursor, encodeCursor, listQuerySchema } from "../organizations/directory.js";
+import { decodeCursor, encodeCursor, listQuerySchema } from "../pagination.js";
 import { likeContains, likePrefix } from "../accounts/text-search.js";
 import { adminScope } from "./access.js";
 import { verifyAuditChain } from "./audit.js";

@@ -7,7 +7,8 @@ import { AppError } from "../errors.js";
 import { accounts, accountStatuses, accountTypes, organizations, type Account } from "../db/schema.js";
 import { groupNameField, parseInput } from "../accounts/fields.js";
 import { presentAccount } from "../accounts/present.js";
-import { decodeCursor, encodeCursor, inGroup, listQuerySchema } from "../organizations/directory.js";
+import { inGroup } from "../organizations/directory.js";
+import { decodeCursor, encodeCursor, listQuerySchema } from "../pagination.js";
 import { accountTextMatch, ftsQuery, searchText } from "../accounts/text-search.js";
 import { preparedFor } from "../db/prepared.js";
 import { adminScope, type AdminScope } from "./access.js";
@@ -71,10 +72,17 @@ export function userFilterWhere(scope: AdminScope, f: UserFilter): SQL | undefin
   return where.length ? and(...where) : undefined;
 }
 
-function parseCursor(c: string): [string | number, string] {
+/**
+ * A users cursor is `[order, last value, last id]`, `order` naming the sort it continues
+ * ("userId:asc", "key:desc", …): a cursor given with another sort or order is refused,
+ * where it would otherwise answer a wrong or empty page.
+ */
+const cursorOf = (order: string, value: string | number, id: string) => encodeCursor(JSON.stringify([order, value, id]));
+
+function parseCursor(c: string, order: string): [string | number, string] {
   try {
     const v = JSON.parse(c) as unknown;
-    if (Array.isArray(v) && v.length === 2 && (typeof v[0] === "string" || typeof v[0] === "number") && typeof v[1] === "string") return [v[0], v[1]];
+    if (Array.isArray(v) && v.length === 3 && v[0] === order && (typeof v[1] === "string" || typeof v[1] === "number") && typeof v[2] === "string") return [v[1], v[2]];
   } catch {
     // fall through
   }
@@ -95,9 +103,10 @@ export function searchUsers(deps: Pick<Deps, "db">, actor: Account, query: unkno
   const col = sortColumn[sort];
   const dir = i.order === "desc" ? desc : asc;
   let keyset: SQL | undefined;
+  const order = `${sort}:${i.order}`;
   const cursor = decodeCursor(i.cursor);
   if (cursor) {
-    const [rawValue, id] = parseCursor(cursor);
+    const [rawValue, id] = parseCursor(cursor, order);
     const value = numericSort.has(sort) ? Number(rawValue) : String(rawValue);
     const cmp = i.order === "desc" ? lt : gt;
     keyset = or(sql`${col} ${sql.raw(i.order === "desc" ? "<" : ">")} ${value}`, and(sql`${col} = ${value}`, cmp(accounts.id, id))) as SQL;
@@ -114,7 +123,7 @@ export function searchUsers(deps: Pick<Deps, "db">, actor: Account, query: unkno
   const last = page.at(-1);
   return {
     items: page.map((r) => presentAccount(r.account, r.organizationName)),
-    nextCursor: rows.length > i.limit && last ? encodeCursor(JSON.stringify([last.sortValue, last.account.id])) : null,
+    nextCursor: rows.length > i.limit && last ? cursorOf(order, last.sortValue, last.account.id) : null,
     total,
   };
 }
@@ -175,10 +184,11 @@ function searchInIndex(deps: Pick<Deps, "db">, scope: AdminScope, i: z.infer<typ
   const byKey = i.sort === undefined;
   const col = byKey ? "rowid" : "user_id";
   const down = i.order === "desc";
+  const order = `${byKey ? "key" : "userId"}:${down ? "desc" : "asc"}`;
   const cursor = decodeCursor(i.cursor);
   let after: string | number | null = null;
   if (cursor) {
-    const value = parseCursor(cursor)[0];
+    const value = parseCursor(cursor, order)[0];
     after = byKey ? Number(value) : String(value);
     if (byKey && !Number.isSafeInteger(after)) throw new AppError("validation_failed", { cursor: "field.invalid" });
   }
@@ -195,7 +205,7 @@ function searchInIndex(deps: Pick<Deps, "db">, scope: AdminScope, i: z.infer<typ
   const last = hits.at(-1);
   return {
     items: hits.map((h) => presentAccount(h.account, h.organizationName)),
-    nextCursor: keys.length > i.limit && last ? encodeCursor(JSON.stringify([byKey ? last.key : last.account.userId, last.account.id])) : null,
+    nextCursor: keys.length > i.limit && last ? cursorOf(order, byKey ? last.key : last.account.userId, last.account.id) : null,
     total,
   };
 }

@@ -17,6 +17,7 @@ import { batchSchema } from "../admin/user-delete.js";
 import { exportSchema } from "../admin/export.js";
 import { patchSchema as settingsPatchSchema } from "../admin/server-settings.js";
 import { createSchema as apiKeyCreateSchema } from "../admin/api-keys.js";
+import { listQuerySchema } from "../pagination.js";
 import { querySchema as auditQuerySchema } from "../admin/audit-query.js";
 import { listSchema as mailListSchema, testSchema as mailTestSchema } from "../mail/admin.js";
 import { errorCodes } from "../errors.js";
@@ -57,7 +58,7 @@ export const operations: Operation[] = [
   op("patch", "/api/v1/me", "me", "Edit the caller's profile", "user", [200, ACCOUNT], { body: profileSchema, errors: [400] }),
   op("post", "/api/v1/me/password", "me", "Change the password; ends every other session", "user", [204, "nothing"], { body: changeSchema, errors: [400, 429] }),
   op("post", "/api/v1/me/email", "me", "Change the email address (confirmed by a link to the new one)", "user", [202, "nothing"], { body: emailChangeSchema, errors: [400, 429] }),
-  op("get", "/api/v1/me/sessions", "me", "The caller's sessions, the current one marked", "user", [200, LIST]),
+  op("get", "/api/v1/me/sessions", "me", "The caller's sessions, the current one marked", "user", [200, LIST], { query: listQuerySchema, errors: [400] }),
   op("delete", "/api/v1/me/sessions", "me", "End every other session", "user", [204, "nothing"]),
   op("delete", "/api/v1/me/sessions/{id}", "me", "End one session", "user", [204, "nothing"], { errors: [404] }),
   op("get", "/api/v1/directory", "directory", "Active members of the caller's organization", "member", [200, LIST], { query: directorySchema, errors: [400, 403] }),
@@ -82,12 +83,12 @@ export const operations: Operation[] = [
   op("post", "/api/v1/admin/invitations", "admin invitations", "Send registration requests (one or many addresses)", "admin", [201, "the request, or {results} for many"], { body: sendSchema, errors: [400, 409] }),
   op("delete", "/api/v1/admin/invitations/{id}", "admin invitations", "Revoke a request", "admin", [204, "nothing"], { errors: [400, 404] }),
   op("post", "/api/v1/admin/invitations/{id}/resend", "admin invitations", "Resend with a new link", "admin", [200, "the request"], { errors: [400, 404] }),
-  op("get", "/api/v1/admin/organizations", "admin organizations", "Organizations (owners: all)", "admin", [200, LIST]),
+  op("get", "/api/v1/admin/organizations", "admin organizations", "Organizations (owners: all)", "admin", [200, LIST], { query: listQuerySchema, errors: [400] }),
   op("post", "/api/v1/admin/organizations", "admin organizations", "Create an organization", "owner", [201, "the organization"], { body: orgCreateSchema, errors: [400, 403] }),
   op("patch", "/api/v1/admin/organizations/{id}", "admin organizations", "Rename, claim domains, limits", "owner", [200, "the organization"], { body: orgPatchSchema, errors: [400, 403, 404] }),
   op("get", "/api/v1/admin/settings", "admin settings", "Server settings", "owner", [200, "{registration, verificationRequired, deletionLocked, serverName}"], { errors: [403] }),
   op("patch", "/api/v1/admin/settings", "admin settings", "Change server settings (unlocking deletion needs confirmDeletionUnlock)", "owner", [200, "the settings"], { body: settingsPatchSchema, errors: [400, 403] }),
-  op("get", "/api/v1/admin/api-keys", "admin api keys", "API keys with last use", "admin", [200, LIST]),
+  op("get", "/api/v1/admin/api-keys", "admin api keys", "API keys with last use", "admin", [200, LIST], { query: listQuerySchema, errors: [400] }),
   op("post", "/api/v1/admin/api-keys", "admin api keys", "Create an API key (shown once)", "admin", [201, "{id, name, key, …}"], { body: apiKeyCreateSchema, errors: [400] }),
   op("delete", "/api/v1/admin/api-keys/{id}", "admin api keys", "Revoke an API key", "admin", [204, "nothing"], { errors: [404] }),
   op("get", "/api/v1/admin/audit", "admin audit", "The audit log, newest first", "admin", [200, LIST], { query: auditQuerySchema, errors: [400] }),

@@ -4,7 +4,7 @@ import type { Deps, RequestMeta } from "../deps.js";
 import { mailOutbox, mailStatuses, type Account, type MailRow } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { emailField, parseInput } from "../accounts/fields.js";
-import { decodeCursor, encodeCursor, listQuerySchema } from "../organizations/directory.js";
+import { decodeCursor, encodeCursor, listQuerySchema } from "../pagination.js";
 import { likeContains } from "../accounts/text-search.js";
 import { audit } from "../admin/audit.js";
 import { adminScope, ref, type AdminScope } from "../admin/access.js";

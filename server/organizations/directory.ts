@@ -6,20 +6,7 @@ import { AppError } from "../errors.js";
 import { groupNameField, parseInput } from "../accounts/fields.js";
 import { presentMember } from "../accounts/present.js";
 import { accountTextMatch, searchText } from "../accounts/text-search.js";
-
-/** SPEC §4 lists: `?limit=` 1–200 (default 50) and an opaque `?cursor=`. */
-export const listQuerySchema = z.object({
-  limit: z.coerce.number({ message: "field.invalid" }).int("field.invalid").min(1, "field.invalid").max(200, "field.invalid").default(50),
-  cursor: z.string().max(500).optional(),
-});
-
-export const encodeCursor = (v: string): string => Buffer.from(v, "utf8").toString("base64url");
-export const decodeCursor = (c: string | undefined): string | null => {
-  if (!c) return null;
-  const v = Buffer.from(c, "base64url").toString("utf8");
-  if (!v) throw new AppError("validation_failed", { cursor: "field.invalid" });
-  return v;
-};
+import { decodeCursor, encodeCursor, listQuerySchema } from "../pagination.js";
 
 /**
  * A group includes its subgroups: "Sales" matches "Sales" and "Sales/Tokyo/…",

@@ -12,7 +12,7 @@ import { findByEmail } from "../accounts/store.js";
 import { queueMail } from "../mail/outbox.js";
 import { audit } from "../admin/audit.js";
 import { adminScope, ref, targetOrganization, type AdminScope } from "../admin/access.js";
-import { listQuerySchema, decodeCursor, encodeCursor } from "./directory.js";
+import { decodeCursor, encodeCursor, listQuerySchema } from "../pagination.js";
 
 export const INVITATION_TTL = 7 * DAY;
 export type Invitation = typeof invitations.$inferSelect;

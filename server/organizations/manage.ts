@@ -43,11 +43,15 @@ export function presentOrganization(tx: Tx, org: Organization) {
   };
 }
 
-/** Owners see every organization; an admin sees their own. */
-export function listOrganizations(deps: Pick<Deps, "db">, actor: Account) {
+/** The organizations the actor may see, by name: owners every one, an admin their own. */
+export function visibleOrganizations(deps: Pick<Deps, "db">, actor: Account) {
   const scope = adminScope(actor);
-  const rows = deps.db.select().from(organizations).where(scope.organizationId ? eq(organizations.id, scope.organizationId) : undefined).orderBy(asc(organizations.name)).all();
-  return { items: rows.map((o) => presentOrganization(deps.db, o)), nextCursor: null, total: rows.length };
+  return deps.db.select().from(organizations).where(scope.organizationId ? eq(organizations.id, scope.organizationId) : undefined).orderBy(asc(organizations.name)).all();
+}
+
+/** The same, each with its domains and counts. */
+export function listOrganizations(deps: Pick<Deps, "db">, actor: Account) {
+  return visibleOrganizations(deps, actor).map((o) => presentOrganization(deps.db, o));
 }
 
 /** A domain is claimed by at most one organization: claiming a taken one is refused, naming the conflict. */

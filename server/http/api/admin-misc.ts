@@ -4,6 +4,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from "../../admin/api-keys.js
 import { auditChainStatus, listAudit } from "../../admin/audit-query.js";
 import { storageSummary } from "../../admin/storage.js";
 import { AppError } from "../../errors.js";
+import { pageOfAll } from "../../pagination.js";
 import type { AppEnv } from "../context.js";
 import { caller } from "./admin-users.js";
 import { readJson } from "./respond.js";
@@ -12,7 +13,7 @@ import { readJson } from "./respond.js";
 export const adminMiscApi = new Hono<AppEnv>()
   .get("/settings", (c) => c.json(readSettings(c.get("deps"), caller(c))))
   .patch("/settings", async (c) => c.json(updateSettings(c.get("deps"), caller(c), await readJson(c), c.get("meta"))))
-  .get("/api-keys", (c) => c.json(listApiKeys(c.get("deps"), caller(c))))
+  .get("/api-keys", (c) => c.json(pageOfAll(listApiKeys(c.get("deps"), caller(c)), c.req.query())))
   .post("/api-keys", async (c) => c.json(createApiKey(c.get("deps"), caller(c), await readJson(c), c.get("meta")), 201))
   .delete("/api-keys/:id", (c) => {
     revokeApiKey(c.get("deps"), caller(c), c.req.param("id"), c.get("meta"));

@@ -2,13 +2,14 @@ import { Hono } from "hono";
 import { createOrganizationAsOwner, listOrganizations, updateOrganization } from "../../organizations/manage.js";
 import { listInvitations, resendInvitation, revokeInvitation, sendInvitations } from "../../organizations/invitations.js";
 import { AppError } from "../../errors.js";
+import { pageOfAll } from "../../pagination.js";
 import type { AppEnv } from "../context.js";
 import { caller } from "./admin-users.js";
 import { englishFields, readJson } from "./respond.js";
 
 /** /api/v1/admin/organizations and /api/v1/admin/invitations (registration requests). */
 export const adminOrgsApi = new Hono<AppEnv>()
-  .get("/organizations", (c) => c.json(listOrganizations(c.get("deps"), caller(c))))
+  .get("/organizations", (c) => c.json(pageOfAll(listOrganizations(c.get("deps"), caller(c)), c.req.query())))
   .post("/organizations", async (c) => c.json(createOrganizationAsOwner(c.get("deps"), caller(c), await readJson(c), c.get("meta")), 201))
   .patch("/organizations/:id", async (c) => c.json(updateOrganization(c.get("deps"), caller(c), c.req.param("id"), await readJson(c), c.get("meta"))))
   .get("/invitations", (c) => c.json(listInvitations(c.get("deps"), caller(c), c.req.query())))

@@ -4,6 +4,7 @@ import { updateProfile } from "../../accounts/profile.js";
 import { changePassword } from "../../accounts/password.js";
 import { requestEmailChange } from "../../accounts/email-change.js";
 import { endMySession, endOtherSessions, mySessions } from "../../accounts/my-sessions.js";
+import { pageOfAll } from "../../pagination.js";
 import { requireUser } from "../auth.js";
 import type { AppEnv } from "../context.js";
 import { readJson } from "./respond.js";
@@ -29,8 +30,7 @@ export const meApi = new Hono<AppEnv>()
   })
   .get("/sessions", (c) => {
     const auth = requireUser(c);
-    const items = mySessions(c.get("deps"), auth.account.id, auth.sessionId);
-    return c.json({ items, nextCursor: null, total: items.length });
+    return c.json(pageOfAll(mySessions(c.get("deps"), auth.account.id, auth.sessionId), c.req.query()));
   })
   .delete("/sessions", (c) => {
     const auth = requireUser(c);

@@ -10,7 +10,7 @@ import { attempt, failedForm, formBody, go, isHx } from "./render.js";
 const notices = { revoked: "admin.apiKeys.revoked" };
 
 function keysPage(c: Ctx, user: PageUser, o: { state?: FormState; created?: { name: string; key: string }; status?: number } = {}) {
-  const keys = listApiKeys(c.get("deps"), user.account).items;
+  const keys = listApiKeys(c.get("deps"), user.account);
   const state = o.state ?? formState({}, doneNotice(c, notices));
   const body = (v: View) => <AdminApiKeysPage v={v} keys={keys} state={state} created={o.created} />;
   const fragment = (v: View) => <ApiKeysSection v={v} keys={keys} state={state} created={o.created} />;

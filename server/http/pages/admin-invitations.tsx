@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { AppError } from "../../errors.js";
-import { listOrganizations } from "../../organizations/manage.js";
+import { visibleOrganizations } from "../../organizations/manage.js";
 import { listInvitations, resendInvitation, revokeInvitation, sendInvitations, type SendResult } from "../../organizations/invitations.js";
 import type { AppEnv, Ctx } from "../context.js";
 import type { PageUser } from "./account-view.js";
@@ -16,7 +16,7 @@ const knownState = (s: string | undefined): string => (invitationStates as reado
 /** Organizations an owner may send for; an admin sends for their own and is never asked. */
 function organizationsFor(c: Ctx, user: PageUser) {
   if (user.account.type !== "owner") return [];
-  return listOrganizations(c.get("deps"), user.account).items.map((o) => ({ id: o.id, name: o.name }));
+  return visibleOrganizations(c.get("deps"), user.account).map((o) => ({ id: o.id, name: o.name }));
 }
 
 function listOf(c: Ctx, user: PageUser, status: string, cursor?: string): InvitationList {

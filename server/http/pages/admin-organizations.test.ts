@@ -3,7 +3,7 @@ import { listOrganizations } from "../../organizations/manage.js";
 import { HOSTILE } from "./test-helpers.js";
 import { accountRow, orgWorld, visibleText } from "./admin-org-world.js";
 
-const orgs = (w: Awaited<ReturnType<typeof orgWorld>>) => listOrganizations(w.t.deps, accountRow(w.t, "owner")!).items;
+const orgs = (w: Awaited<ReturnType<typeof orgWorld>>) => listOrganizations(w.t.deps, accountRow(w.t, "owner")!);
 
 describe("/admin/organizations", () => {
   it("is for owners only", async () => {

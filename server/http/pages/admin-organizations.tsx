@@ -31,13 +31,13 @@ function refused(c: Ctx, err: AppError, f: Record<string, string>, orgs: OrgRow[
 }
 
 function listPage(c: Ctx, user: PageUser, create = formState(), status?: number) {
-  const orgs = listOrganizations(c.get("deps"), user.account).items;
+  const orgs = listOrganizations(c.get("deps"), user.account);
   const body = (v: View) => <AdminOrganizationsPage v={v} orgs={orgs} create={create} notice={doneNotice(c, notices)} />;
   return adminPage(c, user, { current: "/admin/organizations", title: "admin.orgs.title", here: "/admin/organizations", status, body });
 }
 
 function findOrg(c: Ctx, user: PageUser, id: string): { org: OrgRow; orgs: OrgRow[] } {
-  const orgs = listOrganizations(c.get("deps"), user.account).items;
+  const orgs = listOrganizations(c.get("deps"), user.account);
   const org = orgs.find((o) => o.id === id);
   if (!org) throw new AppError("not_found");
   return { org, orgs };
@@ -58,7 +58,7 @@ export const adminOrganizationPages = new Hono<AppEnv>()
     const user = requireAdmin(c, { owner: true });
     const f = await formBody(c);
     const r = await attempt(c, () => createOrganizationAsOwner(c.get("deps"), user.account, { name: f.name ?? "", domains: splitDomains(f.domains) }, c.get("meta")));
-    if (!r.ok) return listPage(c, user, refused(c, r.err, f, listOrganizations(c.get("deps"), user.account).items), r.err.status);
+    if (!r.ok) return listPage(c, user, refused(c, r.err, f, listOrganizations(c.get("deps"), user.account)), r.err.status);
     return go(c, "/admin/organizations?done=created");
   })
   .get("/admin/organizations/:id", (c) => {

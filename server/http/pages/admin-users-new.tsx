@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { createUser } from "../../admin/user-actions.js";
-import { listOrganizations } from "../../organizations/manage.js";
+import { visibleOrganizations } from "../../organizations/manage.js";
 import type { AppEnv, Ctx } from "../context.js";
 import type { PageUser } from "./account-view.js";
 import { CreateUserDialog, CreateUserSection } from "../../../views/partials/admin-user-create.js";
@@ -13,7 +13,7 @@ const createText = ["type", "userId", "nickname", "groupName", "avatarUrl", "ema
 
 function createAnswer(c: Ctx, user: PageUser, o: { state: FormState; result?: CreateResult; status?: number; dialog?: boolean }) {
   // A single-organization server shows no organization chooser (SPEC: nothing to choose).
-  const allOrgs = isOwner(user) ? listOrganizations(c.var.deps, user.account).items.map((o) => ({ id: o.id, name: o.name })) : [];
+  const allOrgs = isOwner(user) ? visibleOrganizations(c.var.deps, user.account).map((o) => ({ id: o.id, name: o.name })) : [];
   const orgs = allOrgs.length > 1 ? allOrgs : null;
   const section = (v: View) => <CreateUserSection v={v} state={o.state} orgs={orgs} result={o.result} />;
   return adminPage(c, user, {

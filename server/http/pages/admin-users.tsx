@@ -4,7 +4,7 @@ import { batchDelete } from "../../admin/user-delete.js";
 import { exportUsers } from "../../admin/export.js";
 import { searchUsers, sortKeys } from "../../admin/users.js";
 import { accountStatuses, accountTypes } from "../../db/schema.js";
-import { listOrganizations } from "../../organizations/manage.js";
+import { visibleOrganizations } from "../../organizations/manage.js";
 import type { AppEnv, Ctx } from "../context.js";
 import type { PageUser } from "./account-view.js";
 import { AdminUsersPage } from "../../../views/pages/admin-users.js";
@@ -64,7 +64,7 @@ export const adminUsersPages = new Hono<AppEnv>()
     // The history gets the canonical URL of the search — except when the table reloads itself after a change elsewhere.
     if (isHx(c) && c.req.header("hx-trigger") !== "users-results") c.header("hx-push-url", usersHref(q));
     // A single-organization server shows no organization chooser (SPEC: nothing to choose).
-    const allOrgs = owner ? listOrganizations(c.var.deps, user.account).items.map((o) => ({ id: o.id, name: o.name })) : [];
+    const allOrgs = owner ? visibleOrganizations(c.var.deps, user.account).map((o) => ({ id: o.id, name: o.name })) : [];
     const orgs = allOrgs.length > 1 ? allOrgs : null;
     return adminPage(c, user, {
       current: "/admin/users",

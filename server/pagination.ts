@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { AppError } from "./errors.js";
+import { parseInput } from "./accounts/fields.js";
+
+/** SPEC §4 lists: `?limit=` 1–200 (default 50) and an opaque `?cursor=`. */
+export const listQuerySchema = z.object({
+  limit: z.coerce.number({ message: "field.invalid" }).int("field.invalid").min(1, "field.invalid").max(200, "field.invalid").default(50),
+  cursor: z.string().max(500).optional(),
+});
+
+export interface ListPage<T> {
+  items: T[];
+  nextCursor: string | null;
+  total: number;
+}
+
+export const encodeCursor = (v: string): string => Buffer.from(v, "utf8").toString("base64url");
+export const decodeCursor = (c: string | undefined): string | null => {
+  if (!c) return null;
+  const v = Buffer.from(c, "base64url").toString("utf8");
+  if (!v) throw new AppError("validation_failed", { cursor: "field.invalid" });
+  return v;
+};
+
+/**
+ * A page of a list that is read whole (API keys, one's sessions, organizations: tens of rows),
+ * with the same `?limit=` and `?cursor=` as the lists paged in SQL. The cursor is the position
+ * of the next row; a row removed between pages shifts the rest by one, which for such lists
+ * is the whole cost.
+ */
+export function pageOfAll<T>(all: readonly T[], query: unknown): ListPage<T> {
+  const i = parseInput(listQuerySchema, query);
+  const cursor = decodeCursor(i.cursor);
+  let from = 0;
+  if (cursor !== null) {
+    const m = /^@(\d{1,9})$/.exec(cursor);
+    if (!m) throw new AppError("validation_failed", { cursor: "field.invalid" });
+    from = Number(m[1]);
+  }
+  const items = all.slice(from, from + i.limit);
+  const next = from + i.limit;
+  return { items, nextCursor: next < all.length ? encodeCursor(`@${next}`) : null, total: all.length };
+}
