@@ -33,9 +33,9 @@ describe("roster <command>: arguments", () => {
 
   it.each([
     ["create-admin", ["--password", PASSWORD], "--email is required"],
-    ["create-admin", ["--email", EMAIL], "--password is required"],
+    ["create-admin", ["--email", EMAIL], "a password is required: --password-stdin"],
     ["reset-password", ["--password", PASSWORD], "--login is required"],
-    ["reset-password", ["--login", "nobody"], "--password is required"],
+    ["reset-password", ["--login", "nobody"], "a password is required: --password-stdin"],
     ["send-test-mail", [], "--to is required"],
     ["restore", [], "--file is required"],
   ])("%s %j: a missing required option is a usage error (exit 2) naming it, with the usage line", async (name, args, message) => {

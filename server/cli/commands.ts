@@ -18,12 +18,13 @@ import { createMailWorker } from "../mail/worker.js";
 import { createLogger } from "../log.js";
 import { backupDatabase, backupProblem, CannotOpenDatabaseError, holdDataDir, openMigrated } from "../backup.js";
 import { t } from "../i18n/index.js";
+import { PasswordInputError, passwordFrom, processPasswordSource, type PasswordSource } from "./password-input.js";
 
 interface Command {
   summary: string;
   usage: string;
   options?: Record<string, { type: "string" | "boolean"; short?: string }>;
-  run(o: { config: Config; values: Record<string, string | boolean | undefined>; positionals: string[] }): Promise<number>;
+  run(o: { config: Config; values: Record<string, string | boolean | undefined>; positionals: string[]; passwords: PasswordSource }): Promise<number>;
 }
 
 class UsageError extends Error {}
@@ -54,6 +55,12 @@ const need = (v: unknown, name: string): string => {
   if (typeof v !== "string" || !v) throw new UsageError(`--${name} is required`);
   return v;
 };
+
+const PASSWORD_OPTIONS = { password: { type: "string" }, "password-stdin": { type: "boolean" } } as const;
+const PASSWORD_USAGE =
+  "[--password-stdin | --password PASSWORD]\n\n" +
+  "The password: with --password-stdin, the first line of standard input (printf '%s\\n' \"$PW\" | roster …);\n" +
+  "with neither, asked twice on the terminal (docker compose exec gives one). --password shows it to ps and the shell's history.";
 
 /** Where this container's server answers: HOST, or loopback when it listens on every address. */
 function localBase(config: Config): string {
@@ -100,11 +107,11 @@ export const commands: Record<string, Command> = {
   },
   "create-admin": {
     summary: "create the first account (owner of a new organization) on an empty server",
-    usage: "roster create-admin --email EMAIL --password PASSWORD [--org NAME] [--user-id ID]",
-    options: { email: { type: "string" }, password: { type: "string" }, org: { type: "string" }, "user-id": { type: "string" } },
-    async run({ config, values }) {
+    usage: `roster create-admin --email EMAIL [--org NAME] [--user-id ID] ${PASSWORD_USAGE}`,
+    options: { email: { type: "string" }, ...PASSWORD_OPTIONS, org: { type: "string" }, "user-id": { type: "string" } },
+    async run({ config, values, passwords }) {
       const email = need(values.email, "email");
-      const password = need(values.password, "password");
+      const password = await passwordFrom(values, passwords);
       const d = await deps(config, { create: true });
       const created = await bootstrapOwner(d, {
         email,
@@ -122,12 +129,12 @@ export const commands: Record<string, Command> = {
   },
   "reset-password": {
     summary: "set a new password for an account (by email or user ID) and end its sessions",
-    usage: "roster reset-password --login EMAIL_OR_USERID --password NEW_PASSWORD",
-    options: { login: { type: "string" }, password: { type: "string" } },
-    async run({ config, values }) {
+    usage: `roster reset-password --login EMAIL_OR_USERID ${PASSWORD_USAGE}`,
+    options: { login: { type: "string" }, ...PASSWORD_OPTIONS },
+    async run({ config, values, passwords }) {
       // The arguments first: a usage mistake touches no database.
       const login = need(values.login, "login");
-      const password = need(values.password, "password");
+      const password = await passwordFrom(values, passwords);
       const d = await deps(config);
       const a = findByLogin(d.db, login);
       if (!a) {
@@ -267,7 +274,7 @@ export const commands: Record<string, Command> = {
   },
 };
 
-export async function runCommand(name: string, args: string[]): Promise<number> {
+export async function runCommand(name: string, args: string[], passwords: PasswordSource = processPasswordSource()): Promise<number> {
   const cmd = commands[name];
   if (!cmd) {
     console.error(`roster: unknown command "${name}" (roster --help lists them)`);
@@ -295,8 +302,12 @@ export async function runCommand(name: string, args: string[]): Promise<number> 
     throw e;
   }
   try {
-    return await cmd.run({ config, values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals });
+    return await cmd.run({ config, values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals, passwords });
   } catch (e) {
+    if (e instanceof PasswordInputError) {
+      console.error(`roster ${name}: ${e.message}${e.usage ? `\nusage: ${cmd.usage}` : ""}`);
+      return 2;
+    }
     if (e instanceof UsageError) {
       console.error(`${e.message}\nusage: ${cmd.usage}`);
       return 2;

@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { PassThrough, Readable } from "node:stream";
 import pino from "pino";
 import { afterEach, beforeEach, expect, vi } from "vitest";
 import { login } from "../accounts/login.js";
@@ -58,7 +59,8 @@ export function dataDir(env: Record<string, string> = {}): string {
   return dir;
 }
 
-export const roster = (name: string, ...args: string[]) => runCommand(name, args);
+/** Standard input is an empty pipe, whatever runs the tests: a command never waits to be typed at. */
+export const roster = (name: string, ...args: string[]) => runCommand(name, args, { stdin: Readable.from([]), prompt: new PassThrough() });
 
 export function openDb(dir: string): Db {
   const db = openDatabase(databaseFile(dir));
