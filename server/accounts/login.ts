@@ -11,7 +11,7 @@ import { beginCredentialCheck, credentialSucceededIn, IP_FAILURE_LIMIT, IP_FAILU
 import { generateSecret } from "../auth/tokens.js";
 import { parseInput, typedIdentifier } from "./fields.js";
 import { presentAccount, type PresentedAccount } from "./present.js";
-import { findByLogin } from "./store.js";
+import { findById, findByLogin } from "./store.js";
 import { organizationName } from "../organizations/organizations.js";
 
 export const loginSchema = z.object({
@@ -87,10 +87,16 @@ export async function login(deps: Deps, input: unknown, meta: RequestMeta): Prom
   const account = findByLogin(deps.db, i.login);
   let now = deps.clock.now();
   let created: ReturnType<typeof createSession> | null;
+  // The account as it is once the password is checked: the hash took a while, and an admin may have
+  // disabled it meanwhile (a session opened now would outlive the disable that ended the others).
+  let a = account as Account;
   try {
     // The right password clears the throttle and, for an active account, opens the session in one commit.
     created = await checkPasswordThen(deps, account, i.login, i.password, meta, (tx) => {
-      const a = account as Account;
+      const fresh = findById(tx, a.id);
+      // Gone, or given another password meanwhile: the one just checked no longer opens it.
+      if (!fresh || fresh.passwordHash !== a.passwordHash) throw new AppError("invalid_credentials");
+      a = fresh;
       if (a.status !== "active") return null;
       now = deps.clock.now();
       const s = createSession({ db: tx, clock: deps.clock }, a.id, { device: i.device || deviceName(meta.userAgent), ip: meta.ip });
@@ -103,7 +109,6 @@ export async function login(deps: Deps, input: unknown, meta: RequestMeta): Prom
     throw e;
   }
   deps.metrics?.login("success");
-  const a = account as Account;
   if (!created) {
     // The account's state is told only to someone who knows its password.
     if (a.status === "pending") throw new AppError("email_not_verified");

@@ -12,7 +12,7 @@ import { audit } from "../admin/audit.js";
 import { queueMail } from "../mail/outbox.js";
 import { emailField, parseInput, passwordField, tokenText } from "./fields.js";
 import { checkPassword } from "./login.js";
-import { findByEmail, findById } from "./store.js";
+import { findByEmail, tokenAccount } from "./store.js";
 import { statusOnConfirmation } from "./registration.js";
 
 export const RESET_TTL = HOUR;
@@ -92,15 +92,15 @@ export async function confirmPasswordReset(deps: Deps, input: unknown, meta: Req
   const i = parseInput(confirmSchema, input);
   hit(deps, `reset-confirm-ip:${meta.ip}`, 60, 10 * MINUTE);
   const row = findToken(deps.db, deps, ["password_reset"], i.token);
-  const a = findById(deps.db, row.accountId);
-  if (!a) throw new AppError("invalid_token");
   // A weak password leaves the link usable for another try.
-  assertStrong(i.password, a);
+  assertStrong(i.password, tokenAccount(deps.db, row));
   const passwordHash = await deps.hasher.hash(i.password);
   const result = deps.db.transaction(
     (tx) => {
-      // Checked again after the await: the link may have been used meanwhile.
-      findToken(tx, deps, ["password_reset"], i.token);
+      // Checked again after the await: the link may have been used meanwhile, and the account
+      // changed (an admin disabling it stays disabled; one changing its address voids the link).
+      const a = tokenAccount(tx, findToken(tx, deps, ["password_reset"], i.token));
+      if (a.status === "disabled") throw new AppError("invalid_token");
       const now = deps.clock.now();
       // The link came by mail: it confirms a pending address, and an invited account now has its password.
       const status = a.status === "invited" ? "active" : statusOnConfirmation(tx, deps, a);

@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { accounts, type Account } from "../db/schema.js";
 import { preparedFor } from "../db/prepared.js";
 import type { Tx } from "../mail/outbox.js";
+import { AppError } from "../errors.js";
 
 // Prepared once per connection: log ins, registrations and imports look accounts up all the time.
 const byColumn = (tx: Tx, column: "emailLower" | "userId" | "id") =>
@@ -17,6 +18,20 @@ export function findByUserId(tx: Tx, userId: string): Account | undefined {
 
 export function findById(tx: Tx, id: string): Account | undefined {
   return byColumn(tx, "id").get({ v: id });
+}
+
+/**
+ * The account a mailed one-time token is for, read now, while it still has the address the
+ * token was mailed to; `invalid_token` otherwise. An admin may have changed the address
+ * since (a typo): whoever reads the old mailbox must not set the password or confirm the
+ * new address. A new-address token (email change) and a setup link handed over without
+ * mail carry no such address, or another one, and are only looked up.
+ */
+export function tokenAccount(tx: Tx, row: { accountId: string; email: string | null; kind: string }): Account {
+  const a = findById(tx, row.accountId);
+  if (!a) throw new AppError("invalid_token");
+  if (row.kind !== "email_change" && row.email !== null && row.email.toLowerCase() !== a.emailLower) throw new AppError("invalid_token");
+  return a;
 }
 
 /** By email when the login has an @, else by userId. */

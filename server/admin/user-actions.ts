@@ -7,7 +7,7 @@ import { accounts, auditLog, organizations, type Account } from "../db/schema.js
 import { AppError, type FieldErrors } from "../errors.js";
 import { newId } from "../ids.js";
 import { passwordProblem } from "../auth/password.js";
-import { issueToken } from "../auth/one-time.js";
+import { issueToken, voidTokens } from "../auth/one-time.js";
 import { invalidateUserSessions } from "../auth/sessions.js";
 import { emailField, fieldError, noFutureBirthDate, parseInput, passwordField, profileSchema, userIdField } from "../accounts/fields.js";
 import { profileChanges } from "../accounts/profile.js";
@@ -150,7 +150,8 @@ export const updateSchema = profileSchema.extend({
 export function updateUser(deps: Deps, actor: Account, id: string, input: unknown, meta: RequestMeta): PresentedAccount {
   const scope = adminScope(actor);
   const i = parseInput(updateSchema, input, noFutureBirthDate(deps.clock.now()));
-  return deps.db.transaction(
+  let mailed = false;
+  const updated = deps.db.transaction(
     (tx) => {
       const a = changeableAccount(tx, scope, id);
       const now = deps.clock.now();
@@ -170,10 +171,30 @@ export function updateUser(deps: Deps, actor: Account, id: string, input: unknow
         tx.update(accounts).set({ ...set, updatedAt: now }).where(eq(accounts.id, a.id)).run();
         audit(tx, deps, { action: "admin.user_updated", actor: ref(actor), target: ref(a), organizationId: a.organizationId, ip: meta.ip, detail: { fields: Object.keys(set) } });
       }
-      return present(tx, { ...a, ...set, updatedAt: Object.keys(set).length ? now : a.updatedAt });
+      const after = { ...a, ...set, updatedAt: Object.keys(set).length ? now : a.updatedAt };
+      if (set.emailLower !== undefined) mailed = readdressed(tx, deps, after);
+      return present(tx, after);
     },
     { behavior: "immediate" },
   );
+  if (mailed) deps.mailQueued();
+  return updated;
+}
+
+/**
+ * An admin gave the account another address (often: corrected a typo). What was mailed to the
+ * old one stops working (reset and confirmation links, the code; tokenAccount() refuses them
+ * too), and an account still waiting for its person to set it up gets its setup mail at the new
+ * address. Returns whether a mail was queued.
+ */
+function readdressed(tx: Tx, deps: Pick<Deps, "clock" | "config">, a: Account): boolean {
+  voidTokens(tx, deps, a.id, "password_reset");
+  voidTokens(tx, deps, a.id, "verify_email");
+  if (a.status !== "invited" || !a.email) return false;
+  const { token } = issueToken(tx, deps, { kind: "setup", accountId: a.id, email: a.email, ttlMs: SETUP_TTL });
+  const org = a.organizationId ? tx.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, a.organizationId)).get() : undefined;
+  queueMail(tx, deps, a.email, a.language, { kind: "account_setup", name: a.nickname || a.userId, userId: a.userId, organization: org?.name ?? "", url: `${deps.config.baseUrl}/setup?token=${token}` });
+  return true;
 }
 
 function adminCreated(tx: Tx, accountId: string): boolean {
