@@ -52,6 +52,20 @@ function confirmEmailChange(tx: Tx, deps: Pick<Deps, "clock">, account: Account,
 }
 
 /**
+ * What a confirmation link would confirm, without using it: the page the link opens asks
+ * for a press of a button first. Mail filters (Safe Links and the like) open every link in
+ * a mail, and only a person should confirm an address. Throws for a dead link.
+ */
+export function describeVerificationLink(deps: Pick<Deps, "db" | "clock">, token: unknown): { kind: VerifyResult["kind"]; email: string } {
+  const row = findToken(deps.db, deps, ["verify_email", "email_change"], token);
+  const account = tokenAccount(deps.db, row);
+  if (row.kind === "email_change") return { kind: "email_change", email: row.email ?? "" };
+  // A registration already confirmed (by its code, say) has nothing left to confirm.
+  if (account.status !== "pending") throw new AppError("invalid_token");
+  return { kind: "verify_email", email: account.email ?? "" };
+}
+
+/**
  * Confirms an address with the mailed link's token (a registration or an
  * email change) or, for registrations, with the 6-digit code. Five wrong
  * codes void the code; the link keeps working until it expires.

@@ -51,6 +51,24 @@ export function RegisteredPage({ v, awaitingApproval }: { v: View; awaitingAppro
   );
 }
 
+/**
+ * What a confirmation link opens: the address it confirms and a button. Opening the link
+ * changes nothing (mail filters open every link in a mail); pressing Confirm does.
+ */
+export function ConfirmLinkPage({ v, kind, email, token }: { v: View; kind: "verify_email" | "email_change"; email: string; token: string }) {
+  const t = v.t;
+  return (
+    <section class="card narrow" aria-labelledby="confirm-link-title">
+      <h1 id="confirm-link-title">{t(kind === "email_change" ? "page.verify.linkTitleChange" : "page.verify.linkTitle")}</h1>
+      <p class="lead">{t(kind === "email_change" ? "page.verify.linkIntroChange" : "page.verify.linkIntro", { email })}</p>
+      <form method="post" action="/verify-email" class="stack">
+        <input type="hidden" name="token" value={token} />
+        <Submit label={t("page.verify.confirm")} />
+      </form>
+    </section>
+  );
+}
+
 /** The link or the code was accepted. */
 export function VerifiedPage({ v, kind, awaitingApproval, loggedIn }: { v: View; kind: "verify_email" | "email_change"; awaitingApproval: boolean; loggedIn: boolean }) {
   const t = v.t;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { accounts } from "../../db/schema.js";
-import { createTestApp, PASSWORD, setupOwner } from "../../test/harness.js";
+import { createTestApp, PASSWORD, setupOwner, type TestApp } from "../../test/harness.js";
 import { cookieFrom, pageLogin, pageOwner } from "./test-helpers.js";
 
 describe("GET /register", () => {
@@ -146,30 +146,57 @@ describe("POST /register", () => {
 });
 
 describe("confirming the address", () => {
-  it("the mailed link confirms at once, and the person can then log in", async () => {
+  /** Opens a mailed confirmation link (GET) and presses its Confirm button (the form's POST). */
+  async function openAndConfirm(t: TestApp, url: string, cookie?: string) {
+    const link = new URL(url);
+    const opened = await t.request(link.pathname + link.search, { cookie });
+    const html = await opened.text();
+    const token = /name="token" value="([^"]+)"/.exec(html)?.[1];
+    return { opened, html, press: () => t.request("/verify-email", { form: { token: token ?? "" }, cookie }) };
+  }
+
+  it("the mailed link shows the address and a Confirm button; pressing it confirms, and the person can then log in", async () => {
     const t = createTestApp();
     await setupOwner(t);
     await t.request("/register", { form: { email: "new@acme.test", password: PASSWORD } });
-    const link = new URL(t.mailbox.linkIn(t.mailbox.lastMessage("new@acme.test")));
-    const r = await t.request(link.pathname + link.search);
+    const { opened, html, press } = await openAndConfirm(t, t.mailbox.linkIn(t.mailbox.lastMessage("new@acme.test")));
+    expect(opened.status).toBe(200);
+    expect(html).toContain("Confirm your email address");
+    expect(html).toContain("new@acme.test");
+    const r = await press();
     expect(r.status).toBe(200);
-    const html = await r.text();
-    expect(html).toContain("Email confirmed");
-    expect(html).toContain('href="/login"');
+    const done = await r.text();
+    expect(done).toContain("Email confirmed");
+    expect(done).toContain('href="/login"');
     await pageLogin(t, "new@acme.test");
   });
 
-  it("a used link says it cannot be used and offers a new mail", async () => {
+  it("regression: opening the link, as mail filters do (GET and HEAD, again and again), confirms nothing", async () => {
     const t = createTestApp();
     await setupOwner(t);
     await t.request("/register", { form: { email: "new@acme.test", password: PASSWORD } });
-    const link = new URL(t.mailbox.linkIn(t.mailbox.lastMessage("new@acme.test")));
-    await t.request(link.pathname + link.search);
-    const again = await t.request(link.pathname + link.search);
-    expect(again.status).toBe(400);
-    const html = await again.text();
-    expect(html).toContain("This link or code is not valid.");
-    expect(html).toContain('action="/resend-verification"');
+    const url = new URL(t.mailbox.linkIn(t.mailbox.lastMessage("new@acme.test")));
+    for (const method of ["HEAD", "GET", "GET"]) expect((await t.request(url.pathname + url.search, { method })).status, method).toBe(200);
+    expect((await t.request("/api/v1/auth/login", { json: { login: "new@acme.test", password: PASSWORD } })).status).toBe(403);
+    // The person who opens it afterwards still confirms with it.
+    expect(await (await (await openAndConfirm(t, url.href)).press()).text()).toContain("Email confirmed");
+    await pageLogin(t, "new@acme.test");
+  });
+
+  it("a used link says it cannot be used and offers a new mail, when opened and when pressed", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    await t.request("/register", { form: { email: "new@acme.test", password: PASSWORD } });
+    const url = t.mailbox.linkIn(t.mailbox.lastMessage("new@acme.test"));
+    const first = await openAndConfirm(t, url);
+    await first.press();
+    const again = await openAndConfirm(t, url);
+    expect(again.opened.status).toBe(400);
+    expect(again.html).toContain("This link or code is not valid.");
+    expect(again.html).toContain('action="/resend-verification"');
+    const pressedTwice = await first.press();
+    expect(pressedTwice.status).toBe(400);
+    expect(await pressedTwice.text()).toContain('action="/resend-verification"');
   });
 
   it("the 6-digit code form confirms; a wrong code is shown on the field", async () => {
@@ -214,8 +241,9 @@ describe("confirming the address", () => {
     const t = createTestApp();
     const cookie = await pageOwner(t);
     await t.request("/account/email", { form: { newEmail: "boss@new.test", password: PASSWORD }, cookie });
-    const link = new URL(t.mailbox.linkIn(t.mailbox.lastMessage("boss@new.test")));
-    const html = await (await t.request(link.pathname + link.search, { cookie })).text();
-    expect(html).toContain("Your new address is confirmed");
+    const { html, press } = await openAndConfirm(t, t.mailbox.linkIn(t.mailbox.lastMessage("boss@new.test")), cookie);
+    expect(html).toContain("Confirm your new address");
+    expect(html).toContain("boss@new.test");
+    expect(await (await press()).text()).toContain("Your new address is confirmed");
   });
 });

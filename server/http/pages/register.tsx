@@ -1,14 +1,15 @@
 import { Hono } from "hono";
 import { register } from "../../accounts/registration.js";
 import { login } from "../../accounts/login.js";
-import { resendVerification, verifyEmail } from "../../accounts/verification.js";
+import { describeVerificationLink, resendVerification, verifyEmail } from "../../accounts/verification.js";
 import { countAccounts } from "../../accounts/store.js";
 import { getSettings } from "../../admin/settings.js";
 import { setSessionCookie } from "../auth.js";
 import type { AppEnv, Ctx } from "../context.js";
 import { formState, type FormState, type Message } from "../../../views/view.js";
 import { RegisterPage } from "../../../views/pages/register.js";
-import { BadLinkPage, CheckMailPage, RegisteredPage, ResendPage, VerifiedPage } from "../../../views/pages/verify.js";
+import { BadLinkPage, CheckMailPage, ConfirmLinkPage, RegisteredPage, ResendPage, VerifiedPage } from "../../../views/pages/verify.js";
+import type { AppError } from "../../errors.js";
 import { attempt, errorMessage, failedForm, formBody, go, page, sessionUser, viewOf } from "./render.js";
 
 const isFirst = (c: Ctx) => countAccounts(c.get("deps").db) === 0;
@@ -44,6 +45,12 @@ function checkMailPage(c: Ctx, email: string, state: FormState, status = 200) {
   return page(c, { v, title: v.t("page.verify.checkTitle"), status, body: <CheckMailPage v={v} email={email} state={state} /> });
 }
 
+/** A confirmation link that is unknown, used or expired: say so, and offer a new mail. */
+function badLink(c: Ctx, err: AppError) {
+  const v = viewOf(c, "/login");
+  return page(c, { v, title: v.t("page.verify.badLinkTitle"), status: err.status, body: <BadLinkPage v={v} msg={errorMessage(err)} /> });
+}
+
 function resendPage(c: Ctx, state: FormState, status = 200) {
   const v = viewOf(c, "/resend-verification");
   return page(c, { v, title: v.t("page.verify.resendTitle"), status, body: <ResendPage v={v} state={state} /> });
@@ -77,15 +84,24 @@ export const registerPages = new Hono<AppEnv>()
     return checkMailPage(c, input.email.trim(), formState());
   })
   .get("/verify-email", async (c) => {
-    // The mailed link confirms at once: following it is the confirmation.
-    const r = await attempt(c, () => verifyEmail(c.get("deps"), { token: c.req.query("token") ?? "" }, c.get("meta")));
+    // Opening the mailed link (a person, or a mail filter checking it) confirms nothing: it shows
+    // what pressing Confirm will confirm.
+    const token = c.req.query("token") ?? "";
+    const r = await attempt(c, () => describeVerificationLink(c.get("deps"), token));
     const v = viewOf(c, "/login");
-    if (!r.ok) return page(c, { v, title: v.t("page.verify.badLinkTitle"), status: r.err.status, body: <BadLinkPage v={v} msg={errorMessage(r.err)} /> });
-    const body = <VerifiedPage v={v} kind={r.value.kind} awaitingApproval={r.value.user.status === "awaiting_approval"} loggedIn={!!sessionUser(c)} />;
-    return page(c, { v, title: v.t("page.verify.doneTitle"), body });
+    if (!r.ok) return badLink(c, r.err);
+    return page(c, { v, title: v.t(r.value.kind === "email_change" ? "page.verify.linkTitleChange" : "page.verify.linkTitle"), body: <ConfirmLinkPage v={v} kind={r.value.kind} email={r.value.email} token={token} /> });
   })
   .post("/verify-email", async (c) => {
     const f = await formBody(c);
+    if (f.token !== undefined) {
+      // The link's Confirm button.
+      const r = await attempt(c, () => verifyEmail(c.get("deps"), { token: f.token }, c.get("meta")));
+      if (!r.ok) return badLink(c, r.err);
+      const v = viewOf(c, "/login");
+      const body = <VerifiedPage v={v} kind={r.value.kind} awaitingApproval={r.value.user.status === "awaiting_approval"} loggedIn={!!sessionUser(c)} />;
+      return page(c, { v, title: v.t("page.verify.doneTitle"), body });
+    }
     const email = (f.email ?? "").trim();
     const r = await attempt(c, () => verifyEmail(c.get("deps"), { email, code: f.code ?? "" }, c.get("meta")));
     if (!r.ok) return checkMailPage(c, email, failedForm(c, r.err, { code: f.code ?? "" }), r.err.status);
