@@ -30,17 +30,40 @@ export const userIdField = typedIdentifier("userId.invalid")
 /** Length and other rules are checked by passwordProblem(), which knows the userId and email. */
 export const passwordField = z.string({ message: "password.tooShort" }).max(1024, "password.tooLong");
 
-export const nicknameField = z.string({ message: "nickname.invalid" }).trim().max(64, "nickname.invalid");
+/** A lone UTF-16 surrogate (JSON "\ud800"): not a character; storage would turn it into U+FFFD. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Control characters (NUL, escapes, and in one line: line breaks), and the bidi overrides that make a name read backwards. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const LINE_FORBIDDEN = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/;
+// eslint-disable-next-line no-control-regex -- as above, line breaks and tabs allowed
+const LINES_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/;
+
+/** Characters as a person counts them (code points): an emoji is one, not two UTF-16 units. */
+export const characters = (s: string): number => [...s].length;
+
+/**
+ * Free text a person types, trimmed: well-formed Unicode, at most `max` characters, and no
+ * control characters. One line (names, places, a status) goes into mail subjects, one-line
+ * lists and CSV cells, so it has no line breaks either; `lines` (a message, a reason) keeps
+ * them, as "\n". `message` is the field's own i18n key for a length or emptiness mistake.
+ */
+export function textField(message: string, o: { max: number; min?: number; lines?: boolean }) {
+  return z
+    .string({ message })
+    .transform((s) => (o.lines ? s.replace(/\r\n?/g, "\n") : s).trim())
+    .superRefine((s, ctx) => {
+      if (LONE_SURROGATE.test(s) || (o.lines ? LINES_FORBIDDEN : LINE_FORBIDDEN).test(s)) ctx.addIssue({ code: "custom", message: "text.badCharacters" });
+      else if (characters(s) > o.max || characters(s) < (o.min ?? 0)) ctx.addIssue({ code: "custom", message });
+    });
+}
+
+export const nicknameField = textField("nickname.invalid", { max: 64 });
 export const avatarUrlField = z
   .string({ message: "avatarUrl.invalid" })
   .trim()
   .max(500, "avatarUrl.invalid")
   .refine((s) => s === "" || isHttpUrl(s), "avatarUrl.invalid");
-export const organizationNameField = z
-  .string({ message: "organizationName.invalid" })
-  .trim()
-  .min(1, "organizationName.invalid")
-  .max(100, "organizationName.invalid");
+export const organizationNameField = textField("organizationName.invalid", { min: 1, max: 100 });
 
 function isHttpUrl(s: string): boolean {
   try {
@@ -57,7 +80,7 @@ export function normalizeGroupName(input: string): string | null {
     .split("/")
     .map((s) => s.trim())
     .filter(Boolean);
-  if (segments.length > 8 || segments.some((s) => [...s].length > 64)) return null;
+  if (segments.length > 8 || segments.some((s) => characters(s) > 64 || LONE_SURROGATE.test(s) || LINE_FORBIDDEN.test(s))) return null;
   return segments.join("/");
 }
 
@@ -95,8 +118,8 @@ export const profileSchema = z.object({
   groupName: groupNameField.optional(),
   gender: z.enum(genders, { message: "gender.invalid" }).optional(),
   birthDate: z.union([birthDateField, z.null(), z.literal("").transform(() => null)]).optional(),
-  location: z.string({ message: "location.invalid" }).trim().max(64, "location.invalid").optional(),
-  statusMessage: z.string({ message: "statusMessage.invalid" }).trim().max(140, "statusMessage.invalid").optional(),
+  location: textField("location.invalid", { max: 64 }).optional(),
+  statusMessage: textField("statusMessage.invalid", { max: 140 }).optional(),
   language: languageField.optional(),
   friendPolicy: z.enum(friendPolicies, { message: "friendPolicy.invalid" }).optional(),
   messageSettings: z.object({ pushOffline: z.boolean({ message: "field.invalid" }).optional() }, { message: "field.invalid" }).optional(),

@@ -5,14 +5,14 @@ import type { Deps, RequestMeta } from "../deps.js";
 import { accounts, apiKeys, organizations, type Account } from "../db/schema.js";
 import { AppError, unlessStorageFails } from "../errors.js";
 import { generateSecret, hashSecret, sameHash } from "../auth/tokens.js";
-import { parseInput } from "../accounts/fields.js";
+import { parseInput, textField } from "../accounts/fields.js";
 import { audit } from "./audit.js";
 import { adminScope, assertChangeable, isAdminType, ref } from "./access.js";
 
 /** `rk_<id>_<secret>`: the id finds the row, the secret is compared by hash in constant time. */
 export const API_KEY_PREFIX = "rk_";
 
-export const createSchema = z.object({ name: z.string({ message: "field.required" }).trim().min(1, "field.required").max(100, "field.tooLong") });
+export const createSchema = z.object({ name: textField("field.required", { min: 1, max: 100 }) });
 
 /** `revocable`: whether the one asking may revoke it (an owner's key only an owner may). */
 const presentKey = (k: typeof apiKeys.$inferSelect, owner: string | undefined, revocable: boolean) => ({

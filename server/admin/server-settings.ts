@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Deps, RequestMeta } from "../deps.js";
 import type { Account } from "../db/schema.js";
 import { AppError } from "../errors.js";
-import { parseInput } from "../accounts/fields.js";
+import { parseInput, textField } from "../accounts/fields.js";
 import { audit } from "./audit.js";
 import { ownerScope, ref } from "./access.js";
 import { getSettings, putSetting, registrationPolicies, type ServerSettings } from "./settings.js";
@@ -13,7 +13,7 @@ export const patchSchema = z.object({
   deletionLocked: z.boolean({ message: "field.invalid" }).optional(),
   /** Unlocking deletion is a separate, explicit confirmation (SPEC §2). */
   confirmDeletionUnlock: z.boolean({ message: "field.invalid" }).optional(),
-  serverName: z.string({ message: "field.invalid" }).trim().min(1, "field.required").max(100, "field.tooLong").optional(),
+  serverName: textField("field.tooLong", { min: 1, max: 100 }).optional(),
 });
 
 export function readSettings(deps: Pick<Deps, "db">, actor: Account): ServerSettings {

@@ -5,7 +5,7 @@ import type { Tx } from "../db/client.js";
 import { accounts, type Account } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { invalidateUserSessions } from "../auth/sessions.js";
-import { parseInput } from "../accounts/fields.js";
+import { parseInput, textField } from "../accounts/fields.js";
 import type { PresentedAccount } from "../accounts/present.js";
 import { queueMail } from "../mail/outbox.js";
 import { audit } from "./audit.js";
@@ -108,7 +108,7 @@ export const approveUser = (deps: Deps, actor: Account, id: string, meta: Reques
     };
   });
 
-export const declineSchema = z.object({ reason: z.string({ message: "field.invalid" }).trim().max(1000, "field.tooLong").default("") });
+export const declineSchema = z.object({ reason: textField("field.tooLong", { max: 1000, lines: true }).default("") });
 
 /** A declined application, never active, is removed; the reason is mailed. */
 export function declineUser(deps: Deps, actor: Account, id: string, input: unknown, meta: RequestMeta): void {

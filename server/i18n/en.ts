@@ -5,6 +5,7 @@ export const en = {
   "field.invalid": "This value is not valid.",
   "level.invalid": "Enter a whole number, 0 or more.",
   "limit.invalid": "Enter a whole number from 1 to 100,000.",
+  "text.badCharacters": "Remove the line breaks or other control characters (or broken characters) from this text.",
   "field.tooLong": "This is too long.",
   "email.invalid": "Enter a valid email address.",
   "userId.invalid": "3–32 characters: a–z, 0–9, dot, underscore or hyphen, starting with a letter or digit.",

@@ -6,6 +6,7 @@ export const ja: Record<keyof typeof en, string> = {
   "field.invalid": "この値は使えません。",
   "level.invalid": "0 以上の整数を入力してください。",
   "limit.invalid": "1〜100,000 の整数を入力してください。",
+  "text.badCharacters": "改行などの制御文字や壊れた文字を取り除いてください。",
   "field.tooLong": "長すぎます。",
   "email.invalid": "正しいメールアドレスを入力してください。",
   "userId.invalid": "3〜32文字の a–z、0–9、ドット、アンダースコア、ハイフン（先頭は英字か数字）で入力してください。",

@@ -7,7 +7,7 @@ import { invitations, organizations, type Account, type Organization } from "../
 import { AppError, type ErrorCode, type FieldErrors } from "../errors.js";
 import { newId } from "../ids.js";
 import { generateSecret, hashSecret, looksLikeToken } from "../auth/tokens.js";
-import { emailField, issuesToFields, parseInput } from "../accounts/fields.js";
+import { emailField, issuesToFields, parseInput, textField } from "../accounts/fields.js";
 import { findByEmail } from "../accounts/store.js";
 import { queueMail } from "../mail/outbox.js";
 import { audit } from "../admin/audit.js";
@@ -39,7 +39,7 @@ export const sendSchema = z.object({
   email: z.string().max(100_000).optional(),
   emails: z.array(z.string().max(254)).max(1000).optional(),
   type: z.enum(["general", "admin"], { message: "field.invalid" }).default("general"),
-  message: z.string({ message: "field.invalid" }).trim().max(1000, "field.tooLong").default(""),
+  message: textField("field.tooLong", { max: 1000, lines: true }).default(""),
   organizationId: z.string().max(64).optional(),
 });
 

@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { createTestApp, registerMember, setupOwner } from "../test/harness.js";
+import { characters, nicknameField, textField } from "./fields.js";
+
+describe("free text (names, places, messages)", () => {
+  it("counts characters as people do: 64 emoji or kanji are a 64-character nickname", () => {
+    expect(nicknameField.safeParse("😀".repeat(64)).success).toBe(true);
+    expect(nicknameField.safeParse("田".repeat(64)).success).toBe(true);
+    expect(nicknameField.safeParse("😀".repeat(65)).success).toBe(false);
+    expect(characters("👍🏽")).toBe(2);
+  });
+
+  it("refuses control characters, line breaks in one line, lone surrogates and direction overrides, with their own message", () => {
+    const one = textField("nickname.invalid", { max: 64 });
+    for (const bad of ["a\u0000b", "Bob\n\nLog in: http://evil.example", "Evil\r\nBcc: x@y", "\u0007", "\u001b[31mred", "x\u0085y", "\ud800", "a\udfffb", "\u202Eevil\u202C txt.exe", "a\u2028b"]) {
+      const r = one.safeParse(bad);
+      expect(r.success, JSON.stringify(bad)).toBe(false);
+      expect(r.error?.issues[0]?.message, JSON.stringify(bad)).toBe("text.badCharacters");
+    }
+    for (const good of ["Ann", "田中 花子", "ﾀﾅｶ", "😀 party", "\u200Fשלום", "Zoë", " spaced "]) expect(one.safeParse(good).success, good).toBe(true);
+    expect(one.parse("  trimmed  ")).toBe("trimmed");
+  });
+
+  it("keeps line breaks (as \\n) and tabs in multi-line text, and refuses the other controls there", () => {
+    const lines = textField("field.tooLong", { max: 1000, lines: true });
+    expect(lines.parse("Welcome!\r\nSee you\r\tsoon\n")).toBe("Welcome!\nSee you\n\tsoon");
+    expect(lines.safeParse("a\u0000b").success).toBe(false);
+    expect(lines.safeParse("a\u202Eb").success).toBe(false);
+  });
+});
+
+describe("regression: invalid Unicode and control characters through the API (an independent client's finding)", () => {
+  it("a nickname of lone surrogates or with line breaks is refused (400 on the field) and nothing changes", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    const m = await registerMember(t, "mia@acme.test", { userId: "mia", nickname: "Mia" });
+    for (const body of ['{"nickname":"' + "\\ud800".repeat(64) + '"}', JSON.stringify({ nickname: "Bob\n\nLog in: http://evil.example/x" }), JSON.stringify({ location: "a\u0000b" })]) {
+      const r = await t.request("/api/v1/me", { method: "PATCH", token: m.token, body, headers: { "content-type": "application/json" } });
+      expect(r.status, body).toBe(400);
+      const problem = (await r.json()) as { errors: Record<string, string> };
+      expect(Object.values(problem.errors)[0]).toMatch(/control characters/);
+    }
+    const me = (await (await t.request("/api/v1/me", { token: m.token })).json()) as { nickname: string; location: string };
+    expect(me).toMatchObject({ nickname: "Mia", location: "" });
+  });
+
+  it("an organization's name with a line break is refused", async () => {
+    const t = createTestApp();
+    const owner = await setupOwner(t);
+    const r = await t.request("/api/v1/admin/organizations", { token: owner.token, json: { name: "Evil\r\nBcc: victim@example.test" } });
+    expect(r.status).toBe(400);
+    expect((await t.request("/api/v1/admin/organizations", { token: owner.token, json: { name: "\u0000" } })).status).toBe(400);
+  });
+});
