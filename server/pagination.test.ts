@@ -17,7 +17,7 @@ describe("pageOfAll (lists read whole)", () => {
   });
 
   it("refuses a limit outside 1–200 and a cursor it did not make", () => {
-    for (const query of [{ limit: "0" }, { limit: "201" }, { limit: "x" }, { cursor: "garbage" }, { cursor: encodeCursor("@-1") }, { cursor: encodeCursor("7") }]) {
+    for (const query of [{ limit: "0" }, { limit: "201" }, { limit: "x" }, { limit: "0x10" }, { limit: "1e2" }, { limit: "" }, { cursor: "garbage" }, { cursor: encodeCursor("@-1") }, { cursor: encodeCursor("7") }]) {
       expect(() => pageOfAll(letters, query), JSON.stringify(query)).toThrow(AppError);
     }
   });

@@ -4,7 +4,10 @@ import { parseInput } from "./accounts/fields.js";
 
 /** SPEC §4 lists: `?limit=` 1–200 (default 50) and an opaque `?cursor=`. */
 export const listQuerySchema = z.object({
-  limit: z.coerce.number({ message: "field.invalid" }).int("field.invalid").min(1, "field.invalid").max(200, "field.invalid").default(50),
+  // Decimal digits only: Number() would also read "0x10", "1e2" or " 7 " as numbers.
+  limit: z
+    .preprocess((v) => (typeof v === "string" && !/^\d{1,6}$/.test(v) ? Number.NaN : v), z.coerce.number({ message: "field.invalid" }).int("field.invalid").min(1, "field.invalid").max(200, "field.invalid"))
+    .default(50),
   cursor: z.string().max(500).optional(),
 });
 

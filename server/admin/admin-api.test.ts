@@ -438,3 +438,16 @@ describe("mark email verified", () => {
     expect(t.mailbox.lastMessage("owner@acme.test")?.kind).toBe("application_received");
   });
 });
+
+describe("organization limits", () => {
+  it("regression: an admin limit below the admins the organization has now is refused, naming the field", async () => {
+    const { t, owner } = await world();
+    const acme = ((await (await t.request("/api/v1/admin/organizations", { token: owner.token })).json()) as { items: { id: string; name: string; admins: number }[] }).items.find((o) => o.name === "Acme")!;
+    expect(acme.admins).toBe(2); // the owner and ada
+    const low = await t.request(`/api/v1/admin/organizations/${acme.id}`, { method: "PATCH", token: owner.token, json: { adminLimit: 1 } });
+    expect(low.status).toBe(400);
+    expect(await low.json()).toMatchObject({ code: "validation_failed", errors: { adminLimit: expect.stringMatching(/demote/) } });
+    const even = await t.request(`/api/v1/admin/organizations/${acme.id}`, { method: "PATCH", token: owner.token, json: { adminLimit: 2 } });
+    expect(await even.json()).toMatchObject({ adminLimit: 2, admins: 2 });
+  });
+});

@@ -136,14 +136,18 @@ export async function importUsers(
         results.push(fail(row, i.userId, e));
       }
     }
-    if (ready.length) results.push(...createChunk(deps, scope, ready, o.meta));
+    if (ready.length) {
+      const created = createChunk(deps, scope, ready, o.meta);
+      results.push(...created);
+      // SPEC §5: a mail is tried at once, so the chunk's setup mails go now, not after the whole file.
+      if (created.some((r) => r.status === "created")) deps.mailQueued();
+    }
     o.onProgress?.(Math.min(start + CHUNK, rows.length), rows.length);
     // Other requests run between chunks.
     await new Promise<void>((r) => afterTheseAnswers(r));
   }
   results.sort((a, b) => a.row - b.row);
   o.onProgress?.(rows.length, rows.length);
-  if (!o.dryRun) deps.mailQueued();
   return {
     dryRun: o.dryRun,
     total: rows.length,

@@ -4,6 +4,7 @@ export const en = {
   "field.required": "This field is required.",
   "field.invalid": "This value is not valid.",
   "level.invalid": "Enter a whole number, 0 or more.",
+  "limit.belowAdmins": "The organization has more admins than that now: demote some first, or choose a higher limit.",
   "limit.invalid": "Enter a whole number from 1 to 100,000.",
   "text.badCharacters": "Remove the line breaks or other control characters (or broken characters) from this text.",
   "field.tooLong": "This is too long.",

@@ -6,7 +6,7 @@ import { accounts, organizationDomains, organizations, type Account, type Organi
 import { AppError } from "../errors.js";
 import { organizationNameField, parseInput } from "../accounts/fields.js";
 import { audit } from "../admin/audit.js";
-import { adminScope, ownerScope, ref } from "../admin/access.js";
+import { adminScope, countAdmins, ownerScope, ref } from "../admin/access.js";
 import { createOrganization } from "./organizations.js";
 
 const domainField = z
@@ -89,6 +89,8 @@ export function updateOrganization(deps: Deps, actor: Account, id: string, input
       if (i.name !== undefined) set.name = i.name;
       if (i.adminLimit !== undefined) set.adminLimit = i.adminLimit;
       if (i.pendingLimit !== undefined) set.pendingLimit = i.pendingLimit;
+      // SPEC §2: never more admins and owners together than the limit, so it cannot go below them.
+      if (i.adminLimit !== undefined && i.adminLimit < countAdmins(tx, org.id)) throw new AppError("validation_failed", { adminLimit: "limit.belowAdmins" });
       const now = deps.clock.now();
       if (Object.keys(set).length) tx.update(organizations).set({ ...set, updatedAt: now }).where(and(eq(organizations.id, id))).run();
       if (i.domains) claimDomains(tx, deps, id, i.domains);
