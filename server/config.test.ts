@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, loadConfig, senderWarning } from "./config.js";
 import { makeCert } from "./test/smtp-upstream.js";
 
 /** The problems loadConfig refuses `env` with (fails the test if it accepts it). */
@@ -213,5 +213,20 @@ describe("unknown ROSTER_* variables", () => {
   it("are warned about, not refused; other variables are none of our business", () => {
     const { warnings } = loadConfig({ ROSTER_SMPT_URL: "smtp://typo", ROSTER_NOPE_FILE: "/x", PATH: "/usr/bin", HOME: "/root" });
     expect(warnings).toEqual(["unknown variable ROSTER_SMPT_URL is ignored", "unknown variable ROSTER_NOPE_FILE is ignored"]);
+  });
+});
+
+describe("start-up warnings about mail", () => {
+  it("warn when mail would leave from a sender without a full domain name, and not in capture mode or with a real one", () => {
+    // The default sender is no-reply@<hostname>; in a container the hostname is its id.
+    expect(senderWarning({ from: "Roster <no-reply@3f2a9c1b7d4e>", transport: "smtp" })).toMatch(/"3f2a9c1b7d4e" is not a full domain name.*ROSTER_MAIL_FROM/);
+    expect(senderWarning({ from: "Roster <no-reply@3f2a9c1b7d4e>", transport: "capture" })).toBeNull();
+    expect(senderWarning({ from: "Roster <roster@corp.example>", transport: "direct" })).toBeNull();
+    expect(loadConfig({ ROSTER_SMTP_URL: "smtp://mail.corp.example", ROSTER_MAIL_FROM: "Roster <roster@corp.example>" }).warnings).toEqual([]);
+  });
+
+  it("warn when the relay listens but no client may use it", () => {
+    expect(loadConfig({ ROSTER_RELAY_PORT: "2525" }).warnings.join("\n")).toMatch(/refuses every client/);
+    expect(loadConfig({ ROSTER_RELAY_PORT: "2525", ROSTER_RELAY_ALLOW: "10.0.0.0/8" }).warnings).toEqual([]);
   });
 });

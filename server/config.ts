@@ -220,6 +220,16 @@ function resolveEnv(env: NodeJS.ProcessEnv): { values: Record<string, string>; p
 }
 
 /** Builds the Config from an environment; throws ConfigError naming each bad variable. */
+/**
+ * The default sender's domain is this machine's name: in a container, its id. Mail servers that
+ * check senders refuse a name without a dot ("need fully-qualified address"), so say so at start.
+ */
+export function senderWarning(mail: Pick<Config["mail"], "from" | "transport">): string | null {
+  const domain = /@([^>\s]+)>?\s*$/.exec(mail.from)?.[1] ?? "";
+  if (mail.transport === "capture" || domain.includes(".")) return null;
+  return `mail goes from ${mail.from}, whose domain "${domain}" is not a full domain name: many mail servers refuse it; set ROSTER_MAIL_FROM (e.g. Roster <roster@corp.example>)`;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Config; warnings: string[] } {
   const { values, problems, warnings } = resolveEnv(env);
   const parsed = schema.safeParse(values);
@@ -265,6 +275,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Conf
     mailRetentionDays: v.ROSTER_MAIL_RETENTION_DAYS,
     metricsAllow: v.ROSTER_METRICS_ALLOW,
   };
+  const sender = senderWarning(config.mail);
+  if (sender) warnings.push(sender);
+  if (v.ROSTER_RELAY_PORT !== undefined && !config.relay.auth.length && !config.relay.allow.length) {
+    warnings.push("the relay listens on ROSTER_RELAY_PORT but neither ROSTER_RELAY_AUTH nor ROSTER_RELAY_ALLOW is set: it refuses every client");
+  }
   return { config, warnings };
 }
 

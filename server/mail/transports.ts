@@ -10,13 +10,36 @@ import { ConfigError, type Config, type MailTransportKind } from "../config.js";
 import type { MailRow } from "../db/schema.js";
 
 /** What a transport needs of an outbox row. */
-export type OutgoingMail = Pick<MailRow, "id" | "fromAddress" | "toAddress" | "subject" | "text" | "html" | "raw" | "createdAt">;
+export type OutgoingMail = Pick<MailRow, "id" | "fromAddress" | "toAddress" | "subject" | "text" | "html" | "raw" | "createdAt"> & Partial<Pick<MailRow, "kind">>;
 
-/** `temporary` is retried on the schedule; `permanent` fails the message at once. */
+/** A recipient the receiving server refused while taking the message for the others (or for none). */
+export interface Refusal {
+  address: string;
+  /** A 4xx reply (or no reply): try this recipient again later. */
+  temporary: boolean;
+  response: string;
+}
+
+/**
+ * `temporary` is retried on the schedule; `permanent` fails the message at once. With
+ * `refused`, recipients fared differently: those listed are refused as each says, and the
+ * outcome is the others' (a relayed message to several people, or to several domains).
+ */
 export interface SendResult {
   outcome: "sent" | "temporary" | "permanent";
   /** The server's reply (or what went wrong before there was one); kept as the row's lastError. */
   response: string;
+  refused?: Refusal[];
+}
+
+/** nodemailer's `rejectedErrors`: one error per refused recipient, with its reply. */
+function refusalsOf(errors: unknown): Refusal[] {
+  if (!Array.isArray(errors)) return [];
+  return errors.flatMap((x) => {
+    const e = x as { recipient?: unknown; responseCode?: number; response?: string; message?: string };
+    if (typeof e.recipient !== "string") return [];
+    return [{ address: e.recipient, temporary: !(typeof e.responseCode === "number" && e.responseCode >= 500), response: (e.response || e.message || "").trim().slice(0, 500) }];
+  });
 }
 
 /** Transports never throw for a delivery problem: they classify it. */
@@ -35,12 +58,15 @@ const TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTim
  * refuses before sending (no valid recipient, too big) will never go either.
  */
 export function classifyError(err: unknown): SendResult {
-  const e = (err ?? {}) as { code?: string; responseCode?: number; response?: string; message?: string };
+  const e = (err ?? {}) as { code?: string; responseCode?: number; response?: string; message?: string; rejectedErrors?: unknown };
   const response = (e.response || (e.code ? `${e.code}: ${e.message}` : e.message) || String(err)).trim().slice(0, 1000);
+  // Every recipient refused: each as its own reply says (some may be worth another try, some not).
+  const refused = refusalsOf(e.rejectedErrors);
+  const also = refused.length ? { refused } : {};
   if (typeof e.responseCode === "number") {
-    return { outcome: e.responseCode >= 500 && e.code !== "EAUTH" ? "permanent" : "temporary", response };
+    return { outcome: e.responseCode >= 500 && e.code !== "EAUTH" ? "permanent" : "temporary", response, ...also };
   }
-  return { outcome: e.code === "EENVELOPE" || e.code === "EMESSAGE" ? "permanent" : "temporary", response };
+  return { outcome: e.code === "EENVELOPE" || e.code === "EMESSAGE" ? "permanent" : "temporary", response, ...also };
 }
 
 /** Bare addresses of the row's To (comma-separated when a relayed message has several). */
@@ -52,8 +78,11 @@ const domainOf = (address: string) => address.slice(address.lastIndexOf("@") + 1
  * carries the same id and the recipient's mail system can drop the copy.
  */
 export function toNodemailer(mail: OutgoingMail, to: string[] = recipients(mail.toAddress)): SendMailOptions {
-  if (mail.raw) return { envelope: { from: mail.fromAddress, to }, raw: mail.raw };
+  // A relayed message as received; with 8-bit bytes it goes with BODY=8BITMIME (RFC 6152), as it came.
+  if (mail.raw) return { envelope: { from: mail.fromAddress, to, ...(mail.raw.some((b) => b > 0x7f) ? { use8BitMime: true } : {}) }, raw: mail.raw };
   return {
+    // A relay's failure notice goes from the null sender (RFC 5321 §4.5.5), so it is never answered in turn.
+    ...(mail.kind === BOUNCE_KIND ? { envelope: { from: false, to } } : {}),
     from: mail.fromAddress,
     to,
     subject: mail.subject,
@@ -66,11 +95,18 @@ export function toNodemailer(mail: OutgoingMail, to: string[] = recipients(mail.
   };
 }
 
-function sentResult(info: { response?: string; rejected?: unknown[] }): SendResult {
+function sentResult(info: { response?: string; rejected?: unknown[]; rejectedErrors?: unknown }): SendResult {
   const rejected = (info.rejected ?? []).map(String);
   const response = (info.response ?? "").trim();
-  return { outcome: "sent", response: rejected.length ? `${response} (rejected: ${rejected.join(", ")})` : response };
+  if (!rejected.length) return { outcome: "sent", response };
+  const refused = refusalsOf(info.rejectedErrors);
+  // A refusal nodemailer names without its reply: tried again, as a reply-less failure would be.
+  for (const address of rejected) if (!refused.some((r) => r.address === address)) refused.push({ address, temporary: true, response: "refused" });
+  return { outcome: "sent", response: `${response} (refused: ${rejected.join(", ")})`, refused };
 }
+
+/** The kind of the notice a relayed message's sender gets when some recipient could not be reached. */
+export const BOUNCE_KIND = "relay_bounce";
 
 /** Nothing leaves the server; admins read the outbox in the web UI (SPEC §5). */
 export function captureTransport(): MailTransport {
@@ -178,9 +214,16 @@ export function directTransport(o: { resolveMx?: ResolveMx; port?: number } = {}
       if (!recipients(mail.toAddress).length) return { outcome: "permanent", response: "no recipients" };
       const byDomain = new Map<string, string[]>();
       for (const r of recipients(mail.toAddress)) byDomain.set(domainOf(r), [...(byDomain.get(domainOf(r)) ?? []), r]);
-      const results = await Promise.all([...byDomain].map(([domain, to]) => toDomain(mail, domain, to)));
-      const outcome = results.some((r) => r.outcome === "temporary") ? "temporary" : results.some((r) => r.outcome === "permanent") ? "permanent" : "sent";
-      return { outcome, response: results.map((r) => r.response).join("; ") };
+      const domains = [...byDomain];
+      const results = await Promise.all(domains.map(([domain, to]) => toDomain(mail, domain, to)));
+      const response = results.map((r) => r.response).join("; ");
+      if (results.length === 1) return { ...results[0]!, response };
+      // Domains fare apart: a domain that took the message is done; only the others are tried again.
+      const refused: Refusal[] = results.flatMap((r, n) =>
+        r.outcome === "sent" ? (r.refused ?? []) : domains[n]![1].map((address) => r.refused?.find((x) => x.address === address) ?? { address, temporary: r.outcome === "temporary", response: r.response }),
+      );
+      const outcome = results.some((r) => r.outcome === "sent") ? "sent" : results.some((r) => r.outcome === "temporary") ? "temporary" : "permanent";
+      return { outcome, response, ...(refused.length ? { refused } : {}) };
     },
     close: () => {},
   };

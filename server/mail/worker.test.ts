@@ -255,3 +255,57 @@ describe("mail worker lifecycle", () => {
     expect(t.logs().find((l) => l.mailId === id)).toMatchObject({ transport: "capture", status: "sent" });
   });
 });
+
+describe("the sender of Roster's own mail", () => {
+  it("regression: is the one set when the mail leaves, so a corrected ROSTER_MAIL_FROM and a retry deliver a mail queued before", async () => {
+    const u = await upstream();
+    const t = createTestApp();
+    const config = { ...t.config, mail: { ...t.config.mail, from: "Roster <no-reply@vm>" } };
+    const id = queueMail(t.db, { ...t.deps, config }, "ann@example.test", "en", { kind: "verify_email", name: "Ann", url: "http://localhost:8080/verify-email?token=SECRET", code: "123456" });
+    // Restarted with the sender fixed:
+    const fixed = { ...config, mail: { ...config.mail, from: "Roster <roster@corp.example>" } };
+    const worker = createMailWorker({ ...t.deps, config: fixed }, { transport: smtpTransport({ url: u.url }) });
+    cleanup.push(() => worker.stop());
+    await worker.drain();
+    expect(u.received).toHaveLength(1);
+    expect(u.received[0]!.from).toBe("roster@corp.example");
+    expect(u.received[0]!.raw).toMatch(/^From: Roster <roster@corp\.example>/m);
+    expect(t.db.select().from(mailOutbox).where(eq(mailOutbox.id, id)).get()).toMatchObject({ status: "sent", fromAddress: "Roster <roster@corp.example>" });
+  });
+});
+
+describe("secrets in delivered mail", () => {
+  const TOKEN = "abcdefghijklmnopqrstuvwxyz234567";
+  const spec = { kind: "verify_email" as const, name: "Ann", url: `http://localhost:8080/verify-email?token=${TOKEN}`, code: "493817" };
+
+  it("leave the outbox once delivered: the person got the link and the code, the stored text keeps neither", async () => {
+    const u = await upstream();
+    const s = setup(smtpTransport({ url: u.url }));
+    const id = queueMail(s.db, s.deps, "ann@example.test", "en", spec);
+    await s.worker.drain();
+    expect(u.received[0]!.raw).toContain(TOKEN);
+    const row = s.row(id);
+    expect(row.status).toBe("sent");
+    for (const part of [row.text, row.html ?? ""]) {
+      expect(part).not.toContain(TOKEN);
+      expect(part).not.toContain("493817");
+    }
+    expect(row.text).toContain("verify-email?token=[removed-after-delivery]");
+  });
+
+  it("stay while the mail waits for a retry, and in captured mail, which admins hand on", async () => {
+    const u = await upstream(451);
+    const deferred = setup(smtpTransport({ url: u.url }));
+    const waiting = queueMail(deferred.db, deferred.deps, "ann@example.test", "en", spec);
+    await deferred.worker.drain();
+    expect(deferred.row(waiting)).toMatchObject({ status: "deferred" });
+    expect(deferred.row(waiting).text).toContain(TOKEN);
+
+    const captured = setup(captureTransport());
+    const kept = queueMail(captured.db, captured.deps, "ann@example.test", "en", spec);
+    await captured.worker.drain();
+    expect(captured.row(kept)).toMatchObject({ status: "sent" });
+    expect(captured.row(kept).text).toContain(TOKEN);
+    expect(captured.row(kept).text).toContain("493817");
+  });
+});

@@ -2,7 +2,10 @@ import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { DAY, HOUR, MINUTE } from "../clock.js";
 import { mailOutbox, type MailRow } from "../db/schema.js";
 import type { Deps } from "../deps.js";
-import { classifyError, transportFromConfig, type MailTransport, type SendResult } from "./transports.js";
+import { newId } from "../ids.js";
+import { withoutSecrets } from "./outbox.js";
+import type { Tx } from "../db/client.js";
+import { BOUNCE_KIND, classifyError, recipients, transportFromConfig, type MailTransport, type SendResult } from "./transports.js";
 
 /** The outbox worker (SPEC §5): delivers queued mail, retries temporary failures, survives restarts. */
 export interface MailWorker {
@@ -54,6 +57,43 @@ export function nextAttemptAt(createdAt: Date, attempts: number, now: Date): Dat
 
 const WAITING = ["queued", "deferred"] as const;
 
+const FATES = ["sent", "temporary", "permanent"] as const;
+type Fate = (typeof FATES)[number];
+
+/** Each recipient of the row by what became of it: a refusal of its own, or the message's outcome. */
+function byFate(row: MailRow, result: SendResult): Record<Fate, { address: string; response: string }[]> {
+  const groups: Record<Fate, { address: string; response: string }[]> = { sent: [], temporary: [], permanent: [] };
+  for (const address of recipients(row.toAddress)) {
+    const refusal = result.refused?.find((r) => r.address.toLowerCase() === address.toLowerCase());
+    if (refusal) groups[refusal.temporary ? "temporary" : "permanent"].push({ address, response: refusal.response });
+    else groups[result.outcome].push({ address, response: result.response });
+  }
+  return groups;
+}
+
+/**
+ * RFC 5321 §6.1: once the relay has said 250, it owes the sender a notice when a recipient
+ * cannot be reached. Sent from the null sender (never bounced in turn), in English and Japanese,
+ * without the message itself.
+ */
+function queueBounce(tx: Tx, deps: Pick<Deps, "config">, row: MailRow, failed: { address: string; response: string }[], now: Date): void {
+  const lines = failed.map((f) => `  ${f.address}: ${f.response}`).join("\n");
+  const text = [
+    "Roster's mail relay could not deliver your message to these recipients:",
+    "Roster のメール中継サーバーは、次の宛先にメッセージを配信できませんでした。",
+    "",
+    lines,
+    "",
+    `Subject / 件名: ${row.subject}`,
+    `Received / 受付日時: ${row.createdAt.toISOString()}`,
+    "",
+    "The other recipients, if any, received it. / ほかの宛先には配信されています（ある場合）。",
+  ].join("\n");
+  tx.insert(mailOutbox)
+    .values({ id: newId(), kind: BOUNCE_KIND, fromAddress: deps.config.mail.from, toAddress: row.fromAddress, subject: `Undelivered mail / 配信できなかったメール: ${row.subject}`.slice(0, 300), text, html: null, status: "queued", createdAt: now, nextAttemptAt: now })
+    .run();
+}
+
 export function createMailWorker(deps: Pick<Deps, "db" | "clock" | "config" | "log">, opts: MailWorkerOptions = {}): MailWorker {
   const { db, clock } = deps;
   const transport = opts.transport ?? transportFromConfig(deps.config.mail);
@@ -87,21 +127,45 @@ export function createMailWorker(deps: Pick<Deps, "db" | "clock" | "config" | "l
   function record(row: MailRow, result: SendResult): void {
     const now = clock.now();
     const attempts = row.attempts + 1;
-    const retry = result.outcome === "temporary" ? nextAttemptAt(row.createdAt, attempts, now) : null;
-    const set =
-      result.outcome === "sent"
+    const groups = byFate(row, result);
+    const retry = groups.temporary.length ? nextAttemptAt(row.createdAt, attempts, now) : null;
+    // Past the 24 h mark, the ones still waiting fail.
+    if (groups.temporary.length && !retry) groups.permanent.push(...groups.temporary.splice(0));
+    const fates = FATES.filter((f) => groups[f].length);
+    const split = fates.length > 1;
+    const setFor = (fate: Fate) => {
+      const lastError = split ? [...new Set(groups[fate].map((g) => g.response))].join("; ").slice(0, 1000) : result.response;
+      return fate === "sent"
         ? { status: "sent" as const, sentAt: now, attempts, lastError: null }
-        : retry
-          ? { status: "deferred" as const, nextAttemptAt: retry, attempts, lastError: result.response }
-          : { status: "failed" as const, attempts, lastError: result.response };
-    db.update(mailOutbox).set({ ...set, lastResponse: result.response, transport: transport.kind }).where(and(eq(mailOutbox.id, row.id), eq(mailOutbox.status, "sending"))).run();
+        : fate === "temporary"
+          ? { status: "deferred" as const, nextAttemptAt: retry ?? now, attempts, lastError }
+          : { status: "failed" as const, attempts, lastError };
+    };
+    const toOf = (fate: Fate) => groups[fate].map((g) => g.address).join(", ");
+    const first = fates[0] ?? (result.outcome === "sent" ? "sent" : result.outcome === "temporary" && retry ? "temporary" : "permanent");
+    const common = { lastResponse: result.response, transport: transport.kind, fromAddress: row.fromAddress };
+    // Delivered: its links and code are the person's now, and leave the outbox (captured mail is read there).
+    const scrub = first === "sent" && !split && transport.kind !== "capture" && row.kind !== "relay" ? { text: withoutSecrets(row.kind, row.text), html: row.html === null ? null : withoutSecrets(row.kind, row.html) } : {};
+    db.transaction((tx) => {
+      const claimed = tx.update(mailOutbox).set({ ...setFor(first), ...common, ...scrub, ...(split ? { toAddress: toOf(first) } : {}) }).where(and(eq(mailOutbox.id, row.id), eq(mailOutbox.status, "sending"))).run();
+      if (claimed.changes !== 1) return;
+      // Recipients that fared otherwise go on as messages of their own: retried, or failed, each seen by admins.
+      for (const fate of fates.slice(1)) tx.insert(mailOutbox).values({ ...row, id: newId(), toAddress: toOf(fate), ...setFor(fate), ...common }).run();
+      if (row.kind === "relay" && row.fromAddress && groups.permanent.length) queueBounce(tx, deps, row, groups.permanent, now);
+    });
     // Never the body: it carries tokens and codes.
-    const entry = { mailId: row.id, kind: row.kind, to: row.toAddress, status: set.status, attempts, response: result.response, nextAttemptAt: retry?.toISOString() };
-    if (set.status === "failed") log.warn(entry, "mail failed");
-    else log.info(entry, set.status === "sent" ? "mail sent" : "mail deferred");
+    for (const fate of fates.length ? fates : [first]) {
+      const status = setFor(fate).status;
+      const entry = { mailId: row.id, kind: row.kind, to: split ? toOf(fate) : row.toAddress, status, attempts, response: result.response, nextAttemptAt: status === "deferred" ? retry?.toISOString() : undefined };
+      if (status === "failed") log.warn(entry, "mail failed");
+      else log.info(entry, status === "sent" ? "mail sent" : "mail deferred");
+    }
   }
 
-  async function deliver(row: MailRow): Promise<void> {
+  async function deliver(claimed: MailRow): Promise<void> {
+    // Roster's own mail goes from the sender set now: a sysadmin who corrects ROSTER_MAIL_FROM and
+    // presses retry expects the new one. A relayed message keeps the sender it came with.
+    const row = claimed.kind === "relay" ? claimed : { ...claimed, fromAddress: deps.config.mail.from };
     const result = await Promise.resolve(row).then((r) => transport.send(r)).catch(classifyError);
     try {
       record(row, result);
