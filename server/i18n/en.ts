@@ -71,7 +71,7 @@ export const en = {
   "mail.verify.subject": "Confirm your email address",
   "mail.verify.intro": "Please confirm your email address to finish creating your account.",
   "mail.verify.button": "Confirm my email address",
-  "mail.verify.code": "Or enter this code in the app: {code}",
+  "mail.verify.code": "Or enter this code in the app:",
   "mail.verify.expires": "The link and the code are valid for 24 hours.",
   "mail.existing.subject": "Someone tried to register with your address",
   "mail.existing.intro": "Someone tried to create an account with this email address, but you already have one (user ID {userId}).",

@@ -63,7 +63,7 @@ describe("the confirmation mail received by a real smtp-server on port 0 over SM
     const { token } = (await owner.json()) as { token: string };
     expect((await t.request("/api/v1/admin/settings", { method: "PATCH", json: { serverName: "アクメ社内チャット" }, token })).status).toBe(200);
     const m = await registerAndReceive("sora@acme.test", { language: "ja" });
-    expect(part(m, "text/plain")).toContain(`— アクメ社内チャット（${new URL(t.config.baseUrl).host}）`);
+    expect(part(m, "text/plain")).toContain(`\nアクメ社内チャット（${new URL(t.config.baseUrl).host}）\n※このメールは送信専用`);
     expect(part(m, "text/plain")).not.toContain("Roster");
   });
 });

@@ -27,6 +27,7 @@ export interface RenderedMail {
 function parts(spec: MailSpec, lang: Lang, server: string, serverName: string): MailParts {
   const tr = (key: string, params?: Record<string, string | number>) => t(lang, key, params);
   const base = (subjectKey: string, name: string) => ({
+    lang,
     subject: tr(subjectKey, { serverName }),
     greeting: name ? tr("mail.greeting", { name }) : lang === "ja" ? "こんにちは。" : "Hello,",
     signature: tr("mail.signature", { server, serverName }),
@@ -37,8 +38,8 @@ function parts(spec: MailSpec, lang: Lang, server: string, serverName: string): 
         ...base("mail.verify.subject", spec.name),
         paragraphs: [tr("mail.verify.intro")],
         action: { label: tr("mail.verify.button"), url: spec.url },
-        after: [tr("mail.verify.code", { code: spec.code }), tr("mail.verify.expires"), tr("mail.ignore")],
-        code: spec.code,
+        code: { label: tr("mail.verify.code"), value: spec.code },
+        after: [tr("mail.verify.expires"), tr("mail.ignore")],
       };
     case "existing_account":
       return {

@@ -3,7 +3,7 @@ import nodemailer from "nodemailer";
 import { SMTPServer } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestApp } from "../test/harness.js";
-import { startRelay, type Relay } from "./relay.js";
+import { startRelay, subjectOf, type Relay } from "./relay.js";
 import { directTransport, smtpTransport } from "./transports.js";
 
 /**
@@ -92,5 +92,14 @@ describe("a relayed message whose recipients fare differently", () => {
     expect(r.outcome).toBe("sent");
     expect(r.refused).toEqual([expect.objectContaining({ address: "temp@b.test", temporary: true }), expect.objectContaining({ address: "perm@c.test", temporary: false })]);
     expect(upstream.got.map((g) => g.to)).toEqual([["ann@a.test"]]);
+  });
+});
+
+describe("a relayed message's subject as admins read it", () => {
+  it("decodes RFC 2047 words in any charset Node knows, joining adjacent ones", () => {
+    expect(subjectOf(Buffer.from("Subject: =?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?=\r\n\r\nbody"))).toBe("テスト");
+    expect(subjectOf(Buffer.from("Subject: =?UTF-8?B?44CQ6YeN6KaB44CR?=\r\n =?UTF-8?Q?_=E3=83=93=E3=83=AB=E3=83=89?= done\r\n\r\n"))).toBe("【重要】 ビルド done");
+    expect(subjectOf(Buffer.from("Subject: plain text\r\n\r\n"))).toBe("plain text");
+    expect(subjectOf(Buffer.from("Subject: =?x-unknown?B?AAAA?=\r\n\r\n"))).toBe("=?x-unknown?B?AAAA?=");
   });
 });

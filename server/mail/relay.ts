@@ -18,10 +18,28 @@ const smtpError = (code: number, message: string) => Object.assign(new Error(mes
 // A deliberately simple check: smtp-server already parsed the path; this refuses what no mail server would route.
 const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
-function subjectOf(raw: Buffer): string {
+export function subjectOf(raw: Buffer): string {
   const head = raw.subarray(0, Math.min(raw.length, 64 * 1024)).toString("utf8").split(/\r?\n\r?\n/)[0] ?? "";
   const m = /^subject:[ \t]*(.*(?:\r?\n[ \t].*)*)/im.exec(head);
-  return (m?.[1] ?? "").replace(/\r?\n[ \t]+/g, " ").slice(0, 500);
+  return decodeWords((m?.[1] ?? "").replace(/\r?\n[ \t]+/g, " ")).slice(0, 500);
+}
+
+/**
+ * RFC 2047 encoded words (`=?ISO-2022-JP?B?…?=`, `=?UTF-8?Q?…?=`) as text, so admins read a
+ * relayed message's Japanese subject, not its encoding. Whitespace between two encoded words
+ * is dropped (§6.2); a word in a charset this Node cannot decode stays as it came.
+ */
+export function decodeWords(header: string): string {
+  return header
+    .replace(/(=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)\s+(?==\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)/g, "$1")
+    .replace(/=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bBqQ])\?([^?\s]*)\?=/g, (word, charset: string, enc: string, text: string) => {
+      try {
+        const bytes = enc.toUpperCase() === "B" ? Buffer.from(text, "base64") : Buffer.from(text.replace(/_/g, " ").replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), "latin1");
+        return new TextDecoder(charset.toLowerCase(), { fatal: false }).decode(bytes);
+      } catch {
+        return word;
+      }
+    });
 }
 
 export interface Relay {
