@@ -7,7 +7,7 @@ import { AppError } from "../errors.js";
 import { newId } from "../ids.js";
 import { passwordProblem } from "../auth/password.js";
 import { issueToken } from "../auth/one-time.js";
-import { hit } from "../auth/throttle.js";
+import { atMostEvery, hit } from "../auth/throttle.js";
 import { audit } from "../admin/audit.js";
 import { getSettings, type ServerSettings } from "../admin/settings.js";
 import { queueMail, type Tx } from "../mail/outbox.js";
@@ -158,6 +158,13 @@ export async function register(deps: Deps, input: unknown, meta: RequestMeta): P
   hit(deps, `register-email:${i.email.toLowerCase()}`, 5, HOUR);
   const problem = passwordProblem(i.password, { userId: i.userId, email: i.email });
   if (problem) throw new AppError("weak_password", { password: problem, ...(userIdTakenToo(deps, i) ? { userId: "error.user_id_taken" } : {}) });
+  // SPEC §3: resending is allowed once a minute, and registering sent the first mail (to a new
+  // account, or the notice to an existing one: the same for both, so the wait tells nothing).
+  try {
+    atMostEvery(deps, `resend-email:${i.email.toLowerCase()}`, MINUTE);
+  } catch {
+    // A resend a moment ago already started the minute.
+  }
   const passwordHash = await deps.hasher.hash(i.password);
   const language = i.language ?? meta.language ?? "en";
 

@@ -104,9 +104,15 @@ describe("confirming an email address", () => {
 
 describe("resending the confirmation mail", () => {
   const resend = (m: Awaited<ReturnType<typeof pendingMember>>, email = EMAIL) => m.t.request("/api/v1/auth/resend-verification", { json: { email } });
+  /** A pending account past the minute that registering starts (its mail counts as the first one sent). */
+  const pendingAMinute = async () => {
+    const m = await pendingMember();
+    m.t.clock.advance(60_000);
+    return m;
+  };
 
   it("is allowed once a minute: 202, then 429 with Retry-After, then 202 after 60 s", async () => {
-    const m = await pendingMember();
+    const m = await pendingAMinute();
     const before = m.t.mailbox.sent().length;
     expect((await resend(m)).status).toBe(202);
     expect(m.t.mailbox.sent()).toHaveLength(before + 1);
@@ -122,8 +128,21 @@ describe("resending the confirmation mail", () => {
     expect(m.t.mailbox.sent()).toHaveLength(before + 2);
   });
 
+  it("waits a minute after registering too, for a new account and for a taken address alike", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    for (const email of ["new@acme.test", "owner@acme.test"]) {
+      await expectJson(await register(t, { email, password: PASSWORD }), 201);
+      const r = await t.request("/api/v1/auth/resend-verification", { json: { email } });
+      await expectProblem(r, 429, "rate_limited");
+      expect(r.headers.get("retry-after")).toBe("60");
+    }
+    t.clock.advance(60_000);
+    expect((await t.request("/api/v1/auth/resend-verification", { json: { email: "new@acme.test" } })).status).toBe(202);
+  });
+
   it("makes only the newest link and code work", async () => {
-    const m = await pendingMember();
+    const m = await pendingAMinute();
     expect((await resend(m)).status).toBe(202);
     const mail = m.t.mailbox.lastMessage(EMAIL);
     expect(mail?.kind).toBe("verify_email");
@@ -135,7 +154,7 @@ describe("resending the confirmation mail", () => {
     ["an unknown address", "nobody@acme.test"],
     ["an account that is already active", "owner@acme.test"],
   ])("answers 202 for %s too, and sends nothing", async (_, email) => {
-    const m = await pendingMember();
+    const m = await pendingAMinute();
     const before = m.t.mailbox.sent().length;
     expect((await resend(m, email)).status).toBe(202);
     expect(m.t.mailbox.sent()).toHaveLength(before);

@@ -65,6 +65,7 @@ export const en = {
   "error.csrf": "This form was sent from another site and was refused. Reload the page and try again.",
 
   // mail
+  "mail.linkExpired": "The link in this message has expired: the person can ask for a new one.",
   "mail.greeting": "Hello {name},",
   "mail.signature": "— {serverName}, {server}",
   "mail.ignore": "If this was not you, you can ignore this mail.",

@@ -64,6 +64,7 @@ export const ja: Record<keyof typeof en, string> = {
   "error.service_unavailable": "サーバーが現在データを保存できません。変更は行われていません。1分ほどしてからもう一度お試しください。",
   "error.csrf": "このフォームは別のサイトから送信されたため拒否されました。ページを再読み込みしてもう一度お試しください。",
 
+  "mail.linkExpired": "このメールのリンクは有効期限が切れています。本人に再度依頼してもらってください。",
   "mail.greeting": "{name} 様",
   "mail.signature": "{serverName}（{server}）\n※このメールは送信専用のアドレスから送信しています。ご返信いただいてもお答えできません。",
   "mail.ignore": "お心当たりがない場合は、このメールを無視してください。",

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, login, PASSWORD, registerMember, setupOwner, type TestApp } from "../test/harness.js";
 import { startUpstream, type Upstream } from "../test/smtp-upstream.js";
-import { smtpTransport } from "./transports.js";
+import { captureTransport, smtpTransport } from "./transports.js";
 
 describe("the admin mail queue", () => {
   let u: Upstream;
@@ -60,5 +60,36 @@ describe("the admin mail queue", () => {
     expect(after.status).toBe("sent");
     const member = await login(t, "mia@acme.test");
     expect((await t.request("/api/v1/admin/mail", { token: member.token })).status).toBe(403);
+  });
+});
+
+describe("retrying and testing mail", () => {
+  it("refuses to retry a reset mail whose link has expired, and retries a younger one without giving it a new hour", async () => {
+    const t = createTestApp();
+    const owner = await setupOwner(t);
+    await t.request("/api/v1/auth/password-reset", { json: { email: "owner@acme.test" } });
+    const mail = t.mailbox.lastMessage("owner@acme.test")!;
+    t.db.$client.prepare("UPDATE mail_outbox SET status = 'failed' WHERE id = ?").run(mail.id);
+    t.clock.advance(30 * 60_000);
+    const young = await t.request(`/api/v1/admin/mail/${mail.id}/retry`, { method: "POST", token: owner.token });
+    expect(young.status).toBe(200);
+    expect(t.mailbox.lastMessage("owner@acme.test")!.createdAt.getTime()).toBe(mail.createdAt.getTime());
+    t.db.$client.prepare("UPDATE mail_outbox SET status = 'failed' WHERE id = ?").run(mail.id);
+    t.clock.advance(31 * 60_000);
+    const old = await t.request(`/api/v1/admin/mail/${mail.id}/retry`, { method: "POST", token: owner.token });
+    expect(old.status).toBe(400);
+    expect(await old.json()).toMatchObject({ errors: { status: expect.stringMatching(/expired/) } });
+  });
+
+  it("lets an admin send ten test mails in ten minutes, not a stream of them", async () => {
+    const t = createTestApp({ mailTransport: captureTransport() });
+    t.worker!.start();
+    const owner = await setupOwner(t);
+    const send = () => t.request("/api/v1/admin/mail/test", { token: owner.token, json: { to: "someone@elsewhere.test" } });
+    for (let i = 0; i < 10; i++) expect((await send()).status).toBe(200);
+    const r = await send();
+    expect(r.status).toBe(429);
+    expect(r.headers.get("retry-after")).toBeTruthy();
+    await t.worker!.stop();
   });
 });

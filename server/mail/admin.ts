@@ -9,6 +9,9 @@ import { likeContains } from "../accounts/text-search.js";
 import { audit } from "../admin/audit.js";
 import { adminScope, ref, type AdminScope } from "../admin/access.js";
 import { queueMail } from "./outbox.js";
+import { linkExpired, linkLifetime } from "./worker.js";
+import { hit } from "../auth/throttle.js";
+import { MINUTE } from "../clock.js";
 
 /**
  * Mail carries links that log people in (resets, setups, invitations), so
@@ -103,10 +106,13 @@ export function retryMail(deps: Deps, actor: Account, id: string, meta: RequestM
   const scope = adminScope(actor);
   const row = scopedMail(deps, scope, id);
   if (row.status === "sent" || row.status === "sending") throw new AppError("validation_failed", { status: "field.invalid" }, undefined, `The message is ${row.status}.`);
+  const now = deps.clock.now();
+  if (linkExpired(row, now)) throw new AppError("validation_failed", { status: "mail.linkExpired" }, undefined, "The link in this message has expired: the person can ask for a new one.");
   deps.db.transaction((tx) => {
-    // A retry starts a new 24-hour delivery window: the schedule counts from createdAt.
-    const now = deps.clock.now();
-    tx.update(mailOutbox).set({ status: "queued", nextAttemptAt: now, createdAt: now, attempts: 0 }).where(and(eq(mailOutbox.id, id), inArray(mailOutbox.status, ["deferred", "failed", "queued"]))).run();
+    // A retry starts a new 24-hour delivery window: the schedule counts from createdAt. A mail whose
+    // link lives shorter keeps its time, so its link's death still ends its retries.
+    const window = linkLifetime(row.kind) === undefined ? { createdAt: now } : {};
+    tx.update(mailOutbox).set({ status: "queued", nextAttemptAt: now, ...window, attempts: 0 }).where(and(eq(mailOutbox.id, id), inArray(mailOutbox.status, ["deferred", "failed", "queued"]))).run();
     audit(tx, deps, { action: "admin.mail_retried", actor: ref(actor), organizationId: actor.organizationId, ip: meta.ip, detail: { mailId: id, to: row.toAddress } });
   });
   deps.mailQueued();
@@ -122,6 +128,8 @@ export const testSchema = z.object({ to: emailField.optional() });
 export async function sendTestMail(deps: Deps, actor: Account, input: unknown, meta: RequestMeta, waitMs = 15_000) {
   adminScope(actor);
   const { to: given } = parseInput(testSchema, input);
+  // Test mail may go to any address: a few a minute is all a test needs, not a way to send mail out.
+  hit(deps, `test-mail:${actor.id}`, 10, 10 * MINUTE);
   const to = given ?? actor.email;
   if (!to) throw new AppError("validation_failed", { to: "field.required" });
   const id = deps.db.transaction((tx) => {

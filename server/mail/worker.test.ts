@@ -309,3 +309,20 @@ describe("secrets in delivered mail", () => {
     expect(captured.row(kept).text).toContain("493817");
   });
 });
+
+describe("a reset mail that cannot be delivered within its link's hour", () => {
+  it("is given up then, not delivered later with a dead link; other mail keeps its 24 hours", async () => {
+    const u = await upstream(451);
+    const s = setup(smtpTransport({ url: u.url }));
+    const reset = queueMail(s.db, s.deps, "ann@example.test", "en", { kind: "password_reset", name: "Ann", url: "http://localhost:8080/reset-password?token=x" });
+    const verify = s.queue();
+    await s.worker.drain();
+    for (let i = 0; i < 4; i++) {
+      s.clock.advance(30 * MINUTE);
+      await s.worker.drain();
+    }
+    expect(s.row(reset)).toMatchObject({ status: "failed" });
+    expect(s.row(reset).lastError).toMatch(/the link in it has expired/);
+    expect(s.row(verify)).toMatchObject({ status: "deferred" });
+  });
+});

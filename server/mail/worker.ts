@@ -3,6 +3,7 @@ import { DAY, HOUR, MINUTE } from "../clock.js";
 import { mailOutbox, type MailRow } from "../db/schema.js";
 import type { Deps } from "../deps.js";
 import { newId } from "../ids.js";
+import { RESET_TTL } from "../accounts/password.js";
 import { withoutSecrets } from "./outbox.js";
 import type { Tx } from "../db/client.js";
 import { BOUNCE_KIND, classifyError, recipients, transportFromConfig, type MailTransport, type SendResult } from "./transports.js";
@@ -49,11 +50,26 @@ export function nextAttemptDelay(attempts: number): number {
  * is 24 h old. The last retry is pulled in to the 24 h mark, so a mail
  * always gets its try at the deadline rather than failing up to an hour early.
  */
-export function nextAttemptAt(createdAt: Date, attempts: number, now: Date): Date | null {
-  const deadline = createdAt.getTime() + GIVE_UP_AFTER;
+export function nextAttemptAt(createdAt: Date, attempts: number, now: Date, giveUpAfter = GIVE_UP_AFTER): Date | null {
+  const deadline = createdAt.getTime() + giveUpAfter;
   if (now.getTime() >= deadline) return null;
   return new Date(Math.min(now.getTime() + nextAttemptDelay(attempts), deadline));
 }
+
+/**
+ * Mail whose link dies sooner than the 24 h of retries: a reset link lasts an hour, and a
+ * mail delivered later would only carry a dead link (and still say "valid for one hour").
+ */
+const LINK_LIFETIME: Partial<Record<string, number>> = { password_reset: RESET_TTL, existing_account: RESET_TTL };
+
+/** How long the link a kind of mail carries lives, when shorter than the retries' 24 hours. */
+export const linkLifetime = (kind: string): number | undefined => LINK_LIFETIME[kind];
+
+/** Whether the mail carries a link that has died by `now` (its retries, and an admin's, are pointless). */
+export const linkExpired = (row: Pick<MailRow, "kind" | "createdAt">, now: Date): boolean => {
+  const lifetime = linkLifetime(row.kind);
+  return lifetime !== undefined && now.getTime() - row.createdAt.getTime() >= lifetime;
+};
 
 const WAITING = ["queued", "deferred"] as const;
 
@@ -128,13 +144,17 @@ export function createMailWorker(deps: Pick<Deps, "db" | "clock" | "config" | "l
     const now = clock.now();
     const attempts = row.attempts + 1;
     const groups = byFate(row, result);
-    const retry = groups.temporary.length ? nextAttemptAt(row.createdAt, attempts, now) : null;
-    // Past the 24 h mark, the ones still waiting fail.
-    if (groups.temporary.length && !retry) groups.permanent.push(...groups.temporary.splice(0));
+    const lifetime = linkLifetime(row.kind);
+    const retry = groups.temporary.length ? nextAttemptAt(row.createdAt, attempts, now, lifetime ?? GIVE_UP_AFTER) : null;
+    // Past the 24 h mark (or the link's death), the ones still waiting fail.
+    if (groups.temporary.length && !retry) {
+      const why = lifetime ? ` (given up: the link in it has expired)` : "";
+      groups.permanent.push(...groups.temporary.splice(0).map((g) => ({ ...g, response: g.response + why })));
+    }
     const fates = FATES.filter((f) => groups[f].length);
     const split = fates.length > 1;
     const setFor = (fate: Fate) => {
-      const lastError = split ? [...new Set(groups[fate].map((g) => g.response))].join("; ").slice(0, 1000) : result.response;
+      const lastError = [...new Set(groups[fate].map((g) => g.response))].join("; ").slice(0, 1000) || result.response;
       return fate === "sent"
         ? { status: "sent" as const, sentAt: now, attempts, lastError: null }
         : fate === "temporary"
