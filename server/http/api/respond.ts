@@ -14,6 +14,9 @@ export async function readJson(c: Context): Promise<unknown> {
   const text = await c.req.text();
   if (text.trim() === "") return {};
   if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type)) throw new AppError("unsupported_media_type");
+  // JSON is UTF-8 (RFC 8259 §8.1): a body declared in another charset would be read wrong, not converted.
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
+  if (charset && !/^utf-?8$/i.test(charset)) throw new AppError("unsupported_media_type", undefined, undefined, `JSON is read as UTF-8; this body says charset=${charset.slice(0, 40)}.`);
   if (Buffer.byteLength(text, "utf8") > MAX_JSON) throw new AppError("payload_too_large");
   try {
     return JSON.parse(text);
