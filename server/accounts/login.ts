@@ -55,19 +55,9 @@ export async function checkPassword(deps: Deps, account: Account | undefined, su
  * transaction that takes back the reserved failure: a log in commits its
  * session, last-log-in time and audit entry with it, in one commit.
  */
-export async function checkPasswordThen<T>(
-  deps: Deps,
-  account: Account | undefined,
-  subjectIfMissing: string,
-  password: string,
-  meta: RequestMeta,
-  then: (tx: Tx) => T,
-  /** A log in's typed name (user ID or email), counted on its own: see beginCredentialCheck. */
-  name?: string,
-): Promise<T> {
-  const check = beginCredentialCheck(deps, account ? account.id : `unknown:${subjectIfMissing.toLowerCase()}`, meta.ip, account ? name : undefined);
-  // Not checked while the account waits (check.blind), but answered in the same time as a check.
-  const ok = account?.passwordHash && !check.blind
+export async function checkPasswordThen<T>(deps: Deps, account: Account | undefined, subjectIfMissing: string, password: string, meta: RequestMeta, then: (tx: Tx) => T): Promise<T> {
+  const check = beginCredentialCheck(deps, account ? account.id : `unknown:${subjectIfMissing.toLowerCase()}`, meta.ip);
+  const ok = account?.passwordHash
     ? await deps.hasher.verify(account.passwordHash, password)
     : (await deps.hasher.verify(await dummyHash(deps), password), false);
   if (ok) {
@@ -80,7 +70,7 @@ export async function checkPasswordThen<T>(
   // finishing after it would otherwise each report (and log) the same lockout.
   deps.db.transaction((tx) => {
     const target = account ? { id: account.id, label: account.userId } : { id: "", label: subjectIfMissing.slice(0, 100) };
-    audit(tx, deps, { action: "login.failed", target, organizationId: account?.organizationId, ip: meta.ip, detail: { failures: check.accountFailures ?? 0, ...(check.blind ? { checked: false } : {}) } });
+    audit(tx, deps, { action: "login.failed", target, organizationId: account?.organizationId, ip: meta.ip, detail: { failures: check.accountFailures ?? 0 } });
     if (account && check.lockMs) {
       audit(tx, deps, { action: "login.throttled", target, organizationId: account.organizationId, ip: meta.ip, detail: { scope: "account", seconds: Math.ceil(check.lockMs / 1000) } });
     }
@@ -113,7 +103,7 @@ export async function login(deps: Deps, input: unknown, meta: RequestMeta): Prom
       preparedFor(tx, "accounts.lastLogin", () => tx.update(accounts).set({ lastLoginAt: sql`${sql.placeholder("at")}` }).where(eq(accounts.id, sql.placeholder("id"))).prepare()).run({ at: now.getTime(), id: a.id });
       audit(tx, deps, { action: "login.succeeded", actor: { id: a.id, label: a.userId }, target: { id: a.id, label: a.userId }, organizationId: a.organizationId, ip: meta.ip, detail: { device: s.session.device } });
       return s;
-    }, i.login);
+    });
   } catch (e) {
     deps.metrics?.login(e instanceof AppError && e.code === "rate_limited" ? "throttled" : "failure");
     throw e;

@@ -108,7 +108,7 @@ export async function confirmPasswordReset(deps: Deps, input: unknown, meta: Req
       tx.update(accounts).set({ passwordHash, mustChangePassword: false, status, emailVerifiedAt, updatedAt: now }).where(eq(accounts.id, a.id)).run();
       consumeToken(tx, deps, row.id);
       voidTokens(tx, deps, a.id, "password_reset");
-      forgetLoginFailures(tx, a);
+      forgetLoginFailures(tx, a.id);
       const ended = invalidateUserSessions({ db: tx }, a.id);
       audit(tx, deps, { action: "account.password_reset", actor: { id: a.id, label: a.userId }, target: { id: a.id, label: a.userId }, organizationId: a.organizationId, ip: meta.ip, detail: { sessionsEnded: ended } });
       return { ...a, passwordHash, status, emailVerifiedAt, updatedAt: now, mustChangePassword: false };

@@ -65,14 +65,7 @@ const ACCOUNT_FAILURE_MEMORY = DAY;
 
 export interface CredentialCheck {
   accountKey: string;
-  /** A log in's: the name typed (`login-name:<name>`), whose own count decides what the answer shows. */
-  nameKey?: string;
   ipKey: string;
-  /**
-   * The account is waiting (its failures came through its other name) but this name is not: the
-   * password is not checked, and the attempt fails as a wrong one would. See beginCredentialCheck.
-   */
-  blind?: boolean;
   /** The account's failures counting this attempt, as reserved before the password is checked. */
   accountFailures?: number;
   /** Set when this attempt, if it fails, locks the account: the wait it imposes. */
@@ -90,39 +83,12 @@ export interface CredentialCheck {
  * at most 15 minutes. Per address: at most 50 failures in 5 minutes
  * (successes do not count: an intranet puts many people behind one proxy).
  */
-export function beginCredentialCheck(deps: D, subject: string, ip: string, name?: string): CredentialCheck {
-  // One transaction: the counters move together, with one commit.
-  return deps.db.transaction(() => reserveCredentialCheck(deps, subject, ip, name));
+export function beginCredentialCheck(deps: D, subject: string, ip: string): CredentialCheck {
+  // One transaction: both counters move together, with one commit.
+  return deps.db.transaction(() => reserveCredentialCheck(deps, subject, ip));
 }
 
-/** A failure counter with the account rule (5 free, then 1 s doubling, at most 15 minutes). */
-function backoff(deps: D, key: string, now: number) {
-  const row = read(deps, key);
-  const forgotten = !row || now - row.windowStart >= ACCOUNT_FAILURE_MEMORY;
-  const waitMs = !forgotten && row.lockedUntil !== null && now < row.lockedUntil ? row.lockedUntil - now : 0;
-  return {
-    waitMs,
-    /** Counts one more failure; returns the count and the wait it imposes (null: none yet). */
-    fail() {
-      const attempts = (forgotten ? 0 : row.count) + 1;
-      const lockedUntil = attempts >= LOGIN_FREE_FAILURES ? now + Math.min(1000 * 2 ** (attempts - LOGIN_FREE_FAILURES), LOGIN_MAX_DELAY) : null;
-      write(deps, key, attempts, now, lockedUntil);
-      return { attempts, lockMs: lockedUntil === null ? null : lockedUntil - now };
-    },
-  };
-}
-
-/**
- * A log in names an account by its user ID or its email (`name`), so two counters run:
- * - the account's, which limits how often its password is checked, whichever name is typed
- *   (5 free failures, then waits), so parallel or alternating attempts cannot slip past it;
- * - the name's, which decides what the answer shows, exactly as for a name that has no account.
- * While the account waits but the typed name does not (its failures came through the other
- * name), the attempt is not checked and fails as a wrong password does, counting against the
- * name. So a 429 for an address follows only from attempts with that address: locking a user
- * ID and then trying addresses does not tell which address is that account's (SPEC §6).
- */
-function reserveCredentialCheck(deps: D, subject: string, ip: string, name?: string): CredentialCheck {
+function reserveCredentialCheck(deps: D, subject: string, ip: string): CredentialCheck {
   const now = deps.clock.now().getTime();
   const accountKey = `login-acct:${subject}`;
   const ipKey = `login-ip:${ip}`;
@@ -130,20 +96,18 @@ function reserveCredentialCheck(deps: D, subject: string, ip: string, name?: str
   const ipFresh = !ipRow || now - ipRow.windowStart >= IP_FAILURE_WINDOW;
   if (!ipFresh && ipRow.count >= IP_FAILURE_LIMIT) throw tooMany(ipRow.windowStart + IP_FAILURE_WINDOW - now);
 
-  const nameKey = name === undefined ? undefined : `login-name:${name.toLowerCase()}`;
-  const byName = nameKey === undefined || nameKey === accountKey ? null : backoff(deps, nameKey, now);
-  const acct = backoff(deps, accountKey, now);
-  if (byName ? byName.waitMs : acct.waitMs) throw tooMany(byName ? byName.waitMs : acct.waitMs);
+  const acct = read(deps, accountKey);
+  const forgotten = !acct || now - acct.windowStart >= ACCOUNT_FAILURE_MEMORY;
+  const previous = forgotten ? 0 : acct.count;
+  if (!forgotten && acct.lockedUntil !== null && now < acct.lockedUntil) throw tooMany(acct.lockedUntil - now);
+
+  const attempts = previous + 1;
+  const lockedUntil =
+    attempts >= LOGIN_FREE_FAILURES ? now + Math.min(1000 * 2 ** (attempts - LOGIN_FREE_FAILURES), LOGIN_MAX_DELAY) : null;
   const addressFailures = ipFresh ? 1 : ipRow.count + 1;
+  write(deps, accountKey, attempts, now, lockedUntil);
   write(deps, ipKey, addressFailures, ipFresh ? now : ipRow.windowStart, null);
-  if (!byName) {
-    const { attempts, lockMs } = acct.fail();
-    return { accountKey, ipKey, accountFailures: attempts, lockMs, addressFailures };
-  }
-  const named = byName.fail();
-  if (acct.waitMs) return { accountKey, nameKey, ipKey, blind: true, accountFailures: named.attempts, lockMs: named.lockMs, addressFailures };
-  const { attempts, lockMs } = acct.fail();
-  return { accountKey, nameKey, ipKey, accountFailures: attempts, lockMs: lockMs ?? named.lockMs, addressFailures };
+  return { accountKey, ipKey, accountFailures: attempts, lockMs: lockedUntil === null ? null : lockedUntil - now, addressFailures };
 }
 
 /** The password was right: forget the account's failures and take back the address's reserved one. */
@@ -155,7 +119,6 @@ export function credentialSucceeded(deps: D, check: CredentialCheck): void {
 export function credentialSucceededIn(tx: Tx, check: CredentialCheck): void {
   const deps = { db: tx };
   forget(deps, check.accountKey);
-  if (check.nameKey) forget(deps, check.nameKey);
   const ipRow = read(deps, check.ipKey);
   if (ipRow && ipRow.count > 0) write(deps, check.ipKey, ipRow.count - 1, ipRow.windowStart, null);
 }
@@ -166,11 +129,8 @@ export function credentialSucceededIn(tx: Tx, check: CredentialCheck): void {
  * so its person logs in at once instead of waiting out a lock earned with
  * the old password. (An address's count stays: it limits guessing in general.)
  */
-export function forgetLoginFailures(tx: Tx, account: { id: string; userId: string; emailLower: string | null }): void {
-  const deps = { db: tx };
-  forget(deps, `login-acct:${account.id}`);
-  forget(deps, `login-name:${account.userId.toLowerCase()}`);
-  if (account.emailLower) forget(deps, `login-name:${account.emailLower}`);
+export function forgetLoginFailures(tx: Tx, accountId: string): void {
+  forget({ db: tx }, `login-acct:${accountId}`);
 }
 
 /** Drops counters whose windows are long over (the hourly cleanup). */

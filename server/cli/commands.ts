@@ -150,7 +150,7 @@ export const commands: Record<string, Command> = {
       d.db.transaction((tx) => {
         tx.update(accounts).set({ passwordHash, mustChangePassword: true, updatedAt: d.clock.now() }).where(eq(accounts.id, a.id)).run();
         invalidateUserSessions({ db: tx }, a.id);
-        forgetLoginFailures(tx, a);
+        forgetLoginFailures(tx, a.id);
         audit(tx, d, { action: "account.password_reset_cli", target: { id: a.id, label: a.userId }, organizationId: a.organizationId, ip: "cli" });
       });
       console.log(`password set for ${a.userId}; they must change it at the next log in`);
