@@ -1,13 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { createTestApp, registerMember, setupOwner } from "../test/harness.js";
-import { characters, nicknameField, textField } from "./fields.js";
+import { characters, nicknameField, profileSchema, textField } from "./fields.js";
+import { loginSchema } from "./login.js";
 
 describe("free text (names, places, messages)", () => {
-  it("counts characters as people do: 64 emoji or kanji are a 64-character nickname", () => {
-    expect(nicknameField.safeParse("😀".repeat(64)).success).toBe(true);
-    expect(nicknameField.safeParse("田".repeat(64)).success).toBe(true);
-    expect(nicknameField.safeParse("😀".repeat(65)).success).toBe(false);
-    expect(characters("👍🏽")).toBe(2);
+  it("counts characters as people do: 64 emoji, kanji or family emoji are a 64-character nickname", () => {
+    for (const ch of ["😀", "田", "👨‍👩‍👧", "👍🏽", "🇯🇵", "か\u3099"]) {
+      expect(characters(ch), ch).toBe(1);
+      expect(nicknameField.safeParse(ch.repeat(64)).success, ch).toBe(true);
+      expect(nicknameField.safeParse(ch.repeat(65)).success, ch).toBe(false);
+    }
+    expect(characters("Ann")).toBe(3);
+  });
+
+  it("says which mistake a required text made: empty, or too long", () => {
+    const name = textField("field.tooLong", { min: 1, max: 5, empty: "field.required" });
+    expect(name.safeParse("   ").error?.issues[0]?.message).toBe("field.required");
+    expect(name.safeParse("abcdef").error?.issues[0]?.message).toBe("field.tooLong");
   });
 
   it("refuses control characters, line breaks in one line, lone surrogates and direction overrides, with their own message", () => {
@@ -26,6 +35,13 @@ describe("free text (names, places, messages)", () => {
     expect(lines.parse("Welcome!\r\nSee you\r\tsoon\n")).toBe("Welcome!\nSee you\n\tsoon");
     expect(lines.safeParse("a\u0000b").success).toBe(false);
     expect(lines.safeParse("a\u202Eb").success).toBe(false);
+  });
+
+  it("a log in's device name drops control characters instead of failing the log in; an avatar URL with them is refused", () => {
+    expect(loginSchema.parse({ login: "ann", password: "x", device: "Chat\u0000 app\n 2\ud800" }).device).toBe("Chat app 2");
+    expect(loginSchema.parse({ login: "ann", password: "x", device: "📱 Phone" }).device).toBe("📱 Phone");
+    expect(profileSchema.safeParse({ avatarUrl: "https://x.example/a\u202Egpj.exe" }).success).toBe(false);
+    expect(profileSchema.safeParse({ avatarUrl: "https://x.example/a.png" }).success).toBe(true);
   });
 });
 

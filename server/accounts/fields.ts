@@ -38,22 +38,42 @@ const LINE_FORBIDDEN = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u20
 // eslint-disable-next-line no-control-regex -- as above, line breaks and tabs allowed
 const LINES_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/;
 
-/** Characters as a person counts them (code points): an emoji is one, not two UTF-16 units. */
-export const characters = (s: string): number => [...s].length;
+const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+/**
+ * Characters as a person counts them (grapheme clusters): "が", "👍🏽" and "👨‍👩‍👧" are one each,
+ * not two to eight UTF-16 units.
+ */
+export function characters(s: string): number {
+  // Text of Latin letters alone has no cluster longer than one unit.
+  if (/^[ -\u02FF]*$/.test(s)) return s.length;
+  let n = 0;
+  for (const _ of graphemes.segment(s)) n++;
+  return n;
+}
+
+/** The text without what badCharacters() finds in one line (for names a client gives itself, where refusing would only fail the request). */
+export const withoutBadCharacters = (s: string): string => s.replace(new RegExp(LONE_SURROGATE.source, "g"), "").replace(new RegExp(LINE_FORBIDDEN.source, "g"), "");
+
+/** Whether text holds a lone surrogate, a control character or a direction override (in one line, a line break too). */
+export const badCharacters = (s: string, lines = false): boolean => LONE_SURROGATE.test(s) || (lines ? LINES_FORBIDDEN : LINE_FORBIDDEN).test(s);
 
 /**
  * Free text a person types, trimmed: well-formed Unicode, at most `max` characters, and no
  * control characters. One line (names, places, a status) goes into mail subjects, one-line
  * lists and CSV cells, so it has no line breaks either; `lines` (a message, a reason) keeps
- * them, as "\n". `message` is the field's own i18n key for a length or emptiness mistake.
+ * them, as "\n". `message` is the field's own i18n key for a length mistake; `empty`, for
+ * an empty one when `min` is set (the same key unless given).
  */
-export function textField(message: string, o: { max: number; min?: number; lines?: boolean }) {
+export function textField(message: string, o: { max: number; min?: number; lines?: boolean; empty?: string }) {
   return z
-    .string({ message })
+    .string({ message: o.empty ?? message })
     .transform((s) => (o.lines ? s.replace(/\r\n?/g, "\n") : s).trim())
     .superRefine((s, ctx) => {
-      if (LONE_SURROGATE.test(s) || (o.lines ? LINES_FORBIDDEN : LINE_FORBIDDEN).test(s)) ctx.addIssue({ code: "custom", message: "text.badCharacters" });
-      else if (characters(s) > o.max || characters(s) < (o.min ?? 0)) ctx.addIssue({ code: "custom", message });
+      if (badCharacters(s, o.lines)) ctx.addIssue({ code: "custom", message: "text.badCharacters" });
+      else if (s.length < (o.min ?? 0)) ctx.addIssue({ code: "custom", message: o.empty ?? message });
+      // No character people see takes a dozen UTF-16 units (a family of four emoji takes eleven):
+      // a longer text is too long without counting it, which a megabyte of text would make slow.
+      else if (s.length > o.max * 12 || characters(s) > o.max) ctx.addIssue({ code: "custom", message });
     });
 }
 
@@ -62,7 +82,7 @@ export const avatarUrlField = z
   .string({ message: "avatarUrl.invalid" })
   .trim()
   .max(500, "avatarUrl.invalid")
-  .refine((s) => s === "" || isHttpUrl(s), "avatarUrl.invalid");
+  .refine((s) => s === "" || (isHttpUrl(s) && !badCharacters(s)), "avatarUrl.invalid");
 export const organizationNameField = textField("organizationName.invalid", { min: 1, max: 100 });
 
 function isHttpUrl(s: string): boolean {
@@ -80,7 +100,7 @@ export function normalizeGroupName(input: string): string | null {
     .split("/")
     .map((s) => s.trim())
     .filter(Boolean);
-  if (segments.length > 8 || segments.some((s) => characters(s) > 64 || LONE_SURROGATE.test(s) || LINE_FORBIDDEN.test(s))) return null;
+  if (segments.length > 8 || segments.some((s) => s.length > 64 * 12 || characters(s) > 64 || LONE_SURROGATE.test(s) || LINE_FORBIDDEN.test(s))) return null;
   return segments.join("/");
 }
 

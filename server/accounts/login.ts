@@ -9,7 +9,7 @@ import { audit } from "../admin/audit.js";
 import { createSession, deviceName, invalidateSession } from "../auth/sessions.js";
 import { beginCredentialCheck, credentialSucceededIn, IP_FAILURE_LIMIT, IP_FAILURE_WINDOW } from "../auth/throttle.js";
 import { generateSecret } from "../auth/tokens.js";
-import { parseInput, textField, typedIdentifier } from "./fields.js";
+import { parseInput, typedIdentifier, withoutBadCharacters } from "./fields.js";
 import { presentAccount, type PresentedAccount } from "./present.js";
 import { findById, findByLogin } from "./store.js";
 import { organizationName } from "../organizations/organizations.js";
@@ -20,7 +20,12 @@ export const loginSchema = z.object({
   login: typedIdentifier("field.required").min(1, "field.required").max(254, "field.tooLong"),
   // As typed: the hasher applies the password's own normalisation (normalizePassword).
   password: z.string({ message: "field.required" }).min(1, "field.required").max(1024, "field.tooLong"),
-  device: textField("field.tooLong", { max: 100 }).optional(),
+  // A client's own name for itself: control characters are dropped rather than failing the log in.
+  device: z
+    .string({ message: "field.invalid" })
+    .transform((s) => withoutBadCharacters(s).trim())
+    .pipe(z.string().max(100, "field.tooLong"))
+    .optional(),
 });
 
 export interface LoginResult {

@@ -449,5 +449,10 @@ describe("organization limits", () => {
     expect(await low.json()).toMatchObject({ code: "validation_failed", errors: { adminLimit: expect.stringMatching(/demote/) } });
     const even = await t.request(`/api/v1/admin/organizations/${acme.id}`, { method: "PATCH", token: owner.token, json: { adminLimit: 2 } });
     expect(await even.json()).toMatchObject({ adminLimit: 2, admins: 2 });
+    // An organization already over its limit (set before the rule) is still renamed with its limit as it is,
+    // as the edit form sends it.
+    t.db.$client.prepare("UPDATE organizations SET admin_limit = 1 WHERE id = ?").run(acme.id);
+    const renamed = await t.request(`/api/v1/admin/organizations/${acme.id}`, { method: "PATCH", token: owner.token, json: { name: "Acme Corp", adminLimit: 1 } });
+    expect(await renamed.json()).toMatchObject({ name: "Acme Corp", adminLimit: 1 });
   });
 });

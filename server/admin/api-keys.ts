@@ -12,7 +12,7 @@ import { adminScope, assertChangeable, isAdminType, ref } from "./access.js";
 /** `rk_<id>_<secret>`: the id finds the row, the secret is compared by hash in constant time. */
 export const API_KEY_PREFIX = "rk_";
 
-export const createSchema = z.object({ name: textField("field.required", { min: 1, max: 100 }) });
+export const createSchema = z.object({ name: textField("field.tooLong", { min: 1, max: 100, empty: "field.required" }) });
 
 /** `revocable`: whether the one asking may revoke it (an owner's key only an owner may). */
 const presentKey = (k: typeof apiKeys.$inferSelect, owner: string | undefined, revocable: boolean) => ({

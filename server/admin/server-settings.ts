@@ -13,7 +13,7 @@ export const patchSchema = z.object({
   deletionLocked: z.boolean({ message: "field.invalid" }).optional(),
   /** Unlocking deletion is a separate, explicit confirmation (SPEC §2). */
   confirmDeletionUnlock: z.boolean({ message: "field.invalid" }).optional(),
-  serverName: textField("field.tooLong", { min: 1, max: 100 }).optional(),
+  serverName: textField("field.tooLong", { min: 1, max: 100, empty: "field.required" }).optional(),
 });
 
 export function readSettings(deps: Pick<Deps, "db">, actor: Account): ServerSettings {

@@ -90,7 +90,8 @@ export function updateOrganization(deps: Deps, actor: Account, id: string, input
       if (i.adminLimit !== undefined) set.adminLimit = i.adminLimit;
       if (i.pendingLimit !== undefined) set.pendingLimit = i.pendingLimit;
       // SPEC §2: never more admins and owners together than the limit, so it cannot go below them.
-      if (i.adminLimit !== undefined && i.adminLimit < countAdmins(tx, org.id)) throw new AppError("validation_failed", { adminLimit: "limit.belowAdmins" });
+      // Only a lowered one: an organization already over its limit (from before this rule) can still be renamed.
+      if (i.adminLimit !== undefined && i.adminLimit < org.adminLimit && i.adminLimit < countAdmins(tx, org.id)) throw new AppError("validation_failed", { adminLimit: "limit.belowAdmins" });
       const now = deps.clock.now();
       if (Object.keys(set).length) tx.update(organizations).set({ ...set, updatedAt: now }).where(and(eq(organizations.id, id))).run();
       if (i.domains) claimDomains(tx, deps, id, i.domains);
