@@ -101,5 +101,11 @@ describe("a relayed message's subject as admins read it", () => {
     expect(subjectOf(Buffer.from("Subject: =?UTF-8?B?44CQ6YeN6KaB44CR?=\r\n =?UTF-8?Q?_=E3=83=93=E3=83=AB=E3=83=89?= done\r\n\r\n"))).toBe("【重要】 ビルド done");
     expect(subjectOf(Buffer.from("Subject: plain text\r\n\r\n"))).toBe("plain text");
     expect(subjectOf(Buffer.from("Subject: =?x-unknown?B?AAAA?=\r\n\r\n"))).toBe("=?x-unknown?B?AAAA?=");
+    // One character's bytes split across two words (ビ is E3 83 93): decoded together.
+    const bytes = Buffer.from("ビルド成功");
+    const split = `=?UTF-8?B?${bytes.subarray(0, 4).toString("base64")}?= =?UTF-8?B?${bytes.subarray(4).toString("base64")}?=`;
+    expect(subjectOf(Buffer.from(`Subject: ${split}\r\n\r\n`))).toBe("ビルド成功");
+    // Decoded line breaks and direction overrides are shown as spaces.
+    expect(subjectOf(Buffer.from("Subject: =?UTF-8?Q?a=0D=0ABcc:_x?= =?UTF-8?B?4oCu?=z\r\n\r\n"))).toBe("a  Bcc: x z");
   });
 });

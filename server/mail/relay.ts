@@ -26,20 +26,45 @@ export function subjectOf(raw: Buffer): string {
 
 /**
  * RFC 2047 encoded words (`=?ISO-2022-JP?B?…?=`, `=?UTF-8?Q?…?=`) as text, so admins read a
- * relayed message's Japanese subject, not its encoding. Whitespace between two encoded words
- * is dropped (§6.2); a word in a charset this Node cannot decode stays as it came.
+ * relayed message's Japanese subject, not its encoding. Adjacent words (only whitespace
+ * between, dropped by §6.2) in one charset are decoded together: a mailer may split one
+ * character's bytes across two. A charset this Node cannot decode stays as it came; control
+ * characters and direction overrides become spaces (the subject is shown, never sent).
  */
 export function decodeWords(header: string): string {
-  return header
-    .replace(/(=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)\s+(?==\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=)/g, "$1")
-    .replace(/=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bBqQ])\?([^?\s]*)\?=/g, (word, charset: string, enc: string, text: string) => {
-      try {
-        const bytes = enc.toUpperCase() === "B" ? Buffer.from(text, "base64") : Buffer.from(text.replace(/_/g, " ").replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), "latin1");
-        return new TextDecoder(charset.toLowerCase(), { fatal: false }).decode(bytes);
-      } catch {
-        return word;
-      }
-    });
+  const word = /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bBqQ])\?([^?\s]*)\?=/g;
+  const bytesOf = (enc: string, text: string) =>
+    enc.toUpperCase() === "B" ? Buffer.from(text, "base64") : Buffer.from(text.replace(/_/g, " ").replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), "latin1");
+  let out = "";
+  let at = 0;
+  let run: { charset: string; bytes: Buffer[]; raw: string } | null = null;
+  const flush = () => {
+    if (!run) return;
+    try {
+      out += new TextDecoder(run.charset.toLowerCase()).decode(Buffer.concat(run.bytes));
+    } catch {
+      out += run.raw;
+    }
+    run = null;
+  };
+  for (const m of header.matchAll(word)) {
+    const between = header.slice(at, m.index);
+    const [raw, charset, enc, text] = m as unknown as [string, string, string, string];
+    if (run && /^\s*$/.test(between) && run.charset.toLowerCase() === charset.toLowerCase()) {
+      run.bytes.push(bytesOf(enc, text));
+      run.raw += raw;
+    } else {
+      flush();
+      // Whitespace between two encoded words (there was one before when `at` moved) is not part of the text.
+      out += at > 0 && /^\s*$/.test(between) ? "" : between;
+      run = { charset, bytes: [bytesOf(enc, text)], raw };
+    }
+    at = m.index + raw.length;
+  }
+  flush();
+  out += header.slice(at);
+  // eslint-disable-next-line no-control-regex -- shown to admins: no line breaks, escapes or reversed text
+  return out.replace(/[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g, " ");
 }
 
 export interface Relay {
