@@ -219,7 +219,6 @@ function resolveEnv(env: NodeJS.ProcessEnv): { values: Record<string, string>; p
   return { values, problems, warnings };
 }
 
-/** Builds the Config from an environment; throws ConfigError naming each bad variable. */
 /**
  * The default sender's domain is this machine's name: in a container, its id. Mail servers that
  * check senders refuse a name without a dot ("need fully-qualified address"), so say so at start.
@@ -230,6 +229,7 @@ export function senderWarning(mail: Pick<Config["mail"], "from" | "transport">):
   return `mail goes from ${mail.from}, whose domain "${domain}" is not a full domain name: many mail servers refuse it; set ROSTER_MAIL_FROM (e.g. Roster <roster@corp.example>)`;
 }
 
+/** Builds the Config from an environment; throws ConfigError naming each bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): { config: Config; warnings: string[] } {
   const { values, problems, warnings } = resolveEnv(env);
   const parsed = schema.safeParse(values);

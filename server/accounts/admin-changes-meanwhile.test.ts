@@ -86,6 +86,29 @@ describe("links mailed to an address the admin has since changed", () => {
     expect((await t.request("/api/v1/auth/verify-email", { json: { email: "kim@elsewhere.test", code } })).status).toBe(400);
     expect((await t.request("/api/v1/auth/verify-email", { json: { token } })).status).toBe(400);
     expect(status(id)).toMatchObject({ status: "pending", emailVerifiedAt: null });
+    // The corrected address gets a confirmation of its own, which works.
+    const fresh = t.mailbox.lastMessage("kim@elsewhere.test");
+    expect(fresh?.kind).toBe("verify_email");
+    expect((await t.request("/api/v1/auth/verify-email", { json: { email: "kim@elsewhere.test", code: t.mailbox.codeIn(fresh) } })).status).toBe(200);
+  });
+
+  it("the address check alone refuses a token mailed elsewhere: an address changed outside the admin's edit, or cleared", async () => {
+    const { t, admin, status } = await world();
+    // Registration code and link, then the address changes underneath (another process, an old version).
+    expect((await t.request("/api/v1/auth/register", { json: { email: "lee@acme.test", password: PASSWORD, userId: "lee" } })).status).toBe(201);
+    const mail = t.mailbox.lastMessage("lee@acme.test");
+    const lee = t.db.select().from(accounts).where(eq(accounts.userId, "lee")).get()!;
+    t.db.update(accounts).set({ email: "lee@other.test", emailLower: "lee@other.test" }).where(eq(accounts.id, lee.id)).run();
+    expect((await t.request("/api/v1/auth/verify-email", { json: { token: t.mailbox.tokenIn(mail) } })).status).toBe(400);
+    expect((await t.request("/api/v1/auth/verify-email", { json: { email: "lee@other.test", code: t.mailbox.codeIn(mail) } })).status).toBe(400);
+    expect(status(lee.id)).toMatchObject({ status: "pending" });
+
+    // An invited account whose address the admin removes: its mailed setup link dies with the address.
+    const created = (await (await admin("", { userId: "sam", email: "sam@acme.test" })).json()) as { user: { id: string } };
+    const link = t.mailbox.tokenIn(t.mailbox.lastMessage("sam@acme.test"));
+    expect((await admin(`/${created.user.id}`, { email: null }, "PATCH")).status).toBe(200);
+    expect((await t.request("/api/v1/auth/setup", { json: { token: link, password: "brand-new-pass-7" } })).status).toBe(400);
+    expect(status(created.user.id)).toMatchObject({ status: "invited", passwordHash: null });
   });
 });
 

@@ -13,6 +13,7 @@ import { emailField, fieldError, noFutureBirthDate, parseInput, passwordField, p
 import { profileChanges } from "../accounts/profile.js";
 import { presentAccount, type PresentedAccount } from "../accounts/present.js";
 import { findByEmail, findByUserId } from "../accounts/store.js";
+import { sendVerification } from "../accounts/registration.js";
 import { queueMail } from "../mail/outbox.js";
 import { audit } from "./audit.js";
 import { adminScope, assertNotLastAdmin, targetOrganization, changeableAccount, countAdmins, inScope, ref, scopedAccount, type AdminScope } from "./access.js";
@@ -127,12 +128,9 @@ export function insertUser(tx: Tx, deps: Pick<Deps, "clock" | "config">, scope: 
   let outcome: CreateResult["outcome"] = "password";
   let setupUrl: string | undefined;
   if (!passwordHash) {
-    const { token } = issueToken(tx, deps, { kind: "setup", accountId: created.id, email: created.email, ttlMs: SETUP_TTL });
-    const url = `${deps.config.baseUrl}/setup?token=${token}`;
-    if (created.email) {
-      outcome = "setup_mail";
-      queueMail(tx, deps, created.email, created.language, { kind: "account_setup", name: created.nickname || created.userId, userId: created.userId, organization: org.name, url });
-    } else {
+    const url = setupLink(tx, deps, created, org.name);
+    if (created.email) outcome = "setup_mail";
+    else {
       outcome = "setup_link";
       setupUrl = url;
     }
@@ -182,18 +180,33 @@ export function updateUser(deps: Deps, actor: Account, id: string, input: unknow
 }
 
 /**
+ * A new setup link for an account waiting for its person to choose a password (earlier ones stop
+ * working): mailed when the account has an address, else only returned, for the admin to hand over.
+ */
+function setupLink(tx: Tx, deps: Pick<Deps, "clock" | "config">, a: Account, organization: string): string {
+  const { token } = issueToken(tx, deps, { kind: "setup", accountId: a.id, email: a.email, ttlMs: SETUP_TTL });
+  const url = `${deps.config.baseUrl}/setup?token=${token}`;
+  if (a.email) queueMail(tx, deps, a.email, a.language, { kind: "account_setup", name: a.nickname || a.userId, userId: a.userId, organization, url });
+  return url;
+}
+
+/**
  * An admin gave the account another address (often: corrected a typo). What was mailed to the
  * old one stops working (reset and confirmation links, the code; tokenAccount() refuses them
- * too), and an account still waiting for its person to set it up gets its setup mail at the new
- * address. Returns whether a mail was queued.
+ * too). An account still waiting for its person gets its mail again at the new address: the
+ * setup mail, or the confirmation of a registration. Returns whether a mail was queued.
  */
 function readdressed(tx: Tx, deps: Pick<Deps, "clock" | "config">, a: Account): boolean {
   voidTokens(tx, deps, a.id, "password_reset");
   voidTokens(tx, deps, a.id, "verify_email");
-  if (a.status !== "invited" || !a.email) return false;
-  const { token } = issueToken(tx, deps, { kind: "setup", accountId: a.id, email: a.email, ttlMs: SETUP_TTL });
+  if (!a.email) return false;
+  if (a.status === "pending") {
+    sendVerification(tx, deps, a);
+    return true;
+  }
+  if (a.status !== "invited") return false;
   const org = a.organizationId ? tx.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, a.organizationId)).get() : undefined;
-  queueMail(tx, deps, a.email, a.language, { kind: "account_setup", name: a.nickname || a.userId, userId: a.userId, organization: org?.name ?? "", url: `${deps.config.baseUrl}/setup?token=${token}` });
+  setupLink(tx, deps, a, org?.name ?? "");
   return true;
 }
 
