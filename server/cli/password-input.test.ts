@@ -52,6 +52,28 @@ describe("CLI passwords without the command line (ps, shell history)", () => {
     expect((await logIn(depsFor(dir), "boss", "brand-new-pass-7")).user.userId).toBe("boss");
   });
 
+  it("on a terminal, takes both lines pasted at once, and a character whose bytes arrive in two reads", async () => {
+    const dir = await withOwner();
+    const pw = "パスワード-long-7";
+    const bytes = Buffer.from(`${pw}\r${pw}\r`);
+    const stdin = new PassThrough() as PassThrough & { isTTY?: boolean; setRawMode?: (raw: boolean) => void };
+    stdin.isTTY = true;
+    stdin.setRawMode = () => undefined;
+    const prompt = new PassThrough();
+    let sent = false;
+    prompt.on("data", (c: Buffer) => {
+      if (sent || !/: $/.test(c.toString())) return;
+      sent = true;
+      // Split inside the first "パ" (three bytes in UTF-8), then the rest with both Enters.
+      setImmediate(() => {
+        stdin.write(bytes.subarray(0, 1));
+        setImmediate(() => stdin.write(bytes.subarray(1)));
+      });
+    });
+    expect(await runCommand("reset-password", ["--login", "boss"], { stdin, prompt })).toBe(0);
+    expect((await logIn(depsFor(dir), "boss", pw)).user.userId).toBe("boss");
+  });
+
   it("refuses two different passwords typed, Ctrl-C, a pipe without --password-stdin, an empty line, and both flags; nothing is changed or created", async () => {
     const dir = await withOwner();
     const cases: [string[], ReturnType<typeof source>, RegExp][] = [

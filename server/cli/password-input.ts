@@ -1,4 +1,5 @@
 import type { Readable, Writable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 
 /**
  * Where a CLI command gets a password, so it need not be an argument (which `ps`, the shell's
@@ -37,34 +38,58 @@ export async function firstLine(input: Readable): Promise<string> {
 }
 
 /**
- * Reads one line typed on a terminal in raw mode, echoing nothing: Enter ends it, Backspace
- * deletes, Ctrl-C and Ctrl-D (on an empty line) give up. Exported for its test.
+ * Lines typed on a terminal in raw mode, echoing nothing: Enter ends one, Backspace deletes,
+ * Ctrl-C and Ctrl-D (on an empty line) give up. What arrives after an Enter (typed ahead, or
+ * pasted with both lines) is kept for the next question; bytes are decoded as one UTF-8 stream,
+ * so a character split across two reads stays whole. Exported for its test.
  */
-export function readHidden(source: PasswordSource, question: string): Promise<string> {
+export function hiddenLines(source: PasswordSource) {
   const { stdin, prompt } = source;
-  prompt.write(question);
-  return new Promise((resolve, reject) => {
-    let typed = "";
-    const done = (err: Error | null) => {
-      stdin.off("data", onData);
-      stdin.setRawMode?.(false);
-      stdin.pause();
-      prompt.write("\n");
-      if (err) reject(err);
-      else resolve(typed);
-    };
-    const onData = (chunk: Buffer | string) => {
-      for (const ch of typeof chunk === "string" ? chunk : chunk.toString("utf8")) {
-        if (ch === "\r" || ch === "\n") return done(null);
-        if (ch === "\u0003" || (ch === "\u0004" && typed === "")) return done(new PasswordInputError("cancelled"));
-        if (ch === "\u007f" || ch === "\b") typed = [...typed].slice(0, -1).join("");
-        else if (ch >= " ") typed += ch;
-      }
-    };
-    stdin.setRawMode?.(true);
-    stdin.on("data", onData);
-    stdin.resume();
-  });
+  const decoder = new StringDecoder("utf8");
+  let pending = "";
+  return {
+    ask(question: string): Promise<string> {
+      prompt.write(question);
+      return new Promise((resolve, reject) => {
+        let typed = "";
+        const done = (err: Error | null, rest: string) => {
+          stdin.off("data", onData);
+          stdin.setRawMode?.(false);
+          stdin.pause();
+          pending = rest;
+          prompt.write("\n");
+          if (err) reject(err);
+          else resolve(typed);
+        };
+        const take = (text: string): boolean => {
+          const chars = [...text];
+          for (let n = 0; n < chars.length; n++) {
+            const ch = chars[n]!;
+            if (ch === "\r" || ch === "\n") {
+              // A CR LF pair is one Enter.
+              const next = ch === "\r" && chars[n + 1] === "\n" ? n + 2 : n + 1;
+              done(null, chars.slice(next).join(""));
+              return true;
+            }
+            if (ch === "\u0003" || (ch === "\u0004" && typed === "")) {
+              done(new PasswordInputError("cancelled"), "");
+              return true;
+            }
+            if (ch === "\u007f" || ch === "\b") typed = [...typed].slice(0, -1).join("");
+            else if (ch >= " ") typed += ch;
+          }
+          return false;
+        };
+        const onData = (chunk: Buffer | string) => void take(typeof chunk === "string" ? chunk : decoder.write(chunk));
+        const left = pending;
+        pending = "";
+        stdin.setRawMode?.(true);
+        if (take(left)) return;
+        stdin.on("data", onData);
+        stdin.resume();
+      });
+    },
+  };
 }
 
 /** The password for a command, from `--password`, `--password-stdin` or the terminal. */
@@ -81,9 +106,10 @@ export async function passwordFrom(values: Record<string, string | boolean | und
     return line;
   }
   if (!source.stdin.isTTY) throw new PasswordInputError("a password is required: --password-stdin (reads standard input), or no flag on a terminal to be asked", true);
-  const first = await readHidden(source, "New password: ");
+  const terminal = hiddenLines(source);
+  const first = await terminal.ask("New password: ");
   if (!first) throw new PasswordInputError("no password typed");
-  const again = await readHidden(source, "Again: ");
+  const again = await terminal.ask("Again: ");
   if (again !== first) throw new PasswordInputError("the two passwords differ");
   return first;
 }
