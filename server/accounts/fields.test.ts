@@ -68,3 +68,20 @@ describe("regression: invalid Unicode and control characters through the API (an
     expect((await t.request("/api/v1/admin/organizations", { token: owner.token, json: { name: "\u0000" } })).status).toBe(400);
   });
 });
+
+describe("a value saved before the rules tightened", () => {
+  it("does not stop a form that sends it back unchanged from saving the field that did change, for the person and for an admin", async () => {
+    const t = createTestApp();
+    const owner = await setupOwner(t);
+    const m = await registerMember(t, "mia@acme.test", { userId: "mia" });
+    t.db.$client.prepare("UPDATE accounts SET nickname = ?, status_message = ? WHERE user_id = 'mia'").run("Mia\tSato", "line one\nline two");
+    const all = { nickname: "Mia\tSato", statusMessage: "line one\nline two", groupName: "", avatarUrl: "" };
+    const mine = await t.request("/api/v1/me", { method: "PATCH", token: m.token, json: { ...all, location: "Kyoto" } });
+    expect(mine.status).toBe(200);
+    expect(await mine.json()).toMatchObject({ location: "Kyoto", nickname: "Mia\tSato" });
+    const byAdmin = await t.request(`/api/v1/admin/users/${m.user.id}`, { method: "PATCH", token: owner.token, json: { ...all, location: "Osaka" } });
+    expect(byAdmin.status).toBe(200);
+    // Changed to another value with the same mistake, it is judged.
+    expect((await t.request("/api/v1/me", { method: "PATCH", token: m.token, json: { nickname: "Mia\tS." } })).status).toBe(400);
+  });
+});

@@ -23,10 +23,27 @@ export function profileChanges(i: ProfileInput): Partial<Account> {
   return set;
 }
 
+const TEXT_FIELDS = ["nickname", "avatarUrl", "groupName", "location", "statusMessage"] as const;
+
+/**
+ * The input without the free-text fields it sends back as they are stored. A form sends every
+ * field; one saved before a rule was tightened (a tab in a nickname, say) must not make saving
+ * another field fail. Only what changes is judged.
+ */
+export function withoutUnchangedText(input: unknown, account: Account): unknown {
+  if (!input || typeof input !== "object" || Array.isArray(input)) return input;
+  const out: Record<string, unknown> = { ...(input as Record<string, unknown>) };
+  for (const field of TEXT_FIELDS) {
+    const given = out[field];
+    if (typeof given === "string" && given.trim() === (account[field] ?? "")) delete out[field];
+  }
+  return out;
+}
+
 /** PATCH /me: the user-editable profile fields; groupName is normalised ("Sales / Tokyo" → "Sales/Tokyo"). */
 export function updateProfile(deps: Deps, account: Account, input: unknown, meta: RequestMeta): Account {
   const now = deps.clock.now();
-  const i = parseInput(profileSchema, input, noFutureBirthDate(now));
+  const i = parseInput(profileSchema, withoutUnchangedText(input, account), noFutureBirthDate(now));
   const set = profileChanges(i);
   if (Object.keys(set).length === 0) return account;
   deps.db.transaction((tx) => {

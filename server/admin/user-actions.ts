@@ -10,7 +10,7 @@ import { passwordProblem } from "../auth/password.js";
 import { issueToken, voidTokens } from "../auth/one-time.js";
 import { invalidateUserSessions } from "../auth/sessions.js";
 import { emailField, fieldError, noFutureBirthDate, parseInput, passwordField, profileSchema, userIdField } from "../accounts/fields.js";
-import { profileChanges } from "../accounts/profile.js";
+import { profileChanges, withoutUnchangedText } from "../accounts/profile.js";
 import { presentAccount, type PresentedAccount } from "../accounts/present.js";
 import { findByEmail, findByUserId } from "../accounts/store.js";
 import { sendVerification } from "../accounts/registration.js";
@@ -147,7 +147,7 @@ export const updateSchema = profileSchema.extend({
 /** Admin edit: every profile field plus level, role and friendingForbidden. userId and type are not editable here; an owner only by an owner. */
 export function updateUser(deps: Deps, actor: Account, id: string, input: unknown, meta: RequestMeta): PresentedAccount {
   const scope = adminScope(actor);
-  const i = parseInput(updateSchema, input, noFutureBirthDate(deps.clock.now()));
+  const i = parseInput(updateSchema, withoutUnchangedText(input, scopedAccount(deps.db, scope, id)), noFutureBirthDate(deps.clock.now()));
   let mailed = false;
   const updated = deps.db.transaction(
     (tx) => {
