@@ -145,7 +145,7 @@ export async function waitReady(proc, port, urlPath, { timeoutMs = 60_000, every
  *   idle server (idle-rss 98 → 88 MB in A/B runs; log ins and token checks
  *   unchanged).
  */
-export const PRODUCTION = { nodeArgs: ["--max-semi-space-size=8"], env: { MALLOC_ARENA_MAX: "2" } };
+export const PRODUCTION = { nodeArgs: ["--max-semi-space-size=8", "--expose-gc"], env: { MALLOC_ARENA_MAX: "2" } };
 
 export async function startRoster({ dataDir, env = {}, profileDir, onLine, lineFilter = /(?!)/, logLevel = "info", everyMs = 10 }) {
   for (let attempt = 1; ; attempt++) {

@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   });
   // 30–60 s after the last request (health checks and scrapes aside), the database's mapped
   // pages and page cache are handed back.
-  const idleMemory = releaseMemoryWhenIdle(db.$client, { log });
+  const idleMemory = releaseMemoryWhenIdle(db.$client, { log, collectGarbage: (globalThis as { gc?: () => void }).gc });
   server.on("request", (req: { url?: string }) => {
     if (!isProbe(req.url)) idleMemory.touch();
   });

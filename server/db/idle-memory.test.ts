@@ -53,18 +53,22 @@ describe("the database's memory while the server is idle", () => {
     expect(db.$client.pragma("cache_size", { simple: true })).toBe(-2000);
   });
 
-  it("does not release while requests keep coming: only after a whole quiet interval", () => {
+  it("does not release while requests keep coming: only after a whole quiet interval, once, collecting the heap's garbage with it", () => {
     const { db } = bigDatabase();
-    const idle = releaseMemoryWhenIdle(db.$client, { everyMs: 3_600_000 });
+    let collections = 0;
+    const idle = releaseMemoryWhenIdle(db.$client, { everyMs: 3_600_000, collectGarbage: () => void collections++ });
     watchers.push(idle);
     idle.touch();
     expect(idle.check()).toBe(false); // a request came in this interval
     idle.touch();
     expect(idle.check()).toBe(false);
     expect(mmapSize(db)).toBe(MMAP_BYTES);
+    expect(collections).toBe(0);
     expect(idle.check()).toBe(true); // a quiet interval
     expect(mmapSize(db)).toBe(0);
+    expect(collections).toBe(1);
     expect(idle.check()).toBe(false); // already released
+    expect(collections).toBe(1);
   });
 
   it.skipIf(!existsSync("/proc/self/smaps"))("hands the mapped pages back when idle and maps them again on the next request, with the same answers", () => {

@@ -24,14 +24,15 @@ export interface IdleMemory {
  * whole interval with no request (probes aside: see probes.ts), so
  * 30 to 60 s after the last one, it unmaps the file (the pages stay in the
  * operating system's file cache, so the next read is still fast) and asks
- * SQLite to free what its page cache holds; the next request maps it again.
+ * SQLite to free what its page cache holds, and has V8 collect its garbage (with --expose-gc,
+ * as the image and npm start run it); the next request maps the file again.
  * While a statement is part-way through its rows, better-sqlite3 takes no
  * other statement on the connection; nothing in the server leaves one open
  * between two turns of the event loop (the export reads each batch whole),
  * but if one did, the release would wait for the next quiet check rather
  * than fail.
  */
-export function releaseMemoryWhenIdle(sqlite: Database.Database, opts: { everyMs?: number; log?: Pick<Logger, "warn"> } = {}): IdleMemory {
+export function releaseMemoryWhenIdle(sqlite: Database.Database, opts: { everyMs?: number; log?: Pick<Logger, "warn">; collectGarbage?: () => void } = {}): IdleMemory {
   const everyMs = opts.everyMs ?? 30_000;
   /** better-sqlite3's refusal while a statement iterates; anything else is logged. */
   const busy = (e: unknown) => {
@@ -55,6 +56,10 @@ export function releaseMemoryWhenIdle(sqlite: Database.Database, opts: { everyMs
     }
     released = true;
     sqlite.pragma("shrink_memory");
+    // And the JavaScript heap: after a burst (an import, an export), V8 may keep tens of MB of
+    // garbage for as long as nothing allocates, which an idle server never does. One full
+    // collection (milliseconds), once per quiet spell.
+    opts.collectGarbage?.();
     return true;
   };
   const timer = setInterval(check, everyMs);
