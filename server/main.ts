@@ -88,7 +88,7 @@ async function main(): Promise<void> {
     log.info({ version: VERSION, port: info.port, host: config.host, baseUrl: config.baseUrl, dataDir: config.dataDir, mail: config.mail.transport }, `Roster listening on http://${config.host === "0.0.0.0" ? "localhost" : config.host}:${info.port} (mail links use ${config.baseUrl})`);
     if (config.mail.transport === "capture") log.warn("mail is captured, not sent: admins read it under /admin/mail (set ROSTER_SMTP_URL to deliver)");
   });
-  // 15–30 s after the last request (health checks and scrapes aside), the database's mapped
+  // 30–60 s after the last request (health checks and scrapes aside), the database's mapped
   // pages and page cache are handed back.
   const idleMemory = releaseMemoryWhenIdle(db.$client, { log, collectGarbage: (globalThis as { gc?: () => void }).gc });
   server.on("request", (req: { url?: string }) => {

@@ -22,7 +22,7 @@ export interface IdleMemory {
  * While the server is busy, the mapped pages of the database count in its
  * resident memory (at 100,000 accounts, about as much as the file). After a
  * whole interval with no request (probes aside: see probes.ts), so
- * 15 to 30 s after the last one, it unmaps the file (the pages stay in the
+ * 30 to 60 s after the last one, it unmaps the file (the pages stay in the
  * operating system's file cache, so the next read is still fast) and asks
  * SQLite to free what its page cache holds, and has V8 collect its garbage (with --expose-gc,
  * as the image and npm start run it); the next request maps the file again.
@@ -33,7 +33,7 @@ export interface IdleMemory {
  * than fail.
  */
 export function releaseMemoryWhenIdle(sqlite: Database.Database, opts: { everyMs?: number; log?: Pick<Logger, "warn">; collectGarbage?: () => void } = {}): IdleMemory {
-  const everyMs = opts.everyMs ?? 15_000;
+  const everyMs = opts.everyMs ?? 30_000;
   /** better-sqlite3's refusal while a statement iterates; anything else is logged. */
   const busy = (e: unknown) => {
     if (e instanceof TypeError && /busy executing a query/.test(e.message)) return;
