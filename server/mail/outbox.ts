@@ -43,12 +43,15 @@ export function queueMail(
 }
 
 /**
- * A delivered mail's text without the secrets it carried: the links' tokens and the
+ * The secrets a mail's text carries, each with what it becomes once the mail is delivered: the links' tokens and the
  * confirmation code (SPEC §2: tokens are stored only as hashes). The outbox keeps each mail
  * for admins for ROSTER_MAIL_RETENTION_DAYS, and in every backup; the keys need not stay
  * with it once the person has them. Captured mail keeps them: there, admins hand them on.
  */
-export function withoutSecrets(kind: string, text: string): string {
-  const out = text.replace(/([?&]token=)[a-z2-7]{20,}/g, "$1[removed-after-delivery]").replace(/(\/invite\/)[a-z2-7]{20,}/g, "$1[removed-after-delivery]");
-  return kind === "verify_email" ? out.replace(/(?<![\d-])\d{6}(?![\d-])/g, "[code removed]") : out;
+export function secretsIn(kind: string, text: string): [string, string][] {
+  const found: [string, string][] = [];
+  for (const m of text.matchAll(/(?:[?&]token=|\/invite\/)([a-z2-7]{20,})/g)) found.push([m[1]!, "[removed-after-delivery]"]);
+  if (kind === "verify_email") for (const m of text.matchAll(/(?<![\d-])(\d{6})(?![\d-])/g)) found.push([m[1]!, "[code removed]"]);
+  return found;
 }
+
