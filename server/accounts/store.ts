@@ -30,9 +30,13 @@ export function findById(tx: Tx, id: string): Account | undefined {
 export function tokenAccount(tx: Tx, row: { accountId: string; email: string | null; kind: string }): Account {
   const a = findById(tx, row.accountId);
   if (!a) throw new AppError("invalid_token");
-  if (row.kind !== "email_change" && row.email !== null && row.email.toLowerCase() !== a.emailLower) throw new AppError("invalid_token");
+  if (!stillAddressed(row, a)) throw new AppError("invalid_token");
   return a;
 }
+
+/** Whether the account still has the address the token was mailed to (see tokenAccount). */
+export const stillAddressed = (row: { email: string | null; kind: string }, a: Pick<Account, "emailLower">): boolean =>
+  row.kind === "email_change" || row.email === null || row.email.toLowerCase() === a.emailLower;
 
 /** By email when the login has an @, else by userId. */
 export function findByLogin(tx: Tx, login: string): Account | undefined {

@@ -11,7 +11,7 @@ import { audit } from "../admin/audit.js";
 import type { Tx } from "../mail/outbox.js";
 import { emailField, parseInput, tokenText, typedIdentifier } from "./fields.js";
 import { presentAccount, type PresentedAccount } from "./present.js";
-import { findByEmail, tokenAccount } from "./store.js";
+import { findByEmail, stillAddressed, tokenAccount } from "./store.js";
 import { organizationName } from "../organizations/organizations.js";
 import { sendVerification, statusOnConfirmation } from "./registration.js";
 
@@ -93,7 +93,7 @@ export function verifyEmail(deps: Deps, input: unknown, meta: RequestMeta): Veri
       const account = findByEmail(tx, i.email);
       // The code confirms only the address it was mailed to (an admin may have changed it since).
       const row = account?.status === "pending" ? latestCodeToken(tx, account.id) : undefined;
-      if (!account || !row?.codeHash || row.email?.toLowerCase() !== account.emailLower || row.codeAttempts >= MAX_CODE_ATTEMPTS || !sameHash(hashCode(row.tokenHash, i.code), row.codeHash))
+      if (!account || !row?.codeHash || !stillAddressed(row, account) || row.codeAttempts >= MAX_CODE_ATTEMPTS || !sameHash(hashCode(row.tokenHash, i.code), row.codeHash))
         throw new AppError("invalid_token", { code: "code.invalid" });
       if (deps.clock.now().getTime() >= row.expiresAt.getTime()) throw new AppError("token_expired");
       consumeToken(tx, deps, row.id);
