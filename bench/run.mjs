@@ -482,7 +482,14 @@ async function v8Heap(base) {
       const v = Number(new RegExp(`^roster_${name} (\\S+)$`, "m").exec(text)?.[1]);
       return Number.isFinite(v) ? Math.round((v / 2 ** 20) * 10) / 10 : null;
     };
-    return { heap_total_mb: mb("nodejs_heap_size_total_bytes"), heap_used_mb: mb("nodejs_heap_size_used_bytes"), external_mb: mb("nodejs_external_memory_bytes") };
+    // Each V8 space's committed size: which one holds pages that the collection freed but V8 kept.
+    const spaces = {};
+    for (const [, space, v] of text.matchAll(/^roster_nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\S+)$/gm)) {
+      const n = Number(v);
+      const used = Number(new RegExp(`^roster_nodejs_heap_space_size_used_bytes\\{space="${space}"\\} (\\S+)$`, "m").exec(text)?.[1]);
+      if (Number.isFinite(n) && n > 0) spaces[space] = `${Math.round((used / 2 ** 20) * 10) / 10} of ${Math.round((n / 2 ** 20) * 10) / 10}`;
+    }
+    return { heap_total_mb: mb("nodejs_heap_size_total_bytes"), heap_used_mb: mb("nodejs_heap_size_used_bytes"), external_mb: mb("nodejs_external_memory_bytes"), heap_spaces_mb: spaces };
   } catch {
     return {};
   }

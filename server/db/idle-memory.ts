@@ -25,7 +25,8 @@ export interface IdleMemory {
  * 30 to 60 s after the last one, it unmaps the file (the pages stay in the
  * operating system's file cache, so the next read is still fast) and asks
  * SQLite to free what its page cache holds, and has V8 collect its garbage (with --expose-gc,
- * as the image and npm start run it); the next request maps the file again.
+ * as the image and npm start run it, and --compact-on-every-full-gc, so the collection also
+ * hands back the old generation's half-empty pages); the next request maps the file again.
  * While a statement is part-way through its rows, better-sqlite3 takes no
  * other statement on the connection; nothing in the server leaves one open
  * between two turns of the event loop (the export reads each batch whole),
