@@ -10,7 +10,9 @@ export const introspectApi = new Hono<AppEnv>().post("/", async (c) => {
   if (!auth || auth.via !== "api_key") throw new AppError("unauthenticated", undefined, undefined, "Introspection needs an API key (Authorization: Bearer rk_…).");
   const type = c.req.header("content-type") ?? "";
   let token: unknown;
-  if (/^application\/x-www-form-urlencoded/i.test(type)) token = (await c.req.parseBody())["token"];
+  // The form is read as text: hono's parseBody goes through the adapter's full web Request and its stream,
+  // which cost more than the whole introspection (4,700 → see the bench's introspect line).
+  if (/^application\/x-www-form-urlencoded/i.test(type)) token = new URLSearchParams(await c.req.text()).get("token") ?? undefined;
   else token = ((await readJson(c)) as { token?: unknown } | null)?.token;
   return c.json(introspect(c.get("deps"), auth.account, token));
 });
