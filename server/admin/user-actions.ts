@@ -179,6 +179,39 @@ export function updateUser(deps: Deps, actor: Account, id: string, input: unknow
   return updated;
 }
 
+export interface SetupLinkResult {
+  user: PresentedAccount;
+  /** Mailed to the account's address, or returned to hand over. */
+  outcome: "setup_mail" | "setup_link";
+  /** Only for `setup_link`: shown once, never stored. */
+  setupUrl?: string;
+}
+
+/**
+ * An admin's "new setup link" for an invited account: its setup mail was lost or its link expired
+ * (7 days), or the link for an account without an address went astray. The earlier link stops
+ * working. Any other account has chosen its password already: its person uses "Forgot password".
+ */
+export function newSetupLink(deps: Deps, actor: Account, id: string, meta: RequestMeta): SetupLinkResult {
+  const scope = adminScope(actor);
+  const result = deps.db.transaction(
+    (tx) => {
+      const a = changeableAccount(tx, scope, id);
+      if (a.status !== "invited") throw new AppError("validation_failed", { status: "field.invalid" }, undefined, "The account is not waiting for its setup: its person has chosen a password already.");
+      const url = setupLink(tx, deps, a, organizationName(tx, a));
+      const outcome = a.email ? ("setup_mail" as const) : ("setup_link" as const);
+      audit(tx, deps, { action: "admin.user_setup_link", actor: ref(actor), target: ref(a), organizationId: a.organizationId, ip: meta.ip, detail: { outcome } });
+      return { user: present(tx, a), outcome, ...(a.email ? {} : { setupUrl: url }) };
+    },
+    { behavior: "immediate" },
+  );
+  if (result.outcome === "setup_mail") deps.mailQueued();
+  return result;
+}
+
+const organizationName = (tx: Tx, a: Account): string =>
+  (a.organizationId ? tx.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, a.organizationId)).get()?.name : undefined) ?? "";
+
 /**
  * A new setup link for an account waiting for its person to choose a password (earlier ones stop
  * working): mailed when the account has an address, else only returned, for the admin to hand over.
@@ -205,8 +238,7 @@ function readdressed(tx: Tx, deps: Pick<Deps, "clock" | "config">, a: Account): 
     return true;
   }
   if (a.status !== "invited") return false;
-  const org = a.organizationId ? tx.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, a.organizationId)).get() : undefined;
-  setupLink(tx, deps, a, org?.name ?? "");
+  setupLink(tx, deps, a, organizationName(tx, a));
   return true;
 }
 

@@ -77,6 +77,7 @@ export const operations: Operation[] = [
   ...(["disable", "enable", "promote", "demote", "approve", "verify-email"] as const).map((a) =>
     op("post", `/api/v1/admin/users/{id}/${a}`, "admin users", `${a[0]?.toUpperCase()}${a.slice(1).replace("-", " ")} an account`, "admin", [200, ACCOUNT], { errors: [400, 403, 404, 409] }),
   ),
+  op("post", "/api/v1/admin/users/{id}/setup-link", "admin users", "A new setup link for an invited account (the earlier one stops working): mailed, or returned to hand over when it has no address", "admin", [200, "{user, outcome, setupUrl?}"], { errors: [400, 403, 404] }),
   op("post", "/api/v1/admin/users/{id}/decline", "admin users", "Decline an application with a reason (mailed); the account is removed", "admin", [204, "nothing"], { body: declineSchema, errors: [400, 404] }),
   op("delete", "/api/v1/admin/users/{id}/sessions", "admin users", "End every session of an account", "admin", [204, "nothing"], { errors: [404] }),
   op("get", "/api/v1/admin/invitations", "admin invitations", "Registration requests", "admin", [200, LIST], { query: invitationListSchema }),

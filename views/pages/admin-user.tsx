@@ -8,6 +8,7 @@ import { Time } from "../partials/sessions-section.js";
 import type { FormState, Message, View } from "../view.js";
 import { LockedNotice } from "./admin-users-delete.js";
 import { Fact } from "../components/fact.js";
+import { SetupLinkField } from "../partials/setup-link.js";
 
 function When({ v, iso }: { v: View; iso: string | null }) {
   return iso ? <Time iso={iso} lang={v.lang} /> : <span class="muted">{v.t("admin.users.never")}</span>;
@@ -70,6 +71,8 @@ export interface UserAdminProps {
   ctx: AdminContext;
   /** The outcome of the last action (the profile form shows its own). */
   message?: { kind: "ok" | "error"; msg: Message };
+  /** A new setup link to hand over, shown this once. */
+  setupUrl?: string;
   /** The viewer may not change this account (an owner, seen by an admin who is not one): shown read-only, no actions. */
   locked?: boolean;
 }
@@ -87,6 +90,7 @@ export function UserAdmin(p: UserAdminProps) {
         <a href="/admin/users">{p.v.t("admin.users.title")}</a> / <span class="mono">{p.a.userId}</span>
       </p>
       {p.message && <Alert v={p.v} kind={p.message.kind} msg={p.message.msg} />}
+      {p.setupUrl && <SetupLinkField v={p.v} url={p.setupUrl} />}
       {p.locked && <OwnerOnlyNotice v={p.v} />}
       <div class="user-grid">
         <div>

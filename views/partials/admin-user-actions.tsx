@@ -3,7 +3,7 @@ import type { AdminContext } from "../pages/admin-users.js";
 import { hxForm } from "../components/form.js";
 import type { View } from "../view.js";
 
-export const userActions = ["promote", "demote", "disable", "enable", "end-sessions", "verify-email", "approve", "decline"] as const;
+export const userActions = ["promote", "demote", "disable", "enable", "end-sessions", "verify-email", "setup-link", "approve", "decline"] as const;
 export type UserAction = (typeof userActions)[number];
 
 function ActionButton({ v, id, action, label, kind = "secondary", hint }: { v: View; id: string; action: UserAction; label: string; kind?: "secondary" | "danger"; hint?: string }) {
@@ -43,6 +43,9 @@ export function UserActions({ v, a, ctx }: { v: View; a: PresentedAccount; ctx: 
           <ActionButton v={v} id={a.id} action="enable" label="admin.user.action.enable" />
         ) : (
           !self && a.status !== "awaiting_approval" && <ActionButton v={v} id={a.id} action="disable" label="admin.user.action.disable" kind="danger" hint="admin.user.action.disableHint" />
+        )}
+        {a.status === "invited" && (
+          <ActionButton v={v} id={a.id} action="setup-link" label={a.email ? "admin.user.action.setupMail" : "admin.user.action.setupLink"} hint="admin.user.action.setupLinkHint" />
         )}
         <ActionButton v={v} id={a.id} action="end-sessions" label="admin.user.action.endSessions" />
         {a.email && !a.emailVerifiedAt && <ActionButton v={v} id={a.id} action="verify-email" label="admin.user.action.verifyEmail" />}

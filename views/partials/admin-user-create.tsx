@@ -3,6 +3,7 @@ import type { CreateResult } from "../../server/admin/user-actions.js";
 import { Alert, Field, FormMessages, hxForm, Select, Submit } from "../components/form.js";
 import type { OrgOption } from "../pages/admin-users.js";
 import type { FormState, View } from "../view.js";
+import { SetupLinkField } from "./setup-link.js";
 
 export const createFields = ["type", "userId", "nickname", "groupName", "avatarUrl", "email", "password", "organizationId"];
 
@@ -33,20 +34,7 @@ function Outcome({ v, result }: { v: View; result: CreateResult }) {
   return (
     <div class="stack">
       <Alert v={v} kind="ok" msg={{ key: `admin.create.outcome.${result.outcome}`, params }} />
-      {result.setupUrl && (
-        <div class="field">
-          <label for="setup-url">{v.t("admin.create.setupLink")}</label>
-          <div class="copy-field">
-            <input id="setup-url" type="text" value={result.setupUrl} readonly class="mono" aria-describedby="setup-url-hint" />
-            <button type="button" class="btn btn-secondary js-only" data-copy="#setup-url" data-copied={v.t("admin.create.copied")}>
-              {v.t("admin.create.copy")}
-            </button>
-          </div>
-          <p class="hint" id="setup-url-hint">
-            {v.t("admin.create.setupLinkHint")}
-          </p>
-        </div>
-      )}
+      {result.setupUrl && <SetupLinkField v={v} url={result.setupUrl} />}
       <div class="actions">
         <a class="btn btn-primary" href={`/admin/users/${encodeURIComponent(u.id)}`}>
           {v.t("admin.create.open")}

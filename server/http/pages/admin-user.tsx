@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { PresentedAccount } from "../../accounts/present.js";
 import { adminScope, mayChange } from "../../admin/access.js";
-import { getUser, updateUser } from "../../admin/user-actions.js";
+import { getUser, newSetupLink, updateUser, type SetupLinkResult } from "../../admin/user-actions.js";
 import { deleteUser } from "../../admin/user-delete.js";
 import { approveUser, declineUser, demoteUser, disableUser, enableUser, endUserSessions, markEmailVerified, promoteUser } from "../../admin/user-status.js";
 import type { Deps, RequestMeta } from "../../deps.js";
@@ -24,6 +24,7 @@ const run: Record<UserAction, Run> = {
   enable: enableUser,
   "end-sessions": endUserSessions,
   "verify-email": markEmailVerified,
+  "setup-link": newSetupLink,
   approve: approveUser,
   decline: (deps, actor, id, meta, f) => declineUser(deps, actor, id, { reason: f.reason ?? "" }, meta),
 };
@@ -50,12 +51,12 @@ function profileInput(f: Record<string, string>) {
 /** The services refuse every change an actor may not make (an owner, by an admin): the page offers none of them either. */
 const locked = (user: PageUser, a: PresentedAccount) => !mayChange(adminScope(user.account), a);
 
-function userPage(c: Ctx, user: PageUser, a: PresentedAccount, o: { form?: FormState; message?: UserAdminProps["message"]; status?: number } = {}) {
+function userPage(c: Ctx, user: PageUser, a: PresentedAccount, o: { form?: FormState; message?: UserAdminProps["message"]; status?: number; setupUrl?: string } = {}) {
   const ctx = adminContext(c, user);
   const form = o.form ?? formState(userFormValues(a));
   const here = `/admin/users/${encodeURIComponent(a.id)}`;
   const readOnly = locked(user, a);
-  return adminPage(c, user, { current: "/admin/users", title: "admin.user.title", status: o.status, here, body: (v) => <UserAdmin v={v} a={a} form={form} ctx={ctx} message={o.message} locked={readOnly} /> });
+  return adminPage(c, user, { current: "/admin/users", title: "admin.user.title", status: o.status, here, body: (v) => <UserAdmin v={v} a={a} form={form} ctx={ctx} message={o.message} setupUrl={o.setupUrl} locked={readOnly} /> });
 }
 
 /** After a form: htmx gets the region in place; a plain POST gets post/redirect/get, or the page with the error. */
@@ -112,6 +113,9 @@ export const adminUserPages = new Hono<AppEnv>()
     const f = await formBody(c);
     const r = await attempt(c, () => run[action](c.get("deps"), user.account, id, c.get("meta"), f));
     if (!r.ok) return answer(c, user, id, { done: action, error: r.err });
+    // A link to hand over is shown once: on this answer, never after a redirect.
+    const setupUrl = action === "setup-link" ? (r.value as SetupLinkResult).setupUrl : undefined;
+    if (setupUrl) return userPage(c, user, (r.value as SetupLinkResult).user, { message: { kind: "ok", msg: { key: "admin.user.done.setup-link-handover" } }, setupUrl });
     // A declined application is gone: back to the queue it came from.
     if (action === "decline") return go(c, "/admin/users?status=awaiting_approval&done=declined");
     return answer(c, user, id, { done: action });
