@@ -1,9 +1,14 @@
 import type { Child } from "hono/jsx";
+import { apiDocsText } from "../../server/i18n/api-docs.js";
+import type { Lang } from "../../server/i18n/index.js";
 
 export interface DocOperation {
   method: string;
   path: string;
+  /** The OpenAPI tag: the section's anchor in every language. */
   tag: string;
+  /** The section's heading in the page's language. */
+  section: string;
   summary: string;
   auth: string;
   body?: object;
@@ -11,19 +16,17 @@ export interface DocOperation {
   responses: [string, string][];
 }
 
-const authLabel: Record<string, string> = {
-  none: "no authentication",
-  user: "a user's session (Bearer token or cookie)",
-  admin: "an admin's session or API key",
-  owner: "an owner's session or API key",
-  api_key: "an API key (Bearer rk_…)",
-};
+/** `template` with each `{name}` replaced by `parts[name]`: text stays text (and is escaped), nodes stay nodes. */
+function fill(template: string, parts: Record<string, Child>): Child[] {
+  return template.split(/\{(\w+)\}/).map((piece, i) => (i % 2 === 1 ? (piece in parts ? parts[piece] : `{${piece}}`) : piece));
+}
 
-/** The API reference at /api/docs, built from the same OpenAPI operations; no script, no CDN. */
-export function ApiDocsPage({ title, version, cssUrl, ops }: { title: string; version: string; cssUrl: string; ops: DocOperation[] }): Child {
-  const tags = [...new Set(ops.map((o) => o.tag))];
+/** The API reference at /api/docs in the viewer's language, built from the same OpenAPI operations; no script, no CDN. */
+export function ApiDocsPage({ lang, title, version, cssUrl, ops }: { lang: Lang; title: string; version: string; cssUrl: string; ops: DocOperation[] }): Child {
+  const text = apiDocsText[lang];
+  const tags = [...new Map(ops.map((o) => [o.tag, o.section])).entries()];
   return (
-    <html lang="en">
+    <html lang={lang}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -35,22 +38,28 @@ export function ApiDocsPage({ title, version, cssUrl, ops }: { title: string; ve
         <main class="main api-docs">
           <h1>{`${title} JSON API`}</h1>
           <p>
-            Version {version}. The machine-readable document is <a href="/api/openapi.json">/api/openapi.json</a> (OpenAPI 3.1). Errors are RFC 9457 problem
-            details (<code>application/problem+json</code>) with a stable <code>code</code>; lists are <code>{"{items, nextCursor, total}"}</code> with{" "}
-            <code>?limit=</code> (1–200) and <code>?cursor=</code>.
+            {fill(text.intro, {
+              version,
+              openapi: <a href="/api/openapi.json">/api/openapi.json</a>,
+              problemType: <code>application/problem+json</code>,
+              code: <code>code</code>,
+              listShape: <code>{"{items, nextCursor, total}"}</code>,
+              limit: <code>?limit=</code>,
+              cursor: <code>?cursor=</code>,
+            })}
           </p>
-          <nav aria-label="Sections">
+          <nav aria-label={text.toc}>
             <ul class="api-toc">
-              {tags.map((t) => (
+              {tags.map(([t, heading]) => (
                 <li>
-                  <a href={`#${t.replaceAll(" ", "-")}`}>{t}</a>
+                  <a href={`#${t.replaceAll(" ", "-")}`}>{heading}</a>
                 </li>
               ))}
             </ul>
           </nav>
-          {tags.map((t) => (
+          {tags.map(([t, heading]) => (
             <section id={t.replaceAll(" ", "-")} class="card">
-              <h2>{t}</h2>
+              <h2>{heading}</h2>
               {ops
                 .filter((o) => o.tag === t)
                 .map((o) => (
@@ -59,22 +68,24 @@ export function ApiDocsPage({ title, version, cssUrl, ops }: { title: string; ve
                       <span class={`api-method api-${o.method}`}>{o.method.toUpperCase()}</span> <code>{o.path}</code>
                     </h3>
                     <p>
-                      {o.summary}. <span class="muted">Needs {authLabel[o.auth] ?? o.auth}.</span>
+                      {o.summary}
+                      {text.fullStop}
+                      <span class="muted">{fill(text.needs, { auth: text.auth[o.auth as keyof typeof text.auth] ?? o.auth })}</span>
                     </p>
                     {o.params.length > 0 && (
                       <p>
-                        Parameters:{" "}
+                        {text.parameters}
                         {o.params.map((p, i) => (
                           <>
-                            {i > 0 && ", "}
-                            <code>{p.name}</code> <span class="muted">({p.in})</span>
+                            {i > 0 && text.separator}
+                            <code>{p.name}</code> <span class="muted">{fill(text.paramIn, { in: text.in[p.in] ?? p.in })}</span>
                           </>
                         ))}
                       </p>
                     )}
                     {o.body && (
                       <details>
-                        <summary>Request body (JSON Schema)</summary>
+                        <summary>{text.requestBody}</summary>
                         <pre>{JSON.stringify(o.body, null, 2)}</pre>
                       </details>
                     )}
