@@ -43,6 +43,9 @@ interface Entry extends ImportJob {
 /** Finished jobs, and checked ones never started, are dropped after this long. */
 export const IMPORT_JOB_TTL = HOUR;
 
+/** Finished jobs kept per admin (the newest). */
+export const FINISHED_KEPT = 3;
+
 const jobs = new Map<string, Entry>();
 
 function sweep(now: number): void {
@@ -64,6 +67,11 @@ export async function checkImport(deps: Deps, actor: Account, rows: Record<strin
   sweep(now);
   // One unstarted check per admin: a new upload replaces the last one.
   for (const [id, j] of jobs) if (j.actorId === actor.id && j.state === "checked") jobs.delete(id);
+  // A finished job waits up to an hour for its results download, but only the admin's last few:
+  // each holds its whole check (some 8 MB for 50,000 rows with problems), and run again and
+  // again they would grow the server without bound.
+  const finished = [...jobs.values()].filter((j) => j.actorId === actor.id && j.finishedAt !== null).sort((a, b) => b.createdAt - a.createdAt);
+  for (const j of finished.slice(FINISHED_KEPT)) jobs.delete(j.id);
   const check = await importUsers(deps, actor, rows, { dryRun: true, meta: o.meta });
   const numbers = check.results.filter((r) => r.status === "valid").map((r) => r.row);
   const entry: Entry = {

@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { accounts, mailOutbox } from "../db/schema.js";
-import { createTestApp, setupOwner } from "../test/harness.js";
+import { createTestApp, ORIGIN, registerMember, setupOwner } from "../test/harness.js";
 import { importUsers } from "./import.js";
 
 describe("importUsers", () => {
@@ -20,5 +20,65 @@ describe("importUsers", () => {
     expect(progress[0]).toEqual({ done: 200, kicks: 1 });
     expect(queuedAtKick[0]).toBeGreaterThanOrEqual(200);
     expect(kicks).toBe(3);
+  });
+});
+
+/** Files as Excel and others save them, sent to the API as bytes (the page reads an upload the same way: decodeImport). */
+describe("import files: encodings, headers, size", () => {
+  async function world() {
+    const t = createTestApp();
+    const owner = await setupOwner(t);
+    const send = (bytes: Uint8Array | string, o: { token?: string; type?: string } = {}) =>
+      t.app.request(`${ORIGIN}/api/v1/admin/users/import`, { method: "POST", body: bytes, headers: { authorization: `Bearer ${o.token ?? owner.token}`, "content-type": o.type ?? "text/csv" } });
+    const nickname = (userId: string) => t.db.select().from(accounts).where(eq(accounts.userId, userId)).get()?.nickname;
+    return { t, owner, send, nickname };
+  }
+  // "userId,nickname\nsj1,山田 花子\n" as Japanese Excel saves "CSV": Shift_JIS.
+  const SJIS = Uint8Array.from([...Buffer.from("userId,nickname\nsj1,"), 0x8e, 0x52, 0x93, 0x63, 0x20, 0x89, 0xd4, 0x8e, 0x71, 0x0a]);
+
+  it("reads Shift_JIS (Japanese Excel's CSV) and UTF-16 with a BOM as the Japanese they are", async () => {
+    const { send, nickname } = await world();
+    const r = await send(SJIS);
+    expect(r.status).toBe(200);
+    expect(await r.json()).toMatchObject({ created: 1, failed: 0 });
+    expect(nickname("sj1")).toBe("山田 花子");
+
+    const utf16 = Buffer.from("\uFEFFuserId,nickname\nu16,鈴木 一郎\n", "utf16le");
+    expect(await (await send(utf16)).json()).toMatchObject({ created: 1 });
+    expect(nickname("u16")).toBe("鈴木 一郎");
+  });
+
+  it("refuses bytes that are neither UTF-8 nor Shift_JIS, and says how to save the file; nothing is created", async () => {
+    const { send, nickname } = await world();
+    const r = await send(Uint8Array.from([...Buffer.from("userId,nickname\nbad1,"), 0xfd, 0xfe, 0x0a]));
+    expect(r.status).toBe(400);
+    expect(((await r.json()) as { errors: { body: string } }).errors.body).toMatch(/UTF-8/);
+    expect(nickname("bad1")).toBeUndefined();
+  });
+
+  it("refuses a header with a column twice, and a file separated by semicolons, with what to do", async () => {
+    const { send, nickname } = await world();
+    const dup = await send("userId,userId,email\ndup1,dup2,a@acme.test\n");
+    expect(dup.status).toBe(400);
+    expect(await dup.json()).toMatchObject({ errors: { body: expect.stringMatching(/twice/) } });
+    expect(nickname("dup2")).toBeUndefined();
+    const semi = await send("userId;email;nickname\nsemi1;s@acme.test;Semi\n");
+    expect(semi.status).toBe(400);
+    expect(await semi.json()).toMatchObject({ errors: { body: expect.stringMatching(/semicolons/) } });
+  });
+
+  it("names the 50,000-row limit, and stops reading at it (a 10 MB file of one-letter rows is refused, not parsed whole)", async () => {
+    const { send } = await world();
+    const r = await send(`userId\n${"x\n".repeat(2_000_000)}`);
+    expect(r.status).toBe(413);
+    expect(await r.json()).toMatchObject({ errors: { body: expect.stringMatching(/50,000 rows/) } });
+  });
+
+  it("answers a member 403 before reading the body", async () => {
+    const { t, send } = await world();
+    const member = await registerMember(t, "mia@acme.test");
+    const r = await send(`userId\n${"x\n".repeat(2_000_000)}`, { token: member.token });
+    expect(r.status).toBe(403);
+    expect(await r.json()).toMatchObject({ code: "forbidden" });
   });
 });

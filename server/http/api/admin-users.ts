@@ -1,12 +1,13 @@
 import { Hono } from "hono";
 import { searchUsers } from "../../admin/users.js";
+import { adminScope } from "../../admin/access.js";
 import { createUser, getUser, newSetupLink, updateUser } from "../../admin/user-actions.js";
 import {
   approveUser, declineUser, demoteUser, disableUser, enableUser, endUserSessions, markEmailVerified, promoteUser,
 } from "../../admin/user-status.js";
 import { batchDelete, deleteUser } from "../../admin/user-delete.js";
 import { exportUsers } from "../../admin/export.js";
-import { importUsers, parseImport } from "../../admin/import.js";
+import { decodeImport, importUsers, parseImport } from "../../admin/import.js";
 import { AppError } from "../../errors.js";
 import type { AppEnv, Ctx } from "../context.js";
 import { englishFields, readJson } from "./respond.js";
@@ -21,7 +22,10 @@ export const caller = (c: Ctx) => {
 /** POST /api/v1/admin/users/import?dryRun=true — CSV or JSON body (up to 10 MB) → per-row results. */
 export const importRoute = new Hono<AppEnv>().post("/", async (c) => {
   const actor = caller(c);
-  const rows = parseImport(await c.req.text(), c.req.header("content-type") ?? "");
+  // Admins only, decided before the body is read: up to 10 MB is not read and parsed for anyone else.
+  adminScope(actor);
+  const type = c.req.header("content-type") ?? "";
+  const rows = parseImport(decodeImport(new Uint8Array(await c.req.arrayBuffer()), type), type);
   const dryRun = /^(1|true|yes)$/i.test(c.req.query("dryRun") ?? "");
   const report = await importUsers(c.var.deps, actor, rows, { dryRun, meta: c.var.meta });
   return c.json({ ...report, results: report.results.map((r) => (r.errors ? { ...r, errors: englishFields(r.errors) } : r)) });

@@ -18,13 +18,13 @@ const CSV = [
   "ok3,,admin,,password,",
 ].join("\n");
 
-function upload(t: TestApp, cookie: string, content: string, name = "people.csv", type = "text/csv") {
+function upload(t: TestApp, cookie: string, content: string | Uint8Array, name = "people.csv", type = "text/csv") {
   const body = new FormData();
   body.set("file", new File([content], name, { type }));
   return t.app.request(`${ORIGIN}/admin/users/import`, { method: "POST", body, headers: { cookie, origin: ORIGIN } });
 }
 
-async function checked(t: TestApp, cookie: string, content = CSV) {
+async function checked(t: TestApp, cookie: string, content: string | Uint8Array = CSV) {
   const r = await upload(t, cookie, content);
   expect(r.status).toBe(303);
   const location = r.headers.get("location") ?? "";
@@ -151,6 +151,22 @@ describe("import", () => {
     expect((await t.request(unstarted, { cookie: adminCookie })).status).toBe(404);
   });
 
+  it("keeps only an admin's last three finished jobs: each holds its whole check, and the server must not grow with every run", async () => {
+    const { t, adminCookie } = await adminWorld();
+    const done: string[] = [];
+    for (let n = 0; n < 4; n++) {
+      const job = await checked(t, adminCookie, `userId\nkeep${n}\n`);
+      await t.request(`${job}/run`, { form: {}, cookie: adminCookie });
+      await untilDone(t, adminCookie, job);
+      done.push(job);
+      t.clock.advance(1000);
+    }
+    // The next upload makes room: the oldest finished job goes, the last three stay.
+    await checked(t, adminCookie, "userId\nkeep4\n");
+    expect((await t.request(done[0] ?? "", { cookie: adminCookie })).status).toBe(404);
+    for (const job of done.slice(1)) expect((await t.request(job, { cookie: adminCookie })).status).toBe(200);
+  });
+
   it("shows another admin's job to nobody else", async () => {
     const { t, adminCookie, ownerCookie } = await adminWorld();
     const job = await checked(t, adminCookie);
@@ -185,5 +201,19 @@ describe("import", () => {
     const html = await (await t.request(job, { cookie: `${adminCookie}; roster_lang=ja` })).text();
     expect(html).toContain("有効な2行をインポート");
     expect(html).not.toContain("Enter a valid email address.");
+  });
+
+  it("reads a Shift_JIS file from Japanese Excel, and refuses bytes it cannot read with what to do, in Japanese", async () => {
+    const { t, adminCookie } = await adminWorld();
+    const sjis = Uint8Array.from([...Buffer.from("userId,nickname\nsj1,"), 0x8e, 0x52, 0x93, 0x63, 0x20, 0x89, 0xd4, 0x8e, 0x71, 0x0a]);
+    const job = await checked(t, adminCookie, sjis);
+    await t.request(`${job}/run`, { form: {}, cookie: adminCookie });
+    await untilDone(t, adminCookie, job);
+    expect(accountOf(t, "sj1")?.nickname).toBe("山田 花子");
+
+    const r = await upload(t, `${adminCookie}; roster_lang=ja`, Uint8Array.from([...Buffer.from("userId\nbad1,"), 0xfd, 0x0a]));
+    expect(r.status).toBe(400);
+    expect(await r.text()).toContain("「CSV UTF-8」形式で保存し直して");
+    expect(accountOf(t, "bad1")).toBeUndefined();
   });
 });

@@ -2,7 +2,7 @@ import { t } from "../../i18n/index.js";
 import { Hono } from "hono";
 import { stringify } from "csv-stringify/sync";
 import { neutralizeCell } from "../../admin/export.js";
-import { isJsonImport, parseImport, spreadsheetRows } from "../../admin/import.js";
+import { decodeImport, isJsonImport, parseImport, spreadsheetRows } from "../../admin/import.js";
 import { checkImport, getImportJob, shownRow, startImport, takeImportResults } from "../../admin/import-jobs.js";
 import { AppError } from "../../errors.js";
 import type { AppEnv, Ctx } from "../context.js";
@@ -49,8 +49,10 @@ export const adminImportPages = new Hono<AppEnv>()
       return uploadPage(c, user, failedForm(c, new AppError("validation_failed", { file: "admin.import.noFile" }), {}), 400);
     }
     const type = file.type || (/\.json$/i.test(file.name) ? "application/json" : "text/csv");
-    const text = await file.text();
-    const parsed = await attempt(c, () => parseImport(text, type));
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const read = await attempt(c, () => decodeImport(bytes, type));
+    const text = read.ok ? read.value : "";
+    const parsed = read.ok ? await attempt(c, () => parseImport(text, type)) : read;
     if (!parsed.ok) {
       const state = failedForm(c, parsed.err, {});
       // The parser's reason (bad CSV, not a list…) is about the file.
