@@ -180,26 +180,32 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     return next();
   });
 
-  // 1 MB for everything but imports (10 MB), refused before it is read whole.
-  // Built once; GET and HEAD skip it, so the hot read path never turns the
+  // 10 MB for imports, 1 MB for the JSON API, 512 KB for a page's form (the longest, a
+  // registration request's list of addresses, is under 400 KB encoded), refused before it
+  // is read whole. Built once; GET and HEAD skip it, so the hot read path never turns the
   // light request into a full one just to look for a body.
   const tooLarge = () => {
     throw new AppError("payload_too_large");
   };
-  const smallBodies = bodyLimit({ maxSize: 1024 * 1024, onError: tooLarge });
-  const importBodies = bodyLimit({ maxSize: 10 * 1024 * 1024, onError: tooLarge });
+  const KB = 1024;
+  const limits = { imports: 10 * 1024 * KB, api: 1024 * KB, page: 512 * KB };
+  const limiters = {
+    imports: bodyLimit({ maxSize: limits.imports, onError: tooLarge }),
+    api: bodyLimit({ maxSize: limits.api, onError: tooLarge }),
+    page: bodyLimit({ maxSize: limits.page, onError: tooLarge }),
+  };
   app.use("*", async (c, next) => {
     if (c.req.method === "GET" || c.req.method === "HEAD") return next();
-    const imports = /\/admin\/users\/import$/.test(c.req.path);
+    const kind = /\/admin\/users\/import$/.test(c.req.path) ? "imports" : isApi(c.req.path) ? "api" : "page";
     // A declared length is checked from the header alone (Node reads no more than it);
     // only a chunked body is counted as it arrives. Touching the body here would make the
     // light request a full web Request on every POST.
     const length = c.req.header("content-length");
     if (length !== undefined && !c.req.header("transfer-encoding") && /^\d+$/.test(length)) {
-      if (Number(length) > (imports ? 10 : 1) * 1024 * 1024) tooLarge();
+      if (Number(length) > limits[kind]) tooLarge();
       return next();
     }
-    return (imports ? importBodies : smallBodies)(c, next);
+    return limiters[kind](c, next);
   });
 
   // CSRF (SPEC §6): browsers' state changes must come from our own pages.

@@ -43,7 +43,7 @@ export const adminImportPages = new Hono<AppEnv>()
   })
   .post("/admin/users/import", async (c) => {
     const user = pageAdmin(c);
-    const body = await parsedForm(c);
+    const body = await parsedForm(c, false, { files: true });
     const file = body.file;
     if (!(file instanceof File) || file.size === 0) {
       return uploadPage(c, user, failedForm(c, new AppError("validation_failed", { file: "admin.import.noFile" }), {}), 400);

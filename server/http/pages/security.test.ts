@@ -132,3 +132,38 @@ describe("language switcher", () => {
     expect((await t.request("/", { cookie })).headers.get("location")).toBe("/account");
   });
 });
+
+describe("page forms: size and shape", () => {
+  it("refuses a form over 512 KB with 413 before reading it; the JSON API still takes up to 1 MB", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    const big = `login=owner&password=x&pad=${"a".repeat(512 * 1024)}`;
+    const r = await t.request("/login", { body: big, headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost:8080" } });
+    expect(r.status).toBe(413);
+    const api = await t.request("/api/v1/auth/login", { body: JSON.stringify({ login: "owner", password: "x".repeat(600 * 1024) }), headers: { "content-type": "application/json" } });
+    expect(api.status).not.toBe(413);
+  });
+
+  it("reads a form's fields as the browser sent them: the last of a repeated field, nothing from Object.prototype", async () => {
+    const t = createTestApp();
+    await setupOwner(t, { userId: "owner" });
+    const form = (body: string) => t.request("/login", { body, headers: { "content-type": "application/x-www-form-urlencoded", origin: "http://localhost:8080" } });
+    // The last password is the right one: logged in (a redirect with a session cookie).
+    const ok = await form(`login=owner&password=wrong&password=${encodeURIComponent(PASSWORD)}&__proto__=x&constructor=y`);
+    expect(ok.status).toBe(303);
+    expect(setCookieLine(ok, "roster_session")).toBeTruthy();
+    // Bad percent-encoding is read as text, not a 500.
+    expect((await form("login=%E0%A4%A&password=%")).status).toBeLessThan(500);
+  });
+
+  it("takes multipart only where a form uploads a file (the import): elsewhere it is a 400", async () => {
+    const t = createTestApp();
+    await setupOwner(t, { userId: "owner" });
+    const body = new FormData();
+    body.set("login", "owner");
+    body.set("password", PASSWORD);
+    const r = await t.app.request("http://localhost:8080/login", { method: "POST", body, headers: { origin: "http://localhost:8080" } });
+    expect(r.status).toBe(400);
+    expect(setCookieLine(r, "roster_session")).toBeFalsy();
+  });
+});
