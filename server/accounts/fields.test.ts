@@ -21,7 +21,7 @@ describe("free text (names, places, messages)", () => {
 
   it("refuses control characters, line breaks in one line, lone surrogates and direction overrides, with their own message", () => {
     const one = textField("nickname.invalid", { max: 64 });
-    for (const bad of ["a\u0000b", "Bob\n\nLog in: http://evil.example", "Evil\r\nBcc: x@y", "\u0007", "\u001b[31mred", "x\u0085y", "\ud800", "a\udfffb", "\u202Eevil\u202C txt.exe", "a\u2028b"]) {
+    for (const bad of ["a\u0000b", "Bob\n\nLog in: http://evil.example", "Evil\r\nBcc: x@y", "\u0007", "\u001b[31mred", "x\u0085y", "\ud800", "a\udfffb", "\u202Eevil\u202C txt.exe", "a\u2028b", "\uFFFD\uFFFD", "Bob\uFFFD"]) {
       const r = one.safeParse(bad);
       expect(r.success, JSON.stringify(bad)).toBe(false);
       expect(r.error?.issues[0]?.message, JSON.stringify(bad)).toBe("text.badCharacters");
@@ -83,5 +83,15 @@ describe("a value saved before the rules tightened", () => {
     expect(byAdmin.status).toBe(200);
     // Changed to another value with the same mistake, it is judged.
     expect((await t.request("/api/v1/me", { method: "PATCH", token: m.token, json: { nickname: "Mia\tS." } })).status).toBe(400);
+  });
+});
+
+describe("regression: bytes that were not UTF-8 (hostile review, stop 14)", () => {
+  it("a profile form sent as %C0%80 is refused with the broken-characters message, not stored as \"\uFFFD\uFFFD\"", async () => {
+    const t = createTestApp();
+    const owner = await setupOwner(t);
+    const r = await t.request("/api/v1/me", { method: "PATCH", token: owner.token, body: '{"nickname":"\uFFFD\uFFFD"}', headers: { "content-type": "application/json" } });
+    expect(r.status).toBe(400);
+    expect(await r.json()).toMatchObject({ code: "validation_failed", errors: { nickname: expect.stringMatching(/broken characters/) } });
   });
 });

@@ -32,11 +32,15 @@ export const passwordField = z.string({ message: "password.tooShort" }).max(1024
 
 /** A lone UTF-16 surrogate (JSON "\ud800"): not a character; storage would turn it into U+FFFD. */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-/** Control characters (NUL, escapes, and in one line: line breaks), and the bidi overrides that make a name read backwards. */
+/**
+ * Control characters (NUL, escapes, and in one line: line breaks), the bidi overrides that make a
+ * name read backwards, and U+FFFD, what bytes that were not UTF-8 became on the way (a form sent
+ * as "%C0%80"): nobody types it, and stored it shows as "�" in every list.
+ */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
-const LINE_FORBIDDEN = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/;
+const LINE_FORBIDDEN = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFFFD]/;
 // eslint-disable-next-line no-control-regex -- as above, line breaks and tabs allowed
-const LINES_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/;
+const LINES_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFFFD]/;
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: "grapheme" });
 /**
