@@ -202,11 +202,11 @@ describe.skipIf(!hasChromium)("in a browser: the layout on a phone and a laptop"
     await page.goto(`${base}/admin/users`);
     await page.locator("#f-q").fill("tanaka");
     await page.waitForURL((u) => u.searchParams.get("q") === "tanaka");
-    await Promise.all([page.waitForURL((u) => u.pathname === "/admin/users" && u.searchParams.get("q") === "tanaka" && !u.pathname.startsWith("/lang")), page.locator('a.lang[lang="ja"]').click()]);
+    await Promise.all([page.waitForURL((u) => u.pathname === "/admin/users" && u.searchParams.get("q") === "tanaka" && !u.pathname.startsWith("/lang")), page.locator('button.lang[lang="ja"]').click()]);
     expect(await page.locator("html").getAttribute("lang")).toBe("ja");
     expect(await page.locator("#f-q").inputValue()).toBe("tanaka");
     // Back to English for the tests after this one.
-    await Promise.all([page.waitForURL((u) => u.pathname === "/admin/users"), page.locator('a.lang[lang="en"]').click()]);
+    await Promise.all([page.waitForURL((u) => u.pathname === "/admin/users"), page.locator('button.lang[lang="en"]').click()]);
     expect(await page.locator("html").getAttribute("lang")).toBe("en");
   });
 

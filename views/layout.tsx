@@ -35,9 +35,12 @@ function LanguageSwitcher({ v }: { v: View }) {
             {l.label}
           </span>
         ) : (
-          <a class="lang" href={`/lang/${l.lang}?next=${next}`} lang={l.lang} hreflang={l.lang}>
-            {l.label}
-          </a>
+          // A form, not a link: for a logged-in person the choice is also their account's language.
+          <form method="post" action={`/lang/${l.lang}?next=${next}`} class="lang-form">
+            <button type="submit" class="lang" lang={l.lang}>
+              {l.label}
+            </button>
+          </form>
         ),
       )}
     </nav>

@@ -107,7 +107,7 @@ describe("language switcher", () => {
     const html = await (await t.request("/register", { cookie: "roster_lang=ja" })).text();
     expect(html).toContain('<html lang="ja">');
     expect(html).toContain("アカウント");
-    expect(html).toContain('href="/lang/en?next=%2Fregister"');
+    expect(html).toContain('action="/lang/en?next=%2Fregister"');
   });
 
   it.each(["//evil.example", "https://evil.example", "/\\evil.example", "%2F%2Fevil.example"])("does not follow next=%s", async (next) => {
@@ -115,6 +115,26 @@ describe("language switcher", () => {
     const r = await t.request(`/lang/en?next=${next}`);
     expect(r.status).toBe(303);
     expect(r.headers.get("location")).toBe("/");
+  });
+
+  it("a logged-in admin's switch (a POST) is also their account's language, which the accounts they create and their mail take; a link (GET) changes only the device", async () => {
+    const t = createTestApp();
+    const owner = await setupOwner(t, { userId: "owner" });
+    const cookie = await pageLogin(t, "owner");
+    const language = () => t.db.select().from(accounts).where(eq(accounts.id, owner.user.id)).get()?.language;
+    expect(language()).toBe("en");
+    expect((await t.request("/lang/ja?next=%2Fadmin", { cookie })).status).toBe(303);
+    expect(language()).toBe("en");
+
+    const r = await t.request("/lang/ja", { form: { next: "/admin/users" }, cookie });
+    expect(r.status).toBe(303);
+    expect(r.headers.get("location")).toBe("/admin/users");
+    expect(setCookieLine(r, "roster_lang")).toMatch(/^roster_lang=ja;/);
+    expect(language()).toBe("ja");
+    await t.request("/api/v1/admin/users", { token: owner.token, json: { userId: "yamada", email: "yamada@acme.test" } });
+    expect(t.mailbox.lastMessage("yamada@acme.test")?.subject).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+    // Anonymous: the cookie only.
+    expect(setCookieLine(await t.request("/lang/en", { form: {} }), "roster_lang")).toMatch(/^roster_lang=en;/);
   });
 
   it("knows only en and ja", async () => {
