@@ -9,6 +9,7 @@ import { newId } from "../ids.js";
 import { passwordProblem } from "../auth/password.js";
 import { issueToken, voidTokens } from "../auth/one-time.js";
 import { invalidateUserSessions } from "../auth/sessions.js";
+import { forgetLoginFailures } from "../auth/throttle.js";
 import { emailField, fieldError, noFutureBirthDate, parseInput, passwordField, profileSchema, userIdField } from "../accounts/fields.js";
 import { profileChanges, withoutUnchangedText } from "../accounts/profile.js";
 import { presentAccount, type PresentedAccount } from "../accounts/present.js";
@@ -207,6 +208,54 @@ export function newSetupLink(deps: Deps, actor: Account, id: string, meta: Reque
   );
   if (result.outcome === "setup_mail") deps.mailQueued();
   return result;
+}
+
+export const temporaryPasswordSchema = z.object({ password: passwordField });
+
+/** Only an account its person can log in to takes a password from an admin: not one still to confirm its address or be approved. */
+function assertMayTakePassword(a: Account): void {
+  const status = a.status === "disabled" ? a.statusBeforeDisable : a.status;
+  if (status === "pending" || status === "awaiting_approval") {
+    throw new AppError("validation_failed", { status: "field.invalid" }, undefined, "The account has not confirmed its address or been approved yet.");
+  }
+}
+
+/**
+ * An admin's "set a temporary password": the help desk's answer to "I cannot log in" when the
+ * person has no address (a shared terminal's account), cannot read their mail, or is locked out.
+ * The person must choose their own at the next log in, as with an account created with a
+ * password. Every session of the account ends, the log-in lock is lifted, and reset or setup
+ * links already mailed stop working. An invited account becomes active. Not for one's own
+ * account (the account page changes it, with the current password).
+ */
+export async function setTemporaryPassword(deps: Deps, actor: Account, id: string, input: unknown, meta: RequestMeta): Promise<PresentedAccount> {
+  const scope = adminScope(actor);
+  const { password } = parseInput(temporaryPasswordSchema, input);
+  const before = changeableAccount(deps.db, scope, id);
+  if (before.id === actor.id) throw new AppError("forbidden", undefined, undefined, "Change your own password on your account page.");
+  assertMayTakePassword(before);
+  const problem = passwordProblem(password, before);
+  if (problem) throw new AppError("weak_password", { password: problem });
+  const passwordHash = await deps.hasher.hash(password);
+  return deps.db.transaction(
+    (tx) => {
+      // Read again after the hashing: what an admin changed meanwhile decides.
+      const a = changeableAccount(tx, scope, id);
+      assertMayTakePassword(a);
+      const now = deps.clock.now();
+      const set: Partial<Account> = { passwordHash, mustChangePassword: true, updatedAt: now };
+      if (a.status === "invited") set.status = "active";
+      if (a.status === "disabled" && a.statusBeforeDisable === "invited") set.statusBeforeDisable = "active";
+      tx.update(accounts).set(set).where(eq(accounts.id, a.id)).run();
+      voidTokens(tx, deps, a.id, "password_reset");
+      voidTokens(tx, deps, a.id, "setup");
+      forgetLoginFailures(tx, a.id);
+      const ended = invalidateUserSessions({ db: tx }, a.id);
+      audit(tx, deps, { action: "admin.user_password_set", actor: ref(actor), target: ref(a), organizationId: a.organizationId, ip: meta.ip, detail: { sessionsEnded: ended } });
+      return present(tx, { ...a, ...set });
+    },
+    { behavior: "immediate" },
+  );
 }
 
 const organizationName = (tx: Tx, a: Account): string =>

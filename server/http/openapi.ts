@@ -11,7 +11,7 @@ import { newAccountSchema } from "../organizations/accept.js";
 import { listSchema as invitationListSchema, sendSchema } from "../organizations/invitations.js";
 import { createSchema as orgCreateSchema, patchSchema as orgPatchSchema } from "../organizations/manage.js";
 import { searchSchema } from "../admin/users.js";
-import { createSchema as userCreateSchema, updateSchema as userUpdateSchema } from "../admin/user-actions.js";
+import { createSchema as userCreateSchema, temporaryPasswordSchema, updateSchema as userUpdateSchema } from "../admin/user-actions.js";
 import { declineSchema } from "../admin/user-status.js";
 import { batchSchema } from "../admin/user-delete.js";
 import { exportSchema } from "../admin/export.js";
@@ -78,6 +78,7 @@ export const operations: Operation[] = [
     op("post", `/api/v1/admin/users/{id}/${a}`, "admin users", `${a[0]?.toUpperCase()}${a.slice(1).replace("-", " ")} an account`, "admin", [200, ACCOUNT], { errors: [400, 403, 404, 409] }),
   ),
   op("post", "/api/v1/admin/users/{id}/setup-link", "admin users", "A new setup link for an invited account (the earlier one stops working): mailed, or returned to hand over when it has no address", "admin", [200, "{user, outcome, setupUrl?}"], { errors: [400, 403, 404] }),
+  op("post", "/api/v1/admin/users/{id}/password", "admin users", "Set a temporary password, changed at the next log in; ends the account's sessions and lifts its log-in lock", "admin", [200, ACCOUNT], { body: temporaryPasswordSchema, errors: [400, 403, 404] }),
   op("post", "/api/v1/admin/users/{id}/decline", "admin users", "Decline an application with a reason (mailed); the account is removed", "admin", [204, "nothing"], { body: declineSchema, errors: [400, 404] }),
   op("delete", "/api/v1/admin/users/{id}/sessions", "admin users", "End every session of an account", "admin", [204, "nothing"], { errors: [404] }),
   op("get", "/api/v1/admin/invitations", "admin invitations", "Registration requests", "admin", [200, LIST], { query: invitationListSchema }),

@@ -125,6 +125,7 @@ export const jaSummaries: Record<string, string> = {
   "post /api/v1/admin/users/{id}/verify-email": "アカウントのメールアドレスを確認済みに設定",
   "post /api/v1/admin/users/{id}/setup-link":
     "招待中のアカウントに新しい設定用リンクを発行（以前のリンクは使えなくなる）。メールで送信し、メールアドレスがない場合は本人に渡せるよう応答で返す",
+  "post /api/v1/admin/users/{id}/password": "仮パスワードを設定（次回のログインで変更が必要）。アカウントのセッションを終了し、ログインのロックを解除",
   "post /api/v1/admin/users/{id}/decline": "理由を添えて申請を却下（メールで通知）。アカウントは削除される",
   "delete /api/v1/admin/users/{id}/sessions": "アカウントのすべてのセッションを終了",
   "get /api/v1/admin/invitations": "登録依頼の一覧",

@@ -3,7 +3,7 @@ import type { AdminContext } from "../pages/admin-users.js";
 import { hxForm } from "../components/form.js";
 import type { View } from "../view.js";
 
-export const userActions = ["promote", "demote", "disable", "enable", "end-sessions", "verify-email", "setup-link", "approve", "decline"] as const;
+export const userActions = ["promote", "demote", "disable", "enable", "end-sessions", "verify-email", "setup-link", "temporary-password", "approve", "decline"] as const;
 export type UserAction = (typeof userActions)[number];
 
 function ActionButton({ v, id, action, label, kind = "secondary", hint }: { v: View; id: string; action: UserAction; label: string; kind?: "secondary" | "danger"; hint?: string }) {
@@ -16,6 +16,12 @@ function ActionButton({ v, id, action, label, kind = "secondary", hint }: { v: V
     </form>
   );
 }
+
+/** Whether an admin may give the account a temporary password (server/admin/user-actions.ts says the same). */
+const mayTakePassword = (a: PresentedAccount) => {
+  const status = a.status === "disabled" ? a.statusBeforeDisable : a.status;
+  return status !== "pending" && status !== "awaiting_approval";
+};
 
 /** The labels of promote and demote name the type the account gets. */
 const promoteLabel = { general: "admin.user.action.promoteAdmin", admin: "admin.user.action.promoteOwner" } as const;
@@ -50,6 +56,21 @@ export function UserActions({ v, a, ctx }: { v: View; a: PresentedAccount; ctx: 
         <ActionButton v={v} id={a.id} action="end-sessions" label="admin.user.action.endSessions" />
         {a.email && !a.emailVerifiedAt && <ActionButton v={v} id={a.id} action="verify-email" label="admin.user.action.verifyEmail" />}
       </div>
+      {!self && mayTakePassword(a) && (
+        <form {...hxForm(`/admin/users/${encodeURIComponent(a.id)}/temporary-password`, "#user-admin")} class="stack compact">
+          <label for="f-temporary-password">{t("admin.user.action.temporaryPassword")}</label>
+          {/* Shown as typed: the admin reads it out to the person, who must change it at once. */}
+          <input id="f-temporary-password" name="password" type="text" class="mono" autocomplete="off" spellcheck={false} minlength={8} maxlength={128} required aria-describedby="f-temporary-password-hint" />
+          <p class="hint" id="f-temporary-password-hint">
+            {t("admin.user.action.temporaryPasswordHint")}
+          </p>
+          <div class="actions">
+            <button type="submit" class="btn btn-secondary">
+              {t("admin.user.action.temporaryPasswordSet")}
+            </button>
+          </div>
+        </form>
+      )}
       {a.status === "awaiting_approval" && (
         <form {...hxForm(`/admin/users/${encodeURIComponent(a.id)}/decline`, "#user-admin")} class="decline stack compact">
           <label for="f-reason">{t("admin.user.action.declineReason")}</label>

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { searchUsers } from "../../admin/users.js";
 import { adminScope } from "../../admin/access.js";
-import { createUser, getUser, newSetupLink, updateUser } from "../../admin/user-actions.js";
+import { createUser, getUser, newSetupLink, setTemporaryPassword, updateUser } from "../../admin/user-actions.js";
 import {
   approveUser, declineUser, demoteUser, disableUser, enableUser, endUserSessions, markEmailVerified, promoteUser,
 } from "../../admin/user-status.js";
@@ -61,6 +61,7 @@ export const adminUsersApi = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   .post("/:id/setup-link", (c) => c.json(newSetupLink(c.var.deps, caller(c), c.req.param("id"), c.var.meta)))
+  .post("/:id/password", async (c) => c.json(await setTemporaryPassword(c.var.deps, caller(c), c.req.param("id"), await readJson(c), c.var.meta)))
   .post("/:id/:action", (c) => {
     const name = c.req.param("action");
     // Own keys only: "constructor" or "__proto__" from the URL must not reach Object.prototype.

@@ -322,3 +322,27 @@ describe("a new setup link from the account's page", () => {
     expect(t.mailbox.lastMessage("sam@acme.test")?.text).toContain("/setup?token=");
   });
 });
+
+describe("a temporary password from the account's page", () => {
+  it("is offered for another person's account (not one's own), sets the password, and says what happens next, in both languages", async () => {
+    const { t, adminCookie } = await adminWorld();
+    const id = idOf(t, "mia");
+    const page = await (await t.request(`/admin/users/${id}`, { cookie: adminCookie })).text();
+    expect(page).toContain('name="password"');
+    expect(page).toContain(">Set temporary password<");
+    expect(await (await t.request(`/admin/users/${idOf(t, "ada")}`, { cookie: adminCookie })).text()).not.toContain(">Set temporary password<");
+    expect(await (await t.request(`/admin/users/${id}`, { cookie: `${adminCookie}; roster_lang=ja` })).text()).toContain(">仮パスワードを設定<");
+
+    const weak = await t.request(`/admin/users/${id}/temporary-password`, { form: { password: "short" }, cookie: adminCookie, headers: hx });
+    expect(weak.status).toBe(400);
+    const refused = await weak.text();
+    expect(refused).toMatch(/^<div id="user-admin"/);
+    expect(refused).toMatch(/at least 8 characters/);
+
+    const r = await t.request(`/admin/users/${id}/temporary-password`, { form: { password: "Temp-Desk-4471" }, cookie: adminCookie, headers: hx });
+    expect(r.status).toBe(200);
+    expect(await r.text()).toContain("The temporary password is set.");
+    expect(accountOf(t, "mia")).toMatchObject({ mustChangePassword: true });
+    expect((await t.request("/api/v1/auth/login", { json: { login: "mia", password: "Temp-Desk-4471" } })).status).toBe(200);
+  });
+});

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { PresentedAccount } from "../../accounts/present.js";
 import { adminScope, mayChange } from "../../admin/access.js";
-import { getUser, newSetupLink, updateUser, type SetupLinkResult } from "../../admin/user-actions.js";
+import { getUser, newSetupLink, setTemporaryPassword, updateUser, type SetupLinkResult } from "../../admin/user-actions.js";
 import { deleteUser } from "../../admin/user-delete.js";
 import { approveUser, declineUser, demoteUser, disableUser, enableUser, endUserSessions, markEmailVerified, promoteUser } from "../../admin/user-status.js";
 import type { Deps, RequestMeta } from "../../deps.js";
@@ -25,6 +25,7 @@ const run: Record<UserAction, Run> = {
   "end-sessions": endUserSessions,
   "verify-email": markEmailVerified,
   "setup-link": newSetupLink,
+  "temporary-password": (deps, actor, id, meta, f) => setTemporaryPassword(deps, actor, id, { password: f.password ?? "" }, meta),
   approve: approveUser,
   decline: (deps, actor, id, meta, f) => declineUser(deps, actor, id, { reason: f.reason ?? "" }, meta),
 };
@@ -63,7 +64,9 @@ function userPage(c: Ctx, user: PageUser, a: PresentedAccount, o: { form?: FormS
 function answer(c: Ctx, user: PageUser, id: string, o: { done: string; a?: PresentedAccount; form?: FormState; error?: AppError }) {
   if (!o.error && !isHx(c)) return go(c, `/admin/users/${encodeURIComponent(id)}?done=${o.done}`);
   const a = o.a ?? getUser(c.get("deps"), user.account, id);
-  const message: UserAdminProps["message"] = o.error ? (o.form ? undefined : { kind: "error", msg: errorMessage(o.error) }) : { kind: "ok", msg: { key: `admin.user.done.${o.done}` } };
+  // A refused temporary password says why ("at least 8 characters"), not only that it is weak.
+  const why = (e: AppError): Message => (e.fields?.password ? { key: e.fields.password } : errorMessage(e));
+  const message: UserAdminProps["message"] = o.error ? (o.form ? undefined : { kind: "error", msg: why(o.error) }) : { kind: "ok", msg: { key: `admin.user.done.${o.done}` } };
   return userPage(c, user, a, { form: o.form, message, status: o.error?.status });
 }
 
