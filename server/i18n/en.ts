@@ -291,6 +291,7 @@ export const en = {
   "audit.action.admin.user_enabled": "Account enabled",
   "audit.action.admin.user_promoted": "Account promoted",
   "audit.action.admin.user_sessions_ended": "All sessions of the account ended",
+  "audit.action.admin.user_password_set": "Temporary password set",
   "audit.action.admin.user_setup_link": "New setup link",
   "audit.action.admin.user_updated": "Account edited",
   "audit.action.admin.users_exported": "Users exported",

@@ -285,6 +285,7 @@ export const ja: Record<keyof typeof en, string> = {
   "audit.action.admin.user_enabled": "アカウントを有効化",
   "audit.action.admin.user_promoted": "アカウントを昇格",
   "audit.action.admin.user_sessions_ended": "アカウントの全セッションを終了",
+  "audit.action.admin.user_password_set": "仮パスワードを設定",
   "audit.action.admin.user_setup_link": "新しい設定用リンクを発行",
   "audit.action.admin.user_updated": "アカウントを編集",
   "audit.action.admin.users_exported": "ユーザーをエクスポート",
