@@ -43,7 +43,6 @@ describe("a temporary password from an admin", () => {
     const setup = await t.request("/api/v1/auth/setup", { json: { token: new URL(invited.setupUrl).searchParams.get("token"), password: "Taken-Over-Pass-99" } });
     expect(setup.status).toBe(400);
 
-    t.config.verificationRequired = true;
     const pending = await t.request("/api/v1/auth/register", { json: { email: "pen@acme.test", password: PASSWORD, userId: "pen" } });
     const pendingId = ((await pending.json()) as { user: { id: string } }).user.id;
     expect(await (await users(`/${pendingId}/password`, { json: { password: "Temp-Desk-4471" } })).json()).toMatchObject({ code: "validation_failed" });

@@ -124,7 +124,7 @@ export const jaSummaries: Record<string, string> = {
   "post /api/v1/admin/users/{id}/approve": "アカウントの申請を承認",
   "post /api/v1/admin/users/{id}/verify-email": "アカウントのメールアドレスを確認済みに設定",
   "post /api/v1/admin/users/{id}/setup-link":
-    "招待中のアカウントに新しい設定用リンクを発行（以前のリンクは使えなくなる）。メールで送信し、メールアドレスがない場合は本人に渡せるよう応答で返す",
+    "パスワード設定待ちのアカウントに新しい設定用リンクを発行（以前のリンクは使えなくなる）。メールで送信し、メールアドレスがない場合は本人に渡せるよう応答で返す",
   "post /api/v1/admin/users/{id}/password": "仮パスワードを設定（次回のログインで変更が必要）。アカウントのセッションを終了し、ログインのロックを解除",
   "post /api/v1/admin/users/{id}/decline": "理由を添えて申請を却下（メールで通知）。アカウントは削除される",
   "delete /api/v1/admin/users/{id}/sessions": "アカウントのすべてのセッションを終了",
@@ -134,7 +134,7 @@ export const jaSummaries: Record<string, string> = {
   "post /api/v1/admin/invitations/{id}/resend": "新しいリンクで登録依頼を再送",
   "get /api/v1/admin/organizations": "組織の一覧（オーナーにはすべての組織）",
   "post /api/v1/admin/organizations": "組織を作成",
-  "patch /api/v1/admin/organizations/{id}": "名前の変更、ドメインの登録、上限の設定",
+  "patch /api/v1/admin/organizations/{id}": "名前の変更、所有ドメインの変更、上限の設定",
   "get /api/v1/admin/settings": "サーバー設定",
   "patch /api/v1/admin/settings": "サーバー設定を変更（削除のロック解除には confirmDeletionUnlock が必要）",
   "get /api/v1/admin/api-keys": "APIキーの一覧と最終使用日時",

@@ -28,4 +28,14 @@ describe("audit action labels", () => {
       expect(missing, lang).toEqual([]);
     }
   });
+
+  it("regression: names a registration request as the admin pages do (登録依頼, not 招待)", () => {
+    const labels = (lang: "en" | "ja") => Object.entries(dictionaries[lang]).filter(([k]) => /^audit\.action\.(admin\.invitation_|invitation\.)/.test(k));
+    expect(labels("ja").map(([k]) => k).sort()).toEqual(["audit.action.admin.invitation_resent", "audit.action.admin.invitation_revoked", "audit.action.admin.invitation_sent", "audit.action.invitation.accepted"]);
+    for (const [key, label] of labels("ja")) {
+      expect(label, key).toContain((dictionaries.ja as Record<string, string>)["admin.invitations.title"]);
+      expect(label, key).not.toContain("招待");
+    }
+    for (const [key, label] of labels("en")) expect(label, key).toContain("Registration request");
+  });
 });

@@ -14,8 +14,11 @@ describe("the mails Roster writes", () => {
     const ja = renderMail({ kind: "invitation", organization: "株式会社テスト", inviter: "田中", message: "ようこそ。\n来週からよろしく。", url: "http://localhost:8080/invite/x" }, "ja", "http://localhost:8080");
     expect(ja.html).toMatch(/<html lang="ja">/);
     expect(ja.html).toMatch(/<p style="white-space:pre-line">ようこそ。\n来週からよろしく。<\/p>/);
-    expect(ja.subject).toBe("「株式会社テスト」への招待");
-    expect(ja.text).toContain("田中さんが、チームチャットの「株式会社テスト」にあなたを招待しています。");
+    expect(ja.subject).toBe("「株式会社テスト」への参加のご案内");
+    expect(ja.text).toContain("田中さんから、チームチャットの「株式会社テスト」への登録依頼が届きました。");
+    // Regression: the mail names the request as the page it opens does (登録依頼), not 招待.
+    expect(ja.html).toContain("登録依頼を確認する");
+    expect(`${ja.subject}\n${ja.text}\n${ja.html}`).not.toContain("招待");
     expect(renderMail({ kind: "test" }, "en", "http://localhost:8080").html).toMatch(/<html lang="en">/);
   });
 });

@@ -5,7 +5,7 @@ import { accounts, invitations, type Account } from "../db/schema.js";
 import { AppError } from "../errors.js";
 import { newId } from "../ids.js";
 import { passwordProblem } from "../auth/password.js";
-import { createSession } from "../auth/sessions.js";
+import { createSession, deviceName } from "../auth/sessions.js";
 import { nicknameField, parseInput, passwordField, userIdField } from "../accounts/fields.js";
 import { presentAccount } from "../accounts/present.js";
 import { findByEmail, findByUserId } from "../accounts/store.js";
@@ -66,7 +66,7 @@ export async function acceptInvitation(deps: Deps, token: unknown, input: unknow
         tx.update(invitations).set({ status: "accepted", acceptedAccountId: id, updatedAt: now }).where(eq(invitations.id, inv.id)).run();
         const account = tx.select().from(accounts).where(eq(accounts.id, id)).get() as Account;
         audit(tx, deps, { action: "invitation.accepted", actor: ref(account), target: ref(account), organizationId: org.id, ip: meta.ip, detail: { mode: "new_account", type: inv.type } });
-        const s = createSession({ db: tx, clock: deps.clock }, id, { device: meta.userAgent ? meta.userAgent.slice(0, 60) : "Browser", ip: meta.ip });
+        const s = createSession({ db: tx, clock: deps.clock }, id, { device: deviceName(meta.userAgent), ip: meta.ip });
         return { account, session: s };
       },
       { behavior: "immediate" },

@@ -31,6 +31,16 @@ describe("registration requests", () => {
     expect((await t.request(`/api/v1/invitations/${token}/accept`, { json: { userId: "again", password: PASSWORD } })).status).toBe(400);
   });
 
+  it("regression: names the newcomer's first session by its browser, as a log-in does (not a slice of the user agent)", async () => {
+    const { t, j, invite, linkToken } = await world();
+    await invite("new@elsewhere.test");
+    const ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+    const r = await t.request(`/api/v1/invitations/${linkToken("new@elsewhere.test")}/accept`, { json: { userId: "newbie", password: PASSWORD }, headers: { "user-agent": ua } });
+    expect(r.status).toBe(201);
+    const sessions = await j(await t.request("/api/v1/me/sessions", { token: (await j(r)).token }));
+    expect(sessions.items.map((s: { device: string }) => s.device)).toEqual(["Chrome on Linux"]);
+  });
+
   it("a personal account logs in, and the same account with its profile and sessions moves into the organization", async () => {
     const { t, j, invite, linkToken } = await world();
     const personal = await registerMember(t, "solo@gmail.test");

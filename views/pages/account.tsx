@@ -63,7 +63,7 @@ export function AccountSectionView({ v, section, account, sessions, state }: { v
     case "profile":
       return <ProfileSection v={v} state={state} />;
     case "password":
-      return <PasswordSection v={v} state={state} userId={account.userId} />;
+      return <PasswordSection v={v} state={state} userId={account.userId} mustChange={account.mustChangePassword} />;
     case "email":
       return <EmailSection v={v} state={state} email={account.email} />;
     case "sessions":

@@ -22,7 +22,13 @@ function NewKey({ v, name, secret }: { v: View; name: string; secret: string }) 
         <strong>{t("admin.apiKeys.createdTitle", { name })}</strong>
       </p>
       <label for="new-api-key">{t("admin.apiKeys.theKey")}</label>
-      <input id="new-api-key" class="mono" type="text" readonly value={secret} autocomplete="off" spellcheck={false} aria-describedby="new-api-key-warning" />
+      {/* Copied rather than selected by hand: a key cut short by a slip fails only later, in the program's configuration. */}
+      <div class="copy-field">
+        <input id="new-api-key" class="mono" type="text" readonly value={secret} autocomplete="off" spellcheck={false} aria-describedby="new-api-key-warning" />
+        <button type="button" class="btn btn-secondary js-only" data-copy="#new-api-key" data-copied={t("admin.apiKeys.copied")}>
+          {t("admin.apiKeys.copy")}
+        </button>
+      </div>
       <p id="new-api-key-warning" class="ao-warning-text">
         {t("admin.apiKeys.onceWarning")}
       </p>

@@ -32,7 +32,7 @@ function Results({ v, results }: { v: View; results: SendResult[] }) {
   );
 }
 
-/** The send form: addresses pasted in any shape, an optional message, General or Admin, and (owners of several) the organization. */
+/** The send form: addresses pasted in any shape, an optional message, Member or Administrator, and (owners of several) the organization. */
 export function SendSection({ v, state, results, organizations }: { v: View; state: FormState; results?: SendResult[]; organizations: { id: string; name: string }[] }) {
   const t = v.t;
   const type = state.values.type === "admin" ? "admin" : "general";

@@ -42,7 +42,8 @@ function Headers({ v, m }: { v: View; m: FullMail }) {
           <Fact label={t("admin.mail.detail.attempts")}>{String(m.attempts)}</Fact>
           <Fact label={t("admin.mail.detail.transport")}>{t(`admin.mail.transport.${m.transport ?? "none"}`)}</Fact>
           {m.sentAt && m.status === "sent" && (
-            <Fact label={t("admin.mail.detail.sentAt")}>
+            // Captured mail was kept here then, not sent.
+            <Fact label={t(m.transport === "capture" ? "admin.mail.detail.capturedAt" : "admin.mail.detail.sentAt")}>
               <Time iso={m.sentAt} lang={v.lang} />
             </Fact>
           )}

@@ -12,9 +12,11 @@ export type TestResult = Awaited<ReturnType<typeof sendTestMail>>;
 
 /**
  * How many messages are in each state, each a link to the queue filtered by
- * it. Reloads itself after a retry or a test mail.
+ * it. Reloads itself after a retry or a test mail. `capture`: nothing leaves
+ * the server, so what went through was kept, and the "sent" tile says so, as
+ * each of its rows and the dashboard do.
  */
-export function MailCounts({ v, counts, current }: { v: View; counts: MailCountsData; current: string }) {
+export function MailCounts({ v, counts, current, capture = false }: { v: View; counts: MailCountsData; current: string; capture?: boolean }) {
   const total = mailStatuses.reduce((n, s) => n + counts[s], 0);
   const tile = (status: string, label: string, n: number) => {
     const tone = n > 0 && status === "failed" ? " tile-bad" : n > 0 && status === "deferred" ? " tile-warn" : "";
@@ -32,7 +34,7 @@ export function MailCounts({ v, counts, current }: { v: View; counts: MailCounts
     <section id="mail-counts" class="mail-counts" aria-label={v.t("admin.mail.counts")} hx-get={`/admin/mail/counts${current ? `?status=${current}` : ""}`} hx-trigger="mail-changed from:body, mail-retried from:body" hx-swap="outerHTML">
       <ul class="tiles tiles-small">
         {tile("", v.t("admin.mail.counts.all"), total)}
-        {mailStatuses.map((s) => tile(s, v.t(`admin.mail.status.${s}`), counts[s]))}
+        {mailStatuses.map((s) => tile(s, v.t(`admin.mail.status.${s === "sent" && capture ? "captured" : s}`), counts[s]))}
       </ul>
     </section>
   );
@@ -88,12 +90,12 @@ export function AdminMailPage(p: { v: View; capture: boolean; counts: MailCounts
       <AdminHeading v={v} title="admin.mail.title" intro="admin.mail.intro" />
       {p.capture && <CaptureBanner v={v} />}
       {p.notice && <Alert v={v} kind="ok" msg={p.notice} />}
-      <MailCounts v={v} counts={p.counts} current={p.q.status} />
+      <MailCounts v={v} counts={p.counts} current={p.q.status} capture={p.capture} />
       <TestMailSection v={v} state={p.test} result={p.testResult} canOpen={p.canOpen} />
       <section class="card" aria-labelledby="mail-queue-title">
         <h2 id="mail-queue-title">{v.t("admin.mail.queue")}</h2>
         {p.listError && <Alert v={v} kind="error" msg={p.listError} />}
-        <MailFilters v={v} q={p.q} />
+        <MailFilters v={v} q={p.q} capture={p.capture} />
         <MailResults v={v} q={p.q} page={p.page} />
       </section>
     </>

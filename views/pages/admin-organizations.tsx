@@ -9,6 +9,23 @@ export const orgFields = ["name", "domains", "adminLimit", "pendingLimit"];
 /** Claimed domains, one per line, as the textarea shows them. */
 export const domainLines = (domains: string[]): string => domains.join("\n");
 
+/** Why the domains were refused, with what is at fault: lines that hold no domain, or domains another organization claims. */
+export type DomainsRefusal = { kind: "invalid"; lines: string[] } | { kind: "taken"; claims: { domain: string; organization: string }[] };
+
+/** An organization form as it is shown again after a refusal. */
+export type OrgFormState = FormState & { domains?: DomainsRefusal };
+
+/** The refusal in one sentence on the field, naming each value once. */
+function domainsError(v: View, r: DomainsRefusal | undefined): Message | undefined {
+  if (!r) return undefined;
+  const list = (items: string[]) => new Intl.ListFormat(v.lang, { type: "conjunction" }).format(items);
+  if (r.kind === "invalid") {
+    const domains = list(r.lines.map((value) => v.t("admin.orgs.quoted", { value })));
+    return { key: `admin.orgs.domainInvalid.${r.lines.length === 1 ? "one" : "other"}`, params: { domains } };
+  }
+  return { key: "admin.orgs.domainTaken", params: { domains: list(r.claims.map((x) => v.t("admin.orgs.domainOf", x))) } };
+}
+
 function Domains({ v, domains }: { v: View; domains: string[] }) {
   if (domains.length === 0) return <span class="muted">{v.t("admin.orgs.noDomains")}</span>;
   return (
@@ -60,7 +77,7 @@ function OrgTable({ v, orgs }: { v: View; orgs: OrgRow[] }) {
 }
 
 /** Owners: every organization with its counts and domains, and a form to create one. */
-export function AdminOrganizationsPage({ v, orgs, create, notice }: { v: View; orgs: OrgRow[]; create: FormState; notice?: Message }) {
+export function AdminOrganizationsPage({ v, orgs, create, notice }: { v: View; orgs: OrgRow[]; create: OrgFormState; notice?: Message }) {
   const t = v.t;
   return (
     <>
@@ -76,7 +93,7 @@ export function AdminOrganizationsPage({ v, orgs, create, notice }: { v: View; o
         <form method="post" action="/admin/organizations" class="stack">
           <FormMessages v={v} state={create} fields={["name", "domains"]} />
           <Field v={v} state={create} name="name" label={t("admin.orgs.name")} required maxlength={100} autocomplete="off" />
-          <TextArea v={v} state={create} name="domains" label={t("admin.orgs.domains")} hint={t("admin.orgs.domainsHint")} rows={3} placeholder="example.com" />
+          <TextArea v={v} state={create} name="domains" label={t("admin.orgs.domains")} hint={t("admin.orgs.domainsHint")} rows={3} placeholder="example.com" error={domainsError(v, create.domains)} />
           <div class="actions">
             <Submit label={t("admin.orgs.create")} />
           </div>
@@ -87,7 +104,7 @@ export function AdminOrganizationsPage({ v, orgs, create, notice }: { v: View; o
 }
 
 /** One organization's edit form: name, claimed domains (the list replaces the old one), limits. */
-export function AdminOrganizationEditPage({ v, org, state }: { v: View; org: OrgRow; state: FormState }) {
+export function AdminOrganizationEditPage({ v, org, state }: { v: View; org: OrgRow; state: OrgFormState }) {
   const t = v.t;
   return (
     <>
@@ -100,7 +117,7 @@ export function AdminOrganizationEditPage({ v, org, state }: { v: View; org: Org
         <form method="post" action={`/admin/organizations/${encodeURIComponent(org.id)}`} class="stack">
           <FormMessages v={v} state={state} fields={orgFields} />
           <Field v={v} state={state} name="name" label={t("admin.orgs.name")} required maxlength={100} autocomplete="off" />
-          <TextArea v={v} state={state} name="domains" label={t("admin.orgs.domains")} hint={t("admin.orgs.domainsEditHint")} rows={4} />
+          <TextArea v={v} state={state} name="domains" label={t("admin.orgs.domains")} hint={t("admin.orgs.domainsEditHint")} rows={4} error={domainsError(v, state.domains)} />
           <div class="grid">
             <Field v={v} state={state} name="adminLimit" type="number" inputmode="numeric" required label={t("admin.orgs.adminLimit")} hint={t("admin.orgs.adminLimitHint")} />
             <Field v={v} state={state} name="pendingLimit" type="number" inputmode="numeric" required label={t("admin.orgs.pendingLimit")} hint={t("admin.orgs.pendingLimitHint")} />

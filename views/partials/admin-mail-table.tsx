@@ -161,7 +161,7 @@ export function MailResults({ v, q, page }: { v: View; q: MailQuery; page: MailP
  * last keystroke) and the answer's URL goes into the history. Without
  * JavaScript the form is a plain GET of the page.
  */
-export function MailFilters({ v, q }: { v: View; q: MailQuery }) {
+export function MailFilters({ v, q, capture = false }: { v: View; q: MailQuery; capture?: boolean }) {
   const t = v.t;
   return (
     <form id="mail-filters" class="mail-filters" method="get" action="/admin/mail" role="search" aria-label={t("admin.mail.filters")} hx-get="/admin/mail" hx-target="#mail-results" hx-swap="outerHTML" hx-push-url="true" hx-indicator="#mail-results" hx-sync="closest form:replace">
@@ -171,7 +171,8 @@ export function MailFilters({ v, q }: { v: View; q: MailQuery }) {
           <option value="">{t("admin.mail.filter.any")}</option>
           {mailStatuses.map((s) => (
             <option value={s} selected={s === q.status}>
-              {t(`admin.mail.status.${s}`)}
+              {/* Captured mail (nothing leaves the server) is what "sent" holds: named as its rows name it. */}
+              {t(`admin.mail.status.${s === "sent" && capture ? "captured" : s}`)}
             </option>
           ))}
         </select>

@@ -1,4 +1,4 @@
-import type { FormState, View } from "../view.js";
+import type { FormState, Message, View } from "../view.js";
 
 /** A page's heading with a one-line explanation under it. */
 export function AdminHeading({ v, title, intro }: { v: View; title: string; intro?: string }) {
@@ -35,10 +35,15 @@ export function StateBadge({ v, prefix, state }: { v: View; prefix: string; stat
   return <span class={`ao-state ao-state-${state}`}>{v.t(`${prefix}.${state}`)}</span>;
 }
 
-/** A labelled textarea with hint and error, like components/form.tsx's Field. */
-export function TextArea(p: { v: View; state: FormState; name: string; label: string; id?: string; hint?: string; rows?: number; required?: boolean; maxlength?: number; placeholder?: string }) {
+/**
+ * A labelled textarea with hint and error, like components/form.tsx's Field.
+ * `error`: a message with placeholders (the values at fault) instead of the
+ * state's bare key for this field.
+ */
+export function TextArea(p: { v: View; state: FormState; name: string; label: string; id?: string; hint?: string; rows?: number; required?: boolean; maxlength?: number; placeholder?: string; error?: Message }) {
   const id = p.id ?? `f-${p.name}`;
-  const error = p.state.errors[p.name];
+  const key = p.state.errors[p.name];
+  const error: Message | undefined = p.error ?? (key ? { key } : undefined);
   const described = [p.hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ");
   return (
     <div class={error ? "field invalid" : "field"}>
@@ -56,7 +61,7 @@ export function TextArea(p: { v: View; state: FormState; name: string; label: st
       )}
       {error && (
         <p class="field-error" id={`${id}-error`}>
-          {p.v.t(error)}
+          {p.v.t(error.key, error.params)}
         </p>
       )}
     </div>

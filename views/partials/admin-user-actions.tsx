@@ -6,9 +6,9 @@ import type { View } from "../view.js";
 export const userActions = ["promote", "demote", "disable", "enable", "end-sessions", "verify-email", "setup-link", "temporary-password", "approve", "decline"] as const;
 export type UserAction = (typeof userActions)[number];
 
-function ActionButton({ v, id, action, label, kind = "secondary", hint }: { v: View; id: string; action: UserAction; label: string; kind?: "secondary" | "danger"; hint?: string }) {
+function ActionButton({ v, id, action, label, kind = "secondary", hint, confirm }: { v: View; id: string; action: UserAction; label: string; kind?: "secondary" | "danger"; hint?: string; confirm?: string }) {
   return (
-    <form {...hxForm(`/admin/users/${encodeURIComponent(id)}/${action}`, "#user-admin")} class="action">
+    <form {...hxForm(`/admin/users/${encodeURIComponent(id)}/${action}`, "#user-admin")} class="action" hx-confirm={confirm}>
       <button type="submit" class={`btn btn-${kind}`}>
         {v.t(label)}
       </button>
@@ -17,11 +17,8 @@ function ActionButton({ v, id, action, label, kind = "secondary", hint }: { v: V
   );
 }
 
-/** Whether an admin may give the account a temporary password (server/admin/user-actions.ts says the same). */
-const mayTakePassword = (a: PresentedAccount) => {
-  const status = a.status === "disabled" ? a.statusBeforeDisable : a.status;
-  return status !== "pending" && status !== "awaiting_approval";
-};
+/** Whether an admin may give the account a temporary password (the service decides; for a disabled account, by what it was before). */
+const mayTakePassword = (a: PresentedAccount) => a.status !== "pending" && a.status !== "awaiting_approval";
 
 /** The labels of promote and demote name the type the account gets. */
 const promoteLabel = { general: "admin.user.action.promoteAdmin", admin: "admin.user.action.promoteOwner" } as const;
@@ -43,12 +40,14 @@ export function UserActions({ v, a, ctx }: { v: View; a: PresentedAccount; ctx: 
       <h2 id="user-actions-title">{t("admin.user.actions")}</h2>
       <div class="action-list">
         {a.status === "awaiting_approval" && <ActionButton v={v} id={a.id} action="approve" label="admin.user.action.approve" hint="admin.user.action.approveHint" />}
-        {canPromote && a.type !== "owner" && <ActionButton v={v} id={a.id} action="promote" label={promoteLabel[a.type as "general" | "admin"]} />}
+        {canPromote && a.type !== "owner" && (
+          <ActionButton v={v} id={a.id} action="promote" label={promoteLabel[a.type as "general" | "admin"]} confirm={a.type === "admin" ? t("admin.user.action.promoteOwnerConfirm", { name: a.displayName }) : undefined} />
+        )}
         {canDemote && !self && a.type !== "general" && <ActionButton v={v} id={a.id} action="demote" label={demoteLabel[a.type as "admin" | "owner"]} />}
         {a.status === "disabled" ? (
           <ActionButton v={v} id={a.id} action="enable" label="admin.user.action.enable" />
         ) : (
-          !self && a.status !== "awaiting_approval" && <ActionButton v={v} id={a.id} action="disable" label="admin.user.action.disable" kind="danger" hint="admin.user.action.disableHint" />
+          !self && a.status !== "awaiting_approval" && <ActionButton v={v} id={a.id} action="disable" label="admin.user.action.disable" kind="danger" hint="admin.user.action.disableHint" confirm={t("admin.user.action.disableConfirm", { name: a.displayName })} />
         )}
         {a.status === "invited" && (
           <ActionButton v={v} id={a.id} action="setup-link" label={a.email ? "admin.user.action.setupMail" : "admin.user.action.setupLink"} hint="admin.user.action.setupLinkHint" />

@@ -1,15 +1,21 @@
-import { Field, FormMessages, hxForm, Submit } from "../components/form.js";
+import { Alert, Field, FormMessages, hxForm, Submit } from "../components/form.js";
 import type { FormState, View } from "../view.js";
 
 export const passwordFields = ["currentPassword", "newPassword", "newPasswordConfirm"];
 export const emailFields = ["newEmail", "password"];
 
-/** Password change: the current password, the new one twice. Ends every other session. */
-export function PasswordSection({ v, state, userId }: { v: View; state: FormState; userId: string }) {
+/**
+ * Password change: the current password, the new one twice. Ends every other
+ * session. `mustChange`: the account must choose a new one first; the notice
+ * sits here, where the log-in leads (#password), not at the top of the page,
+ * and leaves with the section once the password is changed.
+ */
+export function PasswordSection({ v, state, userId, mustChange = false }: { v: View; state: FormState; userId: string; mustChange?: boolean }) {
   const t = v.t;
   return (
     <section id="password" class="card" aria-labelledby="password-title">
       <h2 id="password-title">{t("account.password.title")}</h2>
+      {mustChange && <Alert v={v} kind="info" msg={{ key: "account.mustChangePassword" }} />}
       <p class="hint">{t("account.password.intro")}</p>
       <form {...hxForm("/account/password", "#password")} class="stack">
         <FormMessages v={v} state={state} fields={passwordFields} />

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { accounts, sessions } from "../../db/schema.js";
 import { createTestApp, login, PASSWORD, setupOwner } from "../../test/harness.js";
-import { hx, pageLogin } from "./test-helpers.js";
+import { cookieFrom, hx, pageLogin } from "./test-helpers.js";
 
 async function ownerWithCookie() {
   const t = createTestApp();
@@ -102,6 +102,33 @@ describe("password", () => {
     expect(html).toContain('<section id="sessions" class="card" aria-labelledby="sessions-title" hx-swap-oob="true">');
     expect((await t.request("/api/v1/me", { token: other.token })).status).toBe(401);
     expect((await t.request("/account", { cookie })).status).toBe(200);
+  });
+
+  it("regression: 'choose a new password' sits in the password section the log-in opens (#password), stays after a mistake, and leaves once it is changed", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    t.db.update(accounts).set({ mustChangePassword: true }).where(eq(accounts.userId, "owner")).run();
+    const r = await t.request("/login", { form: { login: "owner", password: PASSWORD } });
+    const landing = r.headers.get("location")!;
+    expect(landing).toBe("/account?notice=must_change_password#password");
+    const cookie = cookieFrom(r);
+    const section = (html: string) => html.match(/<section id="password"[^]*?<\/section>/)?.[0] ?? "";
+    const html = await (await t.request(landing.split("#")[0]!, { cookie })).text();
+    expect(section(html)).toMatch(/<h2 id="password-title">Password<\/h2><div class="alert alert-info"[^>]*><p>Please choose a new password before you continue\.<\/p>/);
+    // Once on the page: not also at the top, out of sight on a phone opened at #password.
+    expect(html.match(/choose a new password before you continue/g)).toHaveLength(1);
+
+    const wrong = await t.request("/account/password", { form: { currentPassword: "not my password", newPassword: "a brand new passphrase 42", newPasswordConfirm: "a brand new passphrase 42" }, cookie, headers: hx });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toContain("Please choose a new password before you continue.");
+
+    const changed = await t.request("/account/password", { form: { currentPassword: PASSWORD, newPassword: "a brand new passphrase 42", newPasswordConfirm: "a brand new passphrase 42" }, cookie, headers: hx });
+    expect(changed.status).toBe(200);
+    const after = await changed.text();
+    expect(after).toContain("Your password is changed.");
+    expect(after).not.toContain("choose a new password");
+    // The address bar still says ?notice=must_change_password: a reload does not bring the notice back.
+    expect(await (await t.request(landing.split("#")[0]!, { cookie })).text()).not.toContain("choose a new password");
   });
 
   it("a wrong current password is shown on its field", async () => {

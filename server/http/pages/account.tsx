@@ -30,9 +30,9 @@ export const accountPages = new Hono<AppEnv>()
   .get("/account", (c) => {
     const user = sessionUser(c);
     if (!user) return toLogin(c);
-    const mustChange = c.req.query("notice") === "must_change_password" || user.account.mustChangePassword;
+    // "Choose a new password" is the password section's own notice, shown while the account must (not by the URL's ?notice=).
     const joined = c.req.query("notice") === "joined" ? { key: "invite.joined", params: { organization: user.organizationName ?? "" } } : undefined;
-    return accountPage(c, user, { saved: savedSection(c.req.query("saved")), notice: mustChange ? { key: "account.mustChangePassword" } : joined });
+    return accountPage(c, user, { saved: savedSection(c.req.query("saved")), notice: joined });
   })
   .post("/account/profile", async (c) => {
     const user = sessionUser(c);
@@ -68,6 +68,8 @@ export const accountPages = new Hono<AppEnv>()
     const sessions = mySessions(c.get("deps"), user.account.id, user.sessionId);
     return sectionAnswer(c, user, {
       section: "password",
+      // Changed: the section comes back without the "choose a new password" notice.
+      account: { ...user.account, mustChangePassword: false },
       state: formState({}, { key: "account.password.changed" }),
       oob: (v) => <SessionsSection v={v} sessions={sessions} state={formState()} oob />,
     });

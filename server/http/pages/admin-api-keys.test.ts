@@ -23,6 +23,10 @@ describe("/admin/api-keys", () => {
     const key = html.match(/id="new-api-key" class="mono" type="text" readonly="" value="(rk_[a-z2-7_]+)"/)?.[1];
     expect(key).toBeDefined();
     expect(visibleText(html)).toContain("this is the only time it is shown");
+    // Regression: a Copy button beside it, as the setup link has (admin.js copies what data-copy names).
+    expect(html).toMatch(/<div class="copy-field"><input id="new-api-key"[^>]*><button type="button" class="btn btn-secondary js-only" data-copy="#new-api-key" data-copied="Copied">Copy<\/button><\/div>/);
+    const ja = await (await t.request("/admin/api-keys", { cookie: `${adminCookie}; roster_lang=ja`, form: { name: "Bot" } })).text();
+    expect(ja).toContain('data-copy="#new-api-key" data-copied="コピーしました">コピー</button>');
 
     const list = await (await t.request("/admin/api-keys", { cookie: adminCookie })).text();
     expect(list).not.toContain(key!);

@@ -18,6 +18,17 @@ describe("/admin/invitations", () => {
     expect(html).not.toContain('name="organizationId"');
   });
 
+  it("regression: offers the account types by the names the rest of the UI uses (Member / Administrator, not General / Admin)", async () => {
+    const { t, adminCookie, ownerCookie } = await orgWorld();
+    const html = await (await t.request("/admin/invitations", { cookie: adminCookie })).text();
+    const types = visibleText(html.match(/<fieldset[\s\S]*?<\/fieldset>/)?.[0] ?? "");
+    expect(types).toContain("Account type Member A member of the organization. Administrator Administers the organization");
+    expect(types).not.toMatch(/\b(General|Admin)\b/);
+    // The organizations page points to the same choice by its name.
+    const orgs = visibleText(await (await t.request("/admin/organizations", { cookie: ownerCookie })).text());
+    expect(orgs).toContain("send it a registration request of type Administrator.");
+  });
+
   it("sends to a pasted list and says what happened to each address", async () => {
     const { t, owner, adminCookie } = await orgWorld();
     // A member of another organization, and a request already pending.
@@ -53,7 +64,7 @@ describe("/admin/invitations", () => {
     const html = await r.text();
     expect(html).toMatch(/^<section id="invite-send"/);
     expect(html).toContain('<section id="invite-list" class="card" aria-labelledby="invite-list-title" hx-swap-oob="true">');
-    expect(visibleText(html)).toContain("a@x.test Admin Pending");
+    expect(visibleText(html)).toContain("a@x.test Administrator Pending");
     expect(row(t, "b@x.test")?.type).toBe("admin");
     // The type stays chosen for the next batch; the addresses are cleared.
     expect(html).toMatch(/id="invite-type-admin" name="type" value="admin" checked=""/);
@@ -91,7 +102,7 @@ describe("/admin/invitations", () => {
     // A revoked request has neither button any more.
     expect(html).not.toContain(`/admin/invitations/${id}/revoke`);
 
-    expect(visibleText(await (await t.request("/admin/invitations?status=revoked", { cookie: adminCookie })).text())).toContain("late@x.test General Revoked");
+    expect(visibleText(await (await t.request("/admin/invitations?status=revoked", { cookie: adminCookie })).text())).toContain("late@x.test Member Revoked");
     expect(visibleText(await (await t.request("/admin/invitations?status=pending", { cookie: adminCookie })).text())).toContain("No registration requests here.");
     const again = await t.request(`/admin/invitations/${id}/resend`, { cookie: adminCookie, headers: hx, form: {} });
     expect(again.status).toBe(400);
@@ -107,7 +118,7 @@ describe("/admin/invitations", () => {
     expect(several).toContain('<select id="f-organizationId" name="organizationId"');
     await t.request("/admin/invitations", { cookie: ownerCookie, form: { email: "g@x.test", organizationId: globex.id } });
     expect(row(t, "g@x.test")?.organizationId).toBe(globex.id);
-    expect(visibleText(await (await t.request("/admin/invitations", { cookie: ownerCookie })).text())).toContain("g@x.test General Pending Globex");
+    expect(visibleText(await (await t.request("/admin/invitations", { cookie: ownerCookie })).text())).toContain("g@x.test Member Pending Globex");
   });
 
   it("escapes what was typed", async () => {

@@ -39,7 +39,8 @@ describe("/admin/mail", () => {
     expect(r.status).toBe(200);
     const text = visibleText(await r.text());
     expect(text).toMatch(/mia@acme\.test Confirm your email address Address confirmation Queued 0 — /);
-    expect(text).toMatch(/\d+ All \d+ Queued 0 Sending 0 Sent 0 Retrying 0 Failed/);
+    // The test server captures mail (nothing is sent): the tile of what went through says so.
+    expect(text).toMatch(/\d+ All \d+ Queued 0 Sending 0 Captured 0 Retrying 0 Failed/);
     // The test form is addressed to the admin unless they enter another address.
     expect(await (await t.request("/admin/mail", { cookie: adminCookie })).text()).toMatch(/id="mail-test-to" name="to" type="email" value="ada@acme\.test"/);
   });
@@ -151,10 +152,32 @@ describe("capture mode", () => {
     expect(detail).not.toContain("captured, not sent");
   });
 
+  it("regression: the counts and the message's time say captured, not sent, as its rows do", async () => {
+    const { t, adminCookie } = await orgWorld();
+    const mail = t.mailbox.lastMessage("mia@acme.test");
+    t.db.update(mailOutbox).set({ status: "sent", transport: "capture", sentAt: t.clock.now(), attempts: 1 }).where(eq(mailOutbox.id, mail!.id)).run();
+    const ja = `${adminCookie}; roster_lang=ja`;
+    expect(visibleText(await (await t.request("/admin/mail", { cookie: adminCookie })).text())).toMatch(/\d+ All \d+ Queued 0 Sending 1 Captured 0 Retrying 0 Failed/);
+    const jaList = visibleText(await (await t.request("/admin/mail", { cookie: ja })).text());
+    expect(jaList).toMatch(/すべて \d+ 待機中 0 送信中 1 保存のみ 0 再試行中 0 失敗/);
+    expect(jaList).not.toContain("送信済み");
+    // The tiles reload themselves after a retry or a test mail: the same words then.
+    expect(visibleText(await (await t.request("/admin/mail/counts", { cookie: ja, headers: hx })).text())).toContain("1 保存のみ");
+    const detail = visibleText(await (await t.request(`/admin/mail/${mail!.id}`, { cookie: ja })).text());
+    expect(detail).toMatch(/保存日時 \d/);
+    expect(detail).not.toContain("送信日時");
+    expect(visibleText(await (await t.request(`/admin/mail/${mail!.id}`, { cookie: adminCookie })).text())).toMatch(/Delivery Captured \(not sent\) Captured \d/);
+  });
+
   it("says nothing of the kind when mail is delivered", async () => {
     const t = createTestApp({ config: { mail: { ...testConfig().mail, transport: "smtp", smtpUrl: "smtp://127.0.0.1:1" } } });
     const { adminCookie } = await orgWorld(t);
     for (const path of ["/admin/mail", "/admin/users"]) expect(await (await t.request(path, { cookie: adminCookie })).text()).not.toContain("mail-capture");
+    // Delivered mail is sent mail: the tile and the message's time say so.
+    const m = mailTo(t, "mia@acme.test");
+    t.db.update(mailOutbox).set({ status: "sent", transport: "smtp", sentAt: t.clock.now(), lastResponse: "250 OK", attempts: 1 }).where(eq(mailOutbox.id, m.id)).run();
+    expect(visibleText(await (await t.request("/admin/mail", { cookie: adminCookie })).text())).toMatch(/\d+ All \d+ Queued 0 Sending 1 Sent 0 Retrying 0 Failed/);
+    expect(visibleText(await (await t.request(`/admin/mail/${m.id}`, { cookie: `${adminCookie}; roster_lang=ja` })).text())).toMatch(/送信日時 \d/);
   });
 });
 

@@ -104,7 +104,8 @@ export const adminMailPages = new Hono<AppEnv>()
     const user = requireAdmin(c);
     if (!isHx(c)) return go(c, "/admin/mail");
     const counts = mailHealth(c.get("deps"), user.account).counts;
-    return adminPage(c, user, { ...section, body: (v) => <MailCounts v={v} counts={counts} current={mailQuery(c).status} /> });
+    const capture = c.get("deps").config.mail.transport === "capture";
+    return adminPage(c, user, { ...section, body: (v) => <MailCounts v={v} counts={counts} current={mailQuery(c).status} capture={capture} /> });
   })
   .post("/admin/mail/test", async (c) => {
     const user = requireAdmin(c);

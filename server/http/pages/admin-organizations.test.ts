@@ -34,8 +34,10 @@ describe("/admin/organizations", () => {
     const clash = await t.request("/admin/organizations", { cookie: ownerCookie, form: { name: "Initech", domains: "initech.test\nacme.test" } });
     expect(clash.status).toBe(400);
     const html = await clash.text();
-    expect(html).toContain("Already claimed by another organization: acme.test (Acme)");
-    expect(html).toContain('id="f-domains-error"');
+    expect(html).toContain('<p class="field-error" id="f-domains-error">Already claimed by another organization: acme.test (Acme).</p>');
+    // Said once, on the field: the summary does not say it again in other words.
+    expect(visibleText(html).match(/claimed by another organization/g)).toHaveLength(1);
+    expect(html).toMatch(/<div class="field invalid"><label for="f-domains">/);
     // What was typed comes back, so nothing has to be typed again.
     expect(html).toContain('value="Initech"');
     expect(html).toContain("initech.test\nacme.test</textarea>");
@@ -53,7 +55,7 @@ describe("/admin/organizations", () => {
 
     const clash = await t.request(`/admin/organizations/${globex.id}`, { cookie: ownerCookie, form: { name: "Globex Corp", domains: "acme.test", adminLimit: "5", pendingLimit: "20" } });
     expect(clash.status).toBe(400);
-    expect(await clash.text()).toContain("Already claimed by another organization: acme.test (Acme)");
+    expect(await clash.text()).toContain('<p class="field-error" id="f-domains-error">Already claimed by another organization: acme.test (Acme).</p>');
     expect(orgs(w).find((o) => o.id === globex.id)?.name).toBe("Globex");
 
     const bad = await t.request(`/admin/organizations/${globex.id}`, { cookie: ownerCookie, form: { name: "Globex", domains: "", adminLimit: "ten", pendingLimit: "0" } });
@@ -66,6 +68,46 @@ describe("/admin/organizations", () => {
     expect(ok.status).toBe(303);
     expect(orgs(w).find((o) => o.id === globex.id)).toMatchObject({ name: "Globex Corp", claimedDomains: ["globex.example"], adminLimit: 5, pendingLimit: 20 });
     expect((await t.request("/admin/organizations/nope", { cookie: ownerCookie })).status).toBe(404);
+  });
+
+  it("regression: bad domains are named once, by the line typed, on a field marked invalid (not one generic sentence per domain)", async () => {
+    const w = await orgWorld();
+    const { t, ownerCookie } = w;
+    const domains = "good.example\nhttps://bad domain\n@kansai.example.jp";
+    const r = await t.request("/admin/organizations", { cookie: ownerCookie, form: { name: "Kansai", domains } });
+    expect(r.status).toBe(400);
+    const html = await r.text();
+    expect(html).toContain('<p class="field-error" id="f-domains-error">“https://bad domain” and “@kansai.example.jp” are not domains. Enter them like example.com.</p>');
+    // Not one generic sentence per domain in the summary as well.
+    expect(visibleText(html)).not.toContain("Enter domains such as example.com.");
+    expect(visibleText(html).match(/are not domains/g)).toHaveLength(1);
+    expect(html).toMatch(/<div class="field invalid"><label for="f-domains">[^]*?<textarea id="f-domains" name="domains" rows="3" placeholder="example.com" aria-invalid="true" aria-describedby="f-domains-hint f-domains-error">/);
+    expect(html).toContain(`${domains}</textarea>`);
+    expect(orgs(w).map((o) => o.name)).toEqual(["Acme"]);
+
+    const ja = visibleText(await (await t.request("/admin/organizations", { cookie: `${ownerCookie}; roster_lang=ja`, form: { name: "Kansai", domains: "https://bad domain" } })).text());
+    expect(ja).toContain("「https://bad domain」はドメインではありません。example.com のように入力してください。");
+    expect(ja.match(/ドメインではありません/g)).toHaveLength(1);
+
+    // The edit form names them the same way, and a domain another organization claims in one sentence that names it.
+    const acme = orgs(w).find((o) => o.name === "Acme")!;
+    await t.request("/admin/organizations", { cookie: ownerCookie, form: { name: "Globex", domains: "globex.test" } });
+    const globex = orgs(w).find((o) => o.name === "Globex")!;
+    const form = { name: "Globex", adminLimit: "10", pendingLimit: "50" };
+    const bad = visibleText(await (await t.request(`/admin/organizations/${globex.id}`, { cookie: `${ownerCookie}; roster_lang=ja`, form: { ...form, domains: "@kansai.example.jp" } })).text());
+    expect(bad).toContain("「@kansai.example.jp」はドメインではありません。");
+    const taken = visibleText(await (await t.request(`/admin/organizations/${globex.id}`, { cookie: `${ownerCookie}; roster_lang=ja`, form: { ...form, domains: "globex.test\nacme.test" } })).text());
+    expect(taken).toContain("入力内容を確認してください。");
+    expect(taken).toContain("「acme.test」（Acme）はほかの組織の所有ドメインです。");
+    expect(taken.match(/ほかの組織/g)).toHaveLength(1);
+    expect(orgs(w).find((o) => o.id === acme.id)?.claimedDomains).toEqual(["acme.test"]);
+  });
+
+  it("regression: calls a claimed domain 所有ドメイン in Japanese, not 登録 (which means registration)", async () => {
+    const { t, ownerCookie } = await orgWorld();
+    const ja = visibleText(await (await t.request("/admin/organizations", { cookie: `${ownerCookie}; roster_lang=ja` })).text());
+    expect(ja).toContain("所有ドメイン");
+    expect(ja).not.toMatch(/登録メールドメイン|ドメインを登録|登録済みのメールドメイン/);
   });
 
   it("escapes organization names", async () => {

@@ -19,6 +19,8 @@ describe("one account's page", () => {
     expect(html).not.toContain('name="type"');
     expect(html).toContain('<dd class="mono">mia</dd>');
     for (const label of ["Make administrator", "Disable", "End all sessions", "Delete…"]) expect(html).toContain(`>${label}<`);
+    // Disabling ends every session at once: the browser asks first.
+    expect(html).toMatch(/hx-confirm="Disable [^"]+\? All of their sessions end at once\."/);
     expect(html).not.toContain(">Approve<");
   });
 
