@@ -14,7 +14,7 @@ import { queueMail, type Tx } from "../mail/outbox.js";
 import { createOrganization, emailDomain, organizationForEmail } from "../organizations/organizations.js";
 import { emailField, languageField, nicknameField, organizationNameField, parseInput, passwordField, userIdField } from "./fields.js";
 import { presentAccount, type PresentedAccount } from "./present.js";
-import { countAccounts, deriveUserId, findByEmail, findByUserId } from "./store.js";
+import { anyAccount, deriveUserId, findByEmail, findByUserId } from "./store.js";
 
 export const VERIFICATION_TTL = DAY;
 
@@ -87,7 +87,7 @@ export function createFirstAccount(
   o: { email: string; passwordHash: string; userId?: string; nickname?: string; organizationName: string; claimDomain: boolean; language: string },
   meta: Pick<RequestMeta, "ip">,
 ): Account | null {
-  if (countAccounts(tx) > 0) return null;
+  if (anyAccount(tx)) return null;
   const now = deps.clock.now();
   const org = createOrganization(tx, deps, o.organizationName, o.claimDomain ? [emailDomain(o.email)] : []);
   const account = baseAccount(now, {
@@ -241,7 +241,7 @@ export async function register(deps: Deps, input: unknown, meta: RequestMeta): P
  * tells nothing about who has an account.
  */
 function userIdTakenToo(deps: Deps, i: { userId?: string; email: string }): boolean {
-  if (i.userId === undefined || countAccounts(deps.db) === 0) return false;
+  if (i.userId === undefined || !anyAccount(deps.db)) return false;
   try {
     checkPolicy(deps.db, getSettings(deps), i.email);
   } catch {
@@ -278,7 +278,7 @@ export async function bootstrapOwner(
   deps: Deps,
   o: { email: string; password: string; organizationName: string; userId?: string },
 ): Promise<Account | null> {
-  if (countAccounts(deps.db) > 0) return null;
+  if (anyAccount(deps.db)) return null;
   // The same rules as registration (SPEC §2): a user ID is stored lower-case, as every lookup asks for it.
   const i = parseInput(bootstrapSchema, { email: o.email, userId: o.userId, organizationName: o.organizationName });
   const { email, userId } = i;

@@ -43,8 +43,9 @@ export function findByLogin(tx: Tx, login: string): Account | undefined {
   return login.includes("@") ? findByEmail(tx, login) : findByUserId(tx, login);
 }
 
-export function countAccounts(tx: Tx): number {
-  return tx.select({ n: sql<number>`count(*)` }).from(accounts).get()?.n ?? 0;
+/** Whether the server has any account at all (one indexed row, not a count of 100,000). */
+export function anyAccount(tx: Tx): boolean {
+  return tx.select({ one: sql<number>`1` }).from(accounts).limit(1).get() !== undefined;
 }
 
 /**

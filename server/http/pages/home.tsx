@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { LANG_COOKIE } from "../../app.js";
 import { AppError, unlessStorageFails } from "../../errors.js";
 import { updateProfile } from "../../accounts/profile.js";
+import { anyAccount } from "../../accounts/store.js";
 import { languages, type Lang } from "../../i18n/index.js";
 import type { AppEnv, Ctx } from "../context.js";
 import { writeCookie } from "../cookies.js";
@@ -24,7 +25,8 @@ function chooseLanguage(c: Ctx): Lang {
  * address (an old bookmark, a link) sets only the cookie: a link cannot change an account.
  */
 export const homePages = new Hono<AppEnv>()
-  .get("/", (c) => go(c, sessionUser(c) ? "/account" : "/login"))
+  // A server without any account yet starts at the registration that makes its owner.
+  .get("/", (c) => go(c, sessionUser(c) ? "/account" : !anyAccount(c.get("deps").db) ? "/register" : "/login"))
   .get("/lang/:lang", (c) => {
     chooseLanguage(c);
     // Only back to a page of ours: `next` comes from the query string, which anyone can write.

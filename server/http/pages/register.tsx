@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { register } from "../../accounts/registration.js";
 import { login } from "../../accounts/login.js";
 import { describeVerificationLink, resendVerification, verifyEmail } from "../../accounts/verification.js";
-import { countAccounts } from "../../accounts/store.js";
+import { anyAccount } from "../../accounts/store.js";
 import { getSettings } from "../../admin/settings.js";
 import { setSessionCookie } from "../auth.js";
 import type { AppEnv, Ctx } from "../context.js";
@@ -12,7 +12,7 @@ import { BadLinkPage, CheckMailPage, ConfirmLinkPage, RegisteredPage, ResendPage
 import type { AppError } from "../../errors.js";
 import { attempt, errorMessage, failedForm, formBody, go, page, sessionUser, viewOf } from "./render.js";
 
-const isFirst = (c: Ctx) => countAccounts(c.get("deps").db) === 0;
+const isFirst = (c: Ctx) => !anyAccount(c.get("deps").db);
 
 /**
  * What the registration policy says before anyone types: `refused` where

@@ -144,8 +144,9 @@ describe("language switcher", () => {
     expect(setCookieLine(r, "roster_lang")).toBeUndefined();
   });
 
-  it("/ goes to log in, or to the account when logged in", async () => {
+  it("/ goes to log in, or to the account when logged in; on a server without any account, to the registration that makes its owner", async () => {
     const t = createTestApp();
+    expect((await t.request("/")).headers.get("location")).toBe("/register");
     await setupOwner(t);
     expect((await t.request("/")).headers.get("location")).toBe("/login");
     const cookie = await pageLogin(t, "owner");
