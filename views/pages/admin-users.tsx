@@ -62,7 +62,7 @@ export function UsersFilters({ v, q, orgs }: { v: View; q: UsersQuery; orgs: Org
   );
 }
 
-/** What the checked rows can do: export them, or delete them after a confirmation page. */
+/** What the checked rows can do: export them; enable them or send them new setup links at once; disable or delete them after a confirmation page. */
 function BulkBar({ v }: { v: View }) {
   const t = v.t;
   return (
@@ -76,6 +76,15 @@ function BulkBar({ v }: { v: View }) {
       </button>
       <button type="submit" name="action" value="json" class="btn btn-quiet" data-needs-selection="">
         {t("admin.users.bulk.exportJson")}
+      </button>
+      <button type="submit" name="action" value="enable" class="btn btn-quiet" data-needs-selection="">
+        {t("admin.users.bulk.enable")}
+      </button>
+      <button type="submit" name="action" value="setup-link" class="btn btn-quiet" data-needs-selection="">
+        {t("admin.users.bulk.setupLink")}
+      </button>
+      <button type="submit" name="action" value="disable" class="btn btn-quiet btn-danger-quiet" data-needs-selection="">
+        {t("admin.users.bulk.disable")}
       </button>
       <button type="submit" name="action" value="delete" class="btn btn-quiet btn-danger-quiet" data-needs-selection="">
         {t("admin.users.bulk.delete")}

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { getUser } from "../../admin/user-actions.js";
 import { batchDelete } from "../../admin/user-delete.js";
+import { bulkStatus, isBulkAction, type BulkAction } from "../../admin/user-bulk.js";
 import { exportUsers } from "../../admin/export.js";
 import { searchUsers, sortKeys } from "../../admin/users.js";
 import { accountStatuses, accountTypes } from "../../db/schema.js";
@@ -9,8 +10,10 @@ import type { AppEnv, Ctx } from "../context.js";
 import type { PageUser } from "./account-view.js";
 import { AdminUsersPage } from "../../../views/pages/admin-users.js";
 import { BatchConfirmPage, BatchResultPage, type Picked } from "../../../views/pages/admin-users-delete.js";
+import { BulkDisableConfirmPage, BulkResultPage } from "../../../views/pages/admin-users-bulk.js";
 import { UserRows, UsersResults, usersHref, type UsersPage, type UsersQuery } from "../../../views/partials/admin-users-table.js";
 import { adminContext, adminPage, doneNotice, isOwner, pageAdmin } from "./admin-users-shared.js";
+import { AppError } from "../../errors.js";
 import { attempt, go, isHx, parsedForm } from "./render.js";
 
 const PAGE_SIZE = 50;
@@ -54,6 +57,12 @@ async function picked(c: Ctx, user: PageUser): Promise<{ action: string; ids: st
   return { action: typeof body.action === "string" ? body.action : "", ids, accounts };
 }
 
+/** Disable, enable or a new setup link for each picked account, and the page that says how each went. */
+function bulkResult(c: Ctx, user: PageUser, action: BulkAction, accounts: Picked[], unknown: number) {
+  const results = bulkStatus(c.var.deps, user.account, action, accounts.map((a) => a.id), c.var.meta);
+  return adminPage(c, user, { current: "/admin/users", title: `admin.users.bulk.doneTitle.${action}`, body: (v) => <BulkResultPage v={v} action={action} results={results} unknown={unknown} /> });
+}
+
 /** /admin/users: the users table, its fragments, and the batch actions over checked rows. */
 export const adminUsersPages = new Hono<AppEnv>()
   .get("/admin/users", (c) => {
@@ -92,6 +101,11 @@ export const adminUsersPages = new Hono<AppEnv>()
       const x = exportUsers(c.var.deps, user.account, { format: action, ids: accounts.map((a) => a.id).join(",") }, c.var.meta);
       return c.body(x.body, 200, { "content-type": x.contentType, "content-disposition": `attachment; filename="${x.filename}"`, "cache-control": "no-store" });
     }
+    // Disabling ends sessions at once: it asks first. Enabling and a new setup link undo nothing and run at once.
+    if (action === "disable") {
+      return adminPage(c, user, { current: "/admin/users", title: "admin.users.bulk.disableTitle", body: (v) => <BulkDisableConfirmPage v={v} accounts={accounts} unknown={ids.length - accounts.length} /> });
+    }
+    if (action === "enable" || action === "setup-link") return bulkResult(c, user, action, accounts, ids.length - accounts.length);
     const ctx = adminContext(c, user);
     return adminPage(c, user, {
       current: "/admin/users",
@@ -111,4 +125,11 @@ export const adminUsersPages = new Hono<AppEnv>()
     }
     const results = r.value.map((x) => ({ ...x, userId: accounts.find((a) => a.id === x.id)?.userId ?? x.id }));
     return adminPage(c, user, { current: "/admin/users", title: "admin.users.delete.doneTitle", body: (v) => <BatchResultPage v={v} results={results} /> });
+  })
+  .post("/admin/users/batch-status", async (c) => {
+    const user = pageAdmin(c);
+    const { action, ids, accounts } = await picked(c, user);
+    if (!isBulkAction(action)) throw new AppError("validation_failed");
+    if (accounts.length === 0) return go(c, "/admin/users?done=none_selected");
+    return bulkResult(c, user, action, accounts, ids.length - accounts.length);
   });

@@ -1,0 +1,98 @@
+import type { BulkAction, BulkResult } from "../../server/admin/user-bulk.js";
+import { Alert } from "../components/form.js";
+import type { View } from "../view.js";
+import type { Picked } from "./admin-users-delete.js";
+
+const accountHref = (id: string) => `/admin/users/${encodeURIComponent(id)}`;
+
+/**
+ * The confirmation step of "Disable…": which accounts, and one button that
+ * posts them (a plain form: no JavaScript needed). Disabling ends sessions at
+ * once, so nothing happens before this is confirmed.
+ */
+export function BulkDisableConfirmPage({ v, accounts, unknown }: { v: View; accounts: Picked[]; unknown: number }) {
+  const t = v.t;
+  const n = accounts.length;
+  return (
+    <section class="card confirm" aria-labelledby="confirm-title">
+      <h1 id="confirm-title">{t("admin.users.bulk.disableConfirmTitle", { count: n })}</h1>
+      {unknown > 0 && <p class="hint">{t("admin.users.delete.unknown", { count: unknown })}</p>}
+      <ul class="picked">
+        {accounts.map((a) => (
+          <li>
+            <span class="mono">{a.userId}</span>
+            {a.displayName !== a.userId && <span class="muted"> · {a.displayName}</span>}
+          </li>
+        ))}
+      </ul>
+      <form method="post" action="/admin/users/batch-status" class="stack">
+        <p>{t("admin.users.bulk.disableHint")}</p>
+        <input type="hidden" name="action" value="disable" />
+        {accounts.map((a) => (
+          <input type="hidden" name="ids" value={a.id} />
+        ))}
+        <div class="actions">
+          <button type="submit" class="btn btn-danger-solid">
+            {t("admin.users.bulk.disableButton", { count: n })}
+          </button>
+          <a class="btn btn-secondary" href="/admin/users">
+            {t("admin.users.delete.cancel")}
+          </a>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function Outcome({ v, action, r }: { v: View; action: BulkAction; r: BulkResult }) {
+  const t = v.t;
+  if (r.ok) return <span class="status-badge status-active">{t(r.message ?? `admin.users.bulk.done.${action}`)}</span>;
+  const reason = <span class="status-badge status-disabled">{t(r.message ?? `error.${r.code ?? "internal_error"}`)}</span>;
+  if (r.message !== "admin.users.bulk.why.noEmail") return reason;
+  return (
+    <>
+      {reason}{" "}
+      <a href={accountHref(r.id)}>{t("admin.create.open")}</a>
+    </>
+  );
+}
+
+/** What happened to each account of a bulk disable, enable or new setup link: done, or why not. */
+export function BulkResultPage({ v, action, results, unknown }: { v: View; action: BulkAction; results: BulkResult[]; unknown: number }) {
+  const t = v.t;
+  const done = results.filter((r) => r.ok).length;
+  return (
+    <section class="card" aria-labelledby="result-title">
+      <h1 id="result-title">{t(`admin.users.bulk.doneTitle.${action}`)}</h1>
+      <Alert v={v} kind={done === results.length ? "ok" : "info"} msg={{ key: "admin.users.bulk.summary", params: { done, failed: results.length - done } }} />
+      {unknown > 0 && <p class="hint">{t("admin.users.delete.unknown", { count: unknown })}</p>}
+      <div class="table-wrap">
+        <table class="data-table">
+          <thead>
+            <tr>
+              <th scope="col">{t("form.userId")}</th>
+              <th scope="col">{t("admin.users.delete.result")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {results.map((r) => (
+              <tr>
+                <td class="mono">
+                  <a href={accountHref(r.id)}>{r.userId}</a>
+                </td>
+                <td>
+                  <Outcome v={v} action={action} r={r} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p class="actions">
+        <a class="btn btn-secondary" href="/admin/users">
+          {t("admin.users.delete.back")}
+        </a>
+      </p>
+    </section>
+  );
+}
