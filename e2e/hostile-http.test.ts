@@ -446,7 +446,17 @@ describe("message framing", () => {
     expect(x.replies[0]?.status).toBe(100);
     expectApi(only(x));
   });
-  it("an unknown expectation is refused", async () => expectRefused(await send(post(["Expect: teapot", `Content-Length: ${creds.length}`], creds))));
+  it("a body over 10 MB behind Expect: 100-continue gets its 413 before it is asked for, with no 100", async () => {
+    const x = await send(post(["Expect: 100-continue", `Content-Length: ${10 * 1024 * 1024 + 1}`], ""));
+    expect(x.timedOut).toBe(false);
+    expect(x.replies.map((r) => r.status)).toEqual([413]);
+    expectApi(x.replies[0]!, 413);
+  });
+  it("an unknown expectation is refused with a 417 problem", async () => {
+    const x = await send(post(["Expect: teapot", `Content-Length: ${creds.length}`], creds));
+    expectRefused(x);
+    expectApi(only(x), 417);
+  });
   it.each([
     ["two Content-Lengths", [`Content-Length: ${creds.length}`, "Content-Length: 5"]],
     ["two equal Content-Lengths", [`Content-Length: ${creds.length}`, `Content-Length: ${creds.length}`]],
@@ -555,6 +565,17 @@ describe("pipelined requests on one connection", () => {
     expect(x.timedOut).toBe(false);
     expect(x.replies.map((r) => r.status)).toEqual([expect.any(Number), 200]);
     expect(x.replies[0]!.status).toBeLessThan(500);
+  });
+  it("a malformed request after a log in does not replace the log in's answer: its 401 comes, then the connection closes", async () => {
+    // The log in is answered once the password is hashed; the 400 for what follows was written in its place.
+    const wrong = JSON.stringify({ login: "owner", password: "not the password" });
+    const x = await send(keep("POST", "/api/v1/auth/login", ["Content-Type: application/json", "X-Forwarded-For: 10.77.0.1"], wrong) + `GET /\x01 HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`);
+    expect(x.timedOut).toBe(false);
+    expect(x.replies.map((r) => r.status)).toEqual([401]);
+    expectApi(x.replies[0]!, 401);
+    expect(JSON.parse(x.replies[0]!.body)).toMatchObject({ code: "invalid_credentials" });
+    expect(x.replies[0]!.headers.connection).toBe("close");
+    expect(x.trailing).toBe("");
   });
   it("fifty at once", async () => {
     const x = await send(keep("GET", "/healthz").repeat(49) + request("GET", "/healthz"));

@@ -4,22 +4,25 @@ import { Hono } from "hono";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestApp } from "../test/harness.js";
-import { httpServer, type requestListener } from "./listener.js";
+import { httpServer, HTTP_LIMITS, type HttpLimits, type requestListener } from "./listener.js";
 import { afterResponseWith } from "../deps.js";
 
 /**
  * The request listener on a real Node server over raw sockets (the parts
  * app.request never reaches): what the app answers for a request whose URL
- * fails, and what Node's parser errors get. e2e/hostile-http.test.ts sends
+ * fails, what Node's parser errors get (also behind pipelined requests), the
+ * server's timeouts and connection cap (with small values), and what
+ * `Expect` gets. e2e/hostile-http.test.ts sends
  * the whole catalogue to the real server; these are the edges it cannot set up.
  */
 const servers: Server[] = [];
 afterEach(async () => {
-  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+  // Connections a failed test left open would hold close() for ever.
+  for (const s of servers.splice(0)) await new Promise((r) => (s.close(r), s.closeAllConnections()));
 });
 
-async function listen(fetch: Parameters<typeof requestListener>[0]): Promise<number> {
-  const server = httpServer(fetch);
+async function listen(fetch: Parameters<typeof requestListener>[0], limits?: Partial<HttpLimits>): Promise<number> {
+  const server = httpServer(fetch, { limits });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   return (server.address() as net.AddressInfo).port;
@@ -41,6 +44,7 @@ function exchange(port: number, chunks: string[], o: { gapMs?: number; before?: 
       for (const [i, chunk] of chunks.entries()) {
         const wait = o.before?.[i];
         while (wait && !got.includes(wait)) await new Promise((r) => setTimeout(r, 5));
+        if (socket.destroyed) return;
         socket.write(chunk);
         await new Promise((r) => setTimeout(r, o.gapMs ?? 0));
       }
@@ -133,5 +137,147 @@ describe("the request listener", () => {
     expect(got).toMatch(/^HTTP\/1\.1 202 /);
     await new Promise((r) => setTimeout(r, 20));
     expect(seen).toEqual([true]);
+  });
+});
+
+/** A connection kept open: what arrived so far, waiting for some text, and whether the server closed it. */
+function connect(port: number, o: { allowHalfOpen?: boolean } = {}) {
+  const socket = net.connect({ port, host: "127.0.0.1", allowHalfOpen: o.allowHalfOpen ?? false });
+  let got = "";
+  let ended = false;
+  socket.on("data", (d) => (got += d.toString("latin1")));
+  socket.on("error", () => {});
+  socket.on("end", () => (ended = true));
+  const closed = new Promise<void>((r) => socket.on("close", () => r()));
+  const until = async (what: () => boolean, ms = 3000) => {
+    for (const end = Date.now() + ms; !what(); await new Promise((r) => setTimeout(r, 5))) if (Date.now() > end) throw new Error(`timed out; got ${JSON.stringify(got)}`);
+  };
+  return { socket, closed, got: () => got, ended: () => ended, until };
+}
+
+/** An app whose log in answers 401 after `ms`, as a real one does once the password is hashed, and that echoes bodies. */
+const slowApp = (ms: number) =>
+  new Hono()
+    .post("/api/v1/auth/login", async (c) => {
+      await new Promise((r) => setTimeout(r, ms));
+      return c.json({ code: "invalid_credentials" }, 401);
+    })
+    .get("/slow/:n", async (c) => {
+      await new Promise((r) => setTimeout(r, ms));
+      return c.text(`slow ${c.req.param("n")}`);
+    })
+    .post("/echo", async (c) => c.text(`got ${(await c.req.text()).length}`))
+    // A body cut off (the client gone, or refused by the server) is the client's mistake, as in the real app.
+    .onError((_, c) => c.text("cut off", 400));
+
+const login = 'POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 33\r\n\r\n{"login":"a","password":"wrong!"}';
+const statuses = (got: string) => [...got.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+const small: Partial<HttpLimits> = { headersTimeout: 200, requestTimeout: 300, checkEvery: 50, closeGrace: 200 };
+
+describe("the server's limits", () => {
+  it("keeps none of Node's defaults (5 min a request, unlimited connections): 15 s for headers, 30 s a request, 65 s idle, 2,000 connections", async () => {
+    const server = httpServer(new Hono().fetch as never);
+    expect({ headers: server.headersTimeout, request: server.requestTimeout, idle: server.keepAliveTimeout, connections: server.maxConnections }).toEqual({
+      headers: 15_000,
+      request: 30_000,
+      idle: 65_000,
+      connections: 2_000,
+    });
+    expect(HTTP_LIMITS.headersTimeout).toBeLessThanOrEqual(HTTP_LIMITS.requestTimeout);
+  });
+
+  it("answers 408 and closes a connection whose body trickles past the request timeout, so a slow upload cannot hold memory for minutes", async () => {
+    const port = await listen(slowApp(0).fetch as never, small);
+    const started = Date.now();
+    const got = await exchange(port, ["POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n", ...Array<string>(100).fill("a")], { gapMs: 40 });
+    expect(got).toMatch(/^HTTP\/1\.1 408 /);
+    expect(statuses(got)).toEqual([408]);
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  it("answers 408 and closes a connection whose headers trickle past the headers timeout", async () => {
+    const port = await listen(slowApp(0).fetch as never, small);
+    const got = await exchange(port, ["GET /slow/1 HTTP/1.1\r\n", ...Array.from({ length: 100 }, (_, i) => `X-${i}: 1\r\n`)], { gapMs: 30 });
+    expect(statuses(got)).toEqual([408]);
+  });
+
+  it("closes connections beyond maxConnections as they come, and the ones it has go on working", async () => {
+    const port = await listen(slowApp(0).fetch as never, { maxConnections: 2 });
+    const held = [connect(port), connect(port)];
+    for (const c of held) {
+      c.socket.write("GET /slow/1 HTTP/1.1\r\nHost: x\r\n\r\n");
+      await c.until(() => c.got().includes("slow 1"));
+    }
+    const third = connect(port);
+    await third.closed;
+    expect(third.got()).toBe("");
+    for (const c of held) {
+      c.socket.write("GET /slow/2 HTTP/1.1\r\nHost: x\r\n\r\n");
+      await c.until(() => c.got().includes("slow 2"));
+      expect(statuses(c.got())).toEqual([200, 200]);
+      c.socket.destroy();
+    }
+  });
+
+  it("lets go of a connection after a refusal even when the client keeps its end open", async () => {
+    const port = await listen(slowApp(0).fetch as never, small);
+    const c = connect(port, { allowHalfOpen: true });
+    c.socket.write("GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n");
+    await c.until(c.ended);
+    expect(statuses(c.got())).toEqual([400]);
+    // The client never ends its side: once the server's grace (200 ms here) runs out, it holds no connection.
+    const server = servers.at(-1)!;
+    const count = () => new Promise<number>((r) => server.getConnections((_, n) => r(n)));
+    expect(await count()).toBe(1);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await count()).toBe(0);
+    c.socket.destroy();
+  });
+});
+
+describe("a malformed request pipelined behind others", () => {
+  it("does not replace the answer to the request before it: the log in's 401 goes out, then the connection closes", async () => {
+    const port = await listen(slowApp(100).fetch as never);
+    const got = await exchange(port, [`${login}GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n`]);
+    expect(statuses(got)).toEqual([401]);
+    expect(got).toMatch(/\r\nConnection: close\r\n/i);
+    expect(got).toContain('"invalid_credentials"');
+  });
+
+  it("lets every answer read before it go out, in order", async () => {
+    const port = await listen(slowApp(50).fetch as never);
+    const got = await exchange(port, ["GET /slow/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /slow/2 HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n"]);
+    expect(statuses(got)).toEqual([200, 200]);
+    expect(got.indexOf("slow 1")).toBeLessThan(got.indexOf("slow 2"));
+  });
+
+  it("does not replace it with a 408 either, when the request after it times out", async () => {
+    const port = await listen(slowApp(500).fetch as never, small);
+    const got = await exchange(port, [`${login}GET /slow/1 HTTP/1.1\r\nHost: x\r\n`]);
+    expect(statuses(got)).toEqual([401]);
+  });
+});
+
+describe("Expect: 100-continue", () => {
+  it("refuses a body declared larger than any route takes with a 413 problem, before asking for it, and closes", async () => {
+    const port = await listen(slowApp(0).fetch as never);
+    const got = await exchange(port, [`POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: ${10 * 1024 * 1024 + 1}\r\n\r\n`]);
+    expect(statuses(got)).toEqual([413]);
+    expect(got).toMatch(/\r\ncontent-type: application\/problem\+json\r\n/i);
+    expect(JSON.parse(got.slice(got.indexOf("\r\n\r\n") + 4))).toMatchObject({ status: 413, code: "payload_too_large" });
+  });
+
+  it("asks for a body of an acceptable size with 100 Continue and hands it to the app", async () => {
+    const port = await listen(slowApp(0).fetch as never);
+    const got = await exchange(port, ["POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\nConnection: close\r\n\r\n", "hello"], { before: [undefined as never, "100 Continue"] });
+    expect(statuses(got)).toEqual([100, 200]);
+    expect(got).toContain("got 5");
+  });
+
+  it("answers another expectation with a 417 problem, not Node's bare one", async () => {
+    const port = await listen(slowApp(0).fetch as never);
+    const got = await exchange(port, ["POST /echo HTTP/1.1\r\nHost: x\r\nExpect: fancy\r\nContent-Length: 5\r\n\r\nhello"]);
+    expect(statuses(got)).toEqual([417]);
+    expect(JSON.parse(got.slice(got.indexOf("\r\n\r\n") + 4))).toMatchObject({ status: 417, code: "validation_failed" });
   });
 });

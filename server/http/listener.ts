@@ -79,12 +79,63 @@ function standIn(incoming: IncomingMessage): Request {
 }
 
 /**
- * The HTTP server for the app: the listener above, Node's parser errors
- * answered (`answerClientErrors`), and responses that go out together.
+ * The server's limits, chosen for an intranet appliance instead of Node's
+ * defaults (a request could take 5 minutes, on any number of connections: a
+ * thousand anonymous clients each sending 1 MB slowly held 1.15 GB that long).
  */
-export function httpServer(fetch: Fetch, o: { hostname?: string } = {}): Server {
-  const server = createServer({ requireHostHeader: false, ServerResponse: TogetherResponse }, requestListener(fetch, o));
-  answerClientErrors(server);
+export const HTTP_LIMITS = {
+  /** Every real client sends its headers in one packet; 15 s is room for a stalled VPN link, not for a slowloris. */
+  headersTimeout: 15_000,
+  /**
+   * The whole request, body included (not the answer: a streamed export runs as long as it needs).
+   * The largest body, a 10 MB import, crosses a LAN in a second and needs under 3 Mbit/s to fit.
+   */
+  requestTimeout: 30_000,
+  /**
+   * Idle keep-alive. A proxy in front reuses its idle connections to us for up to 60 s (nginx's
+   * upstream keepalive_timeout, AWS and Azure load balancers); if we closed one first, as Node's 5 s
+   * does, a request the proxy sends down it as we close it comes back to its client as a 502. Idle
+   * sockets cost a few KB each and are counted in maxConnections.
+   */
+  keepAliveTimeout: 65_000,
+  /** How often Node looks for requests past those timeouts: its 30 s would let a 30 s limit run to 60. */
+  checkEvery: 1_000,
+  /**
+   * Connections at once; the next is closed as it is accepted. A chat deployment's clients reach us
+   * through a proxy's few hundred connections at most; 2,000 bounds memory (each may hold a body
+   * being read) and stays under the usual file-descriptor limit with room for the database and mail.
+   */
+  maxConnections: 2_000,
+  /** After a refusal, how long a client that keeps its end of the connection open is waited for. */
+  closeGrace: 2_000,
+};
+export type HttpLimits = typeof HTTP_LIMITS;
+
+/** The largest body any route takes (the import's, in server/app.ts): a longer declared one is refused before its 100 Continue. */
+const LARGEST_BODY = 10 * 1024 * 1024;
+
+/**
+ * The HTTP server for the app: the listener above, Node's parser errors
+ * answered (`answerClientErrors`), `Expect` answered before the body is
+ * sent, the limits above (tests pass smaller ones), and responses that go
+ * out together.
+ */
+export function httpServer(fetch: Fetch, o: { hostname?: string; limits?: Partial<HttpLimits> } = {}): Server {
+  const limits = { ...HTTP_LIMITS, ...o.limits };
+  const server = createServer(
+    {
+      requireHostHeader: false,
+      ServerResponse: TogetherResponse,
+      headersTimeout: limits.headersTimeout,
+      requestTimeout: limits.requestTimeout,
+      keepAliveTimeout: limits.keepAliveTimeout,
+      connectionsCheckingInterval: limits.checkEvery,
+    },
+    requestListener(fetch, o),
+  );
+  server.maxConnections = limits.maxConnections;
+  answerClientErrors(server, limits);
+  answerExpectations(server);
   return server;
 }
 
@@ -140,22 +191,107 @@ function endPending() {
  * problem+json every client of the API reads, and the connection is closed:
  * its framing cannot be trusted. (Headers too large, 431, and a timed-out
  * request, 408, keep Node's answers.)
+ *
+ * When answers to earlier requests on the connection are still to go out (a
+ * pipelined log in being hashed, an export streaming), nothing is written in
+ * their place: a pipelining client takes the next answer for its oldest
+ * request. They go out, the last with `Connection: close`, and the connection
+ * closes after them; the refused request gets no answer of its own.
  */
-export function answerClientErrors(server: Server): void {
+export function answerClientErrors(server: Server, limits: Pick<HttpLimits, "closeGrace"> = HTTP_LIMITS): void {
+  // First, so that a response is known before the app has run any of its code.
+  server.prependListener("request", track);
   server.on("clientError", (err: NodeJS.ErrnoException, socket: Duplex) => {
-    // As Node's own handler: nothing is written into a response already under way on this connection.
-    const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-    if (err.code === "ECONNRESET" || !socket.writable || inFlight?.headersSent) return void socket.destroy();
+    const conn = connectionOf(socket);
+    // The parser repeats its error on every later read, and a timeout may follow: the first one decided.
+    if (conn.refused) return;
+    conn.refused = true;
+    if (err.code === "ECONNRESET" || !socket.writable) return void socket.destroy();
+    const open = [...conn.open];
+    // Only the newest request can still be reading its body: the error is in it if it is not complete.
+    const answered = open.filter((res) => res.req.complete).at(-1);
+    if (answered) return closeAfter(answered, socket, limits);
+    const own = open.at(-1);
+    // The answer to the very request that broke is under way (headers written) or already went:
+    // a second answer to it would be read as the next request's.
+    if (own?.headersSent || (!own && conn.latest && !conn.latest.complete)) return void socket.destroy();
     if (err.code === "HPE_HEADER_OVERFLOW" || err.code === "ERR_HTTP_REQUEST_TIMEOUT" || err.code === "HPE_CHUNK_EXTENSIONS_OVERFLOW") {
       const status = err.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "408 Request Timeout" : "413 Payload Too Large";
-      return void socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return hangUp(socket, limits, `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     }
     const body = JSON.stringify(problemBody("validation_failed", { detail: "The request is not valid HTTP." }));
-    socket.end(
+    hangUp(
+      socket,
+      limits,
       "HTTP/1.1 400 Bad Request\r\nContent-Type: application/problem+json\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n" +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
+}
+
+/** A connection's newest request, and its answers not yet gone out, oldest first. */
+interface Connection {
+  latest?: IncomingMessage;
+  open: Set<ServerResponse>;
+  refused?: boolean;
+}
+const connections = new WeakMap<Duplex, Connection>();
+
+function connectionOf(socket: Duplex): Connection {
+  let conn = connections.get(socket);
+  if (!conn) connections.set(socket, (conn = { open: new Set() }));
+  return conn;
+}
+
+function track(req: IncomingMessage, res: ServerResponse): void {
+  const conn = connectionOf(req.socket);
+  conn.latest = req;
+  conn.open.add(res);
+  // 'close' comes once the answer has gone out (or the connection is gone).
+  res.once("close", () => conn.open.delete(res));
+}
+
+/** Lets `res` go out, then closes the connection, saying so in its headers when they are not written yet. */
+function closeAfter(res: ServerResponse, socket: Duplex, limits: Pick<HttpLimits, "closeGrace">): void {
+  if (!res.headersSent) res.shouldKeepAlive = false;
+  res.once("close", () => hangUp(socket, limits));
+}
+
+/**
+ * Ends the connection after what is written, and lets go of it if the client
+ * keeps its end open (the server allows half-open connections): it would
+ * count against maxConnections for ever.
+ */
+function hangUp(socket: Duplex, limits: Pick<HttpLimits, "closeGrace">, last?: string): void {
+  if (socket.destroyed) return;
+  socket.end(last);
+  setTimeout(() => socket.destroy(), limits.closeGrace).unref();
+}
+
+/**
+ * `Expect: 100-continue`: Node would send 100 at once, and the client upload
+ * a body that is then refused. One longer than any route takes gets its 413
+ * instead, and the connection closes (the body may follow anyway); any other
+ * goes on as usual. Another expectation gets a 417 as a problem, not Node's
+ * bare one.
+ */
+function answerExpectations(server: Server): void {
+  server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+    if (Number(req.headers["content-length"]) > LARGEST_BODY) return refuse(req, res, 413, problemBody("payload_too_large"));
+    res.writeContinue();
+    server.emit("request", req, res);
+  });
+  server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) =>
+    refuse(req, res, 417, { ...problemBody("validation_failed", { detail: "The only expectation this server meets is Expect: 100-continue." }), status: 417 }),
+  );
+}
+
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, problem: object): void {
+  track(req, res);
+  const body = JSON.stringify(problem);
+  res.shouldKeepAlive = false;
+  res.writeHead(status, { "content-type": "application/problem+json", "x-content-type-options": "nosniff", "cache-control": "no-store", "content-length": Buffer.byteLength(body) });
+  res.end(body);
 }
 
 /**

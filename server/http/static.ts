@@ -43,10 +43,24 @@ export function assetUrl(name: keyof typeof files): string {
 export const staticFiles = new Hono<AppEnv>().get("/:name", (c) => {
   const a = load().get(c.req.param("name"));
   if (!a) return c.notFound();
-  if (c.req.header("if-none-match") === `"${a.etag}"`) return c.body(null, 304);
-  return c.body(new Uint8Array(a.body), 200, {
-    "content-type": a.type,
+  const validators = {
     etag: `"${a.etag}"`,
     "cache-control": c.req.query("v") ? "public, max-age=31536000, immutable" : "public, max-age=300",
-  });
+  };
+  // A 304 must carry the ETag and Cache-Control the 200 would (RFC 9110 §15.4.5): without them a
+  // cache keeps the old freshness and revalidates on every use.
+  if (noneMatch(c.req.header("if-none-match"), a.etag)) return c.body(null, 304, validators);
+  return c.body(new Uint8Array(a.body), 200, { "content-type": a.type, ...validators });
 });
+
+/**
+ * Whether If-None-Match names our entity-tag (RFC 9110 §13.1.2): `*`, or any
+ * tag in its list, compared weakly, so `W/"x"` matches `"x"` (a proxy that
+ * compresses a response marks its ETag weak, and browsers send it back so).
+ */
+function noneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === "*") return true;
+  for (const m of header.matchAll(/(?:W\/)?"([^"]*)"/g)) if (m[1] === etag) return true;
+  return false;
+}
