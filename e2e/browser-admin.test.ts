@@ -119,6 +119,8 @@ describe.skipIf(!hasChromium)("in a browser: the admin users pages", () => {
     await page.getByRole("heading", { name: "Taro Tanaka" }).waitFor();
     expect(await page.locator("#user-profile .alert-ok").textContent()).toContain("The account is saved.");
     expect(await page.locator("#user-summary .status-badge").first().textContent()).toBe("Active");
+    // Disabling asks first (it ends every session at once): the admin says yes.
+    page.once("dialog", (d) => void d.accept());
     await page.getByRole("button", { name: "Disable" }).click();
     await expect.poll(() => page.locator("#user-summary .status-badge").first().textContent()).toBe("Disabled");
     expect(await page.locator("#user-admin > .alert-ok").textContent()).toContain("all its sessions were ended");

@@ -174,7 +174,7 @@ describe.skipIf(!hasChromium)("in a browser: the layout on a phone and a laptop"
     const name = page.locator(".whoami-link");
     expect(await name.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
     expect(await textLines(name)).toBe(1);
-    const logout = page.locator(".topbar button");
+    const logout = page.locator('.topbar form[action="/logout"] button');
     expect(await textLines(logout)).toBe(1);
     expectInViewport(await boxInView(logout), "ログアウト");
     expect(problems).toEqual([]);

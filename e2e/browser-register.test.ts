@@ -82,7 +82,7 @@ describe.skipIf(!hasChromium)("in a browser: register, confirm, log in, edit, sw
 
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
-    await page.getByRole("link", { name: "日本語" }).click();
+    await page.getByRole("button", { name: "日本語" }).click();
     await page.waitForFunction("document.documentElement.lang === 'ja'");
     await page.getByRole("heading", { name: "プロフィール" }).waitFor();
     expect(await page.locator("body").textContent()).toContain("セッション");

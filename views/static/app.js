@@ -35,15 +35,15 @@
     list.scrollLeft = offset - (list.clientWidth - tab.offsetWidth) / 2;
   }
 
-  // The language links return to the address the server chose for the page (never a one-time
-  // link or a form's POST). When htmx pushes a new address (a search, a filter), they follow it.
+  // The language switch returns to the address the server chose for the page (never a one-time
+  // link or a form's POST). When htmx pushes a new address (a search, a filter), it follows it.
   function followPushedUrl(e) {
     var path = e.detail && e.detail.path;
     if (typeof path !== "string" || path.charAt(0) !== "/") return;
-    document.querySelectorAll('a.lang[href^="/lang/"]').forEach(function (a) {
-      var url = new URL(a.getAttribute("href"), location.href);
+    document.querySelectorAll('form.lang-form[action^="/lang/"]').forEach(function (form) {
+      var url = new URL(form.getAttribute("action"), location.href);
       url.searchParams.set("next", path);
-      a.setAttribute("href", url.pathname + url.search);
+      form.setAttribute("action", url.pathname + url.search);
     });
   }
   document.addEventListener("htmx:pushedIntoHistory", followPushedUrl);
