@@ -1,7 +1,7 @@
 import type { BulkAction, BulkResult } from "../../server/admin/user-bulk.js";
 import { Alert } from "../components/form.js";
 import type { View } from "../view.js";
-import type { Picked } from "./admin-users-delete.js";
+import { BatchResults, PickedConfirmForm, PickedList, type Picked } from "./admin-users-delete.js";
 
 const accountHref = (id: string) => `/admin/users/${encodeURIComponent(id)}`;
 
@@ -17,29 +17,8 @@ export function BulkDisableConfirmPage({ v, accounts, unknown }: { v: View; acco
     <section class="card confirm" aria-labelledby="confirm-title">
       <h1 id="confirm-title">{t("admin.users.bulk.disableConfirmTitle", { count: n })}</h1>
       {unknown > 0 && <p class="hint">{t("admin.users.delete.unknown", { count: unknown })}</p>}
-      <ul class="picked">
-        {accounts.map((a) => (
-          <li>
-            <span class="mono">{a.userId}</span>
-            {a.displayName !== a.userId && <span class="muted"> · {a.displayName}</span>}
-          </li>
-        ))}
-      </ul>
-      <form method="post" action="/admin/users/batch-status" class="stack">
-        <p>{t("admin.users.bulk.disableHint")}</p>
-        <input type="hidden" name="action" value="disable" />
-        {accounts.map((a) => (
-          <input type="hidden" name="ids" value={a.id} />
-        ))}
-        <div class="actions">
-          <button type="submit" class="btn btn-danger-solid">
-            {t("admin.users.bulk.disableButton", { count: n })}
-          </button>
-          <a class="btn btn-secondary" href="/admin/users">
-            {t("admin.users.delete.cancel")}
-          </a>
-        </div>
-      </form>
+      <PickedList accounts={accounts} />
+      <PickedConfirmForm v={v} action="/admin/users/batch-status" accounts={accounts} say={t("admin.users.bulk.disableHint")} button={t("admin.users.bulk.disableButton", { count: n })} fields={{ action: "disable" }} />
     </section>
   );
 }
@@ -61,38 +40,11 @@ function Outcome({ v, action, r }: { v: View; action: BulkAction; r: BulkResult 
 export function BulkResultPage({ v, action, results, unknown }: { v: View; action: BulkAction; results: BulkResult[]; unknown: number }) {
   const t = v.t;
   const done = results.filter((r) => r.ok).length;
+  const rows = results.map((r) => ({ userId: <a href={accountHref(r.id)}>{r.userId}</a>, outcome: <Outcome v={v} action={action} r={r} /> }));
+  const summary = <Alert v={v} kind={done === results.length ? "ok" : "info"} msg={{ key: "admin.users.bulk.summary", params: { done, failed: results.length - done } }} />;
   return (
-    <section class="card" aria-labelledby="result-title">
-      <h1 id="result-title">{t(`admin.users.bulk.doneTitle.${action}`)}</h1>
-      <Alert v={v} kind={done === results.length ? "ok" : "info"} msg={{ key: "admin.users.bulk.summary", params: { done, failed: results.length - done } }} />
+    <BatchResults v={v} title={t(`admin.users.bulk.doneTitle.${action}`)} summary={summary} rows={rows}>
       {unknown > 0 && <p class="hint">{t("admin.users.delete.unknown", { count: unknown })}</p>}
-      <div class="table-wrap">
-        <table class="data-table">
-          <thead>
-            <tr>
-              <th scope="col">{t("form.userId")}</th>
-              <th scope="col">{t("admin.users.delete.result")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {results.map((r) => (
-              <tr>
-                <td class="mono">
-                  <a href={accountHref(r.id)}>{r.userId}</a>
-                </td>
-                <td>
-                  <Outcome v={v} action={action} r={r} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <p class="actions">
-        <a class="btn btn-secondary" href="/admin/users">
-          {t("admin.users.delete.back")}
-        </a>
-      </p>
-    </section>
+    </BatchResults>
   );
 }

@@ -1,3 +1,4 @@
+import type { Child } from "hono/jsx";
 import type { ErrorCode } from "../../server/errors.js";
 import type { AdminContext } from "./admin-users.js";
 import { Alert } from "../components/form.js";
@@ -7,6 +8,43 @@ export interface Picked {
   id: string;
   userId: string;
   displayName: string;
+}
+
+/** The checked accounts a batch action is about to act on, by user ID and name. */
+export function PickedList({ accounts }: { accounts: Picked[] }) {
+  return (
+    <ul class="picked">
+      {accounts.map((a) => (
+        <li>
+          <span class="mono">{a.userId}</span>
+          {a.displayName !== a.userId && <span class="muted"> · {a.displayName}</span>}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** The one button that posts the checked accounts to `action` (a plain form: no JavaScript needed), and Cancel. */
+export function PickedConfirmForm({ v, action, accounts, say, button, fields = {} }: { v: View; action: string; accounts: Picked[]; say: string; button: string; fields?: Record<string, string> }) {
+  return (
+    <form method="post" action={action} class="stack">
+      <p>{say}</p>
+      {Object.entries(fields).map(([name, value]) => (
+        <input type="hidden" name={name} value={value} />
+      ))}
+      {accounts.map((a) => (
+        <input type="hidden" name="ids" value={a.id} />
+      ))}
+      <div class="actions">
+        <button type="submit" class="btn btn-danger-solid">
+          {button}
+        </button>
+        <a class="btn btn-secondary" href="/admin/users">
+          {v.t("admin.users.delete.cancel")}
+        </a>
+      </div>
+    </form>
+  );
 }
 
 /** Deletion is locked: say so, and where it is unlocked (owners) or who can (admins). */
@@ -39,29 +77,9 @@ export function BatchConfirmPage({ v, accounts, unknown, ctx, error }: { v: View
       <h1 id="confirm-title">{t("admin.users.delete.confirmTitle", { count: n })}</h1>
       {ctx.deletionLocked || error === "deletion_locked" ? <LockedNotice v={v} owner={ctx.owner} /> : error && <Alert v={v} kind="error" msg={{ key: `error.${error}` }} />}
       {unknown > 0 && <p class="hint">{t("admin.users.delete.unknown", { count: unknown })}</p>}
-      <ul class="picked">
-        {accounts.map((a) => (
-          <li>
-            <span class="mono">{a.userId}</span>
-            {a.displayName !== a.userId && <span class="muted"> · {a.displayName}</span>}
-          </li>
-        ))}
-      </ul>
+      <PickedList accounts={accounts} />
       {!ctx.deletionLocked && n > 0 ? (
-        <form method="post" action="/admin/users/batch-delete" class="stack">
-          <p>{t("admin.users.delete.irreversible")}</p>
-          {accounts.map((a) => (
-            <input type="hidden" name="ids" value={a.id} />
-          ))}
-          <div class="actions">
-            <button type="submit" class="btn btn-danger-solid">
-              {t("admin.users.delete.confirmButton", { count: n })}
-            </button>
-            <a class="btn btn-secondary" href="/admin/users">
-              {t("admin.users.delete.cancel")}
-            </a>
-          </div>
-        </form>
+        <PickedConfirmForm v={v} action="/admin/users/batch-delete" accounts={accounts} say={t("admin.users.delete.irreversible")} button={t("admin.users.delete.confirmButton", { count: n })} />
       ) : (
         <p>
           <a href="/admin/users">{t("admin.users.delete.back")}</a>
@@ -71,14 +89,14 @@ export function BatchConfirmPage({ v, accounts, unknown, ctx, error }: { v: View
   );
 }
 
-/** What happened to each account of a batch deletion. */
-export function BatchResultPage({ v, results }: { v: View; results: { id: string; userId: string; status: "deleted" | "error"; code?: ErrorCode }[] }) {
+/** A batch action's result page: its title and summary, each account's outcome, and the way back to the list. */
+export function BatchResults({ v, title, summary, rows, children }: { v: View; title: string; summary: Child; rows: { userId: Child; outcome: Child }[]; children?: Child }) {
   const t = v.t;
-  const deleted = results.filter((r) => r.status === "deleted").length;
   return (
     <section class="card" aria-labelledby="result-title">
-      <h1 id="result-title">{t("admin.users.delete.doneTitle")}</h1>
-      <Alert v={v} kind={deleted === results.length ? "ok" : "info"} msg={{ key: "admin.users.delete.summary", params: { deleted, failed: results.length - deleted } }} />
+      <h1 id="result-title">{title}</h1>
+      {summary}
+      {children}
       <div class="table-wrap">
         <table class="data-table">
           <thead>
@@ -88,10 +106,10 @@ export function BatchResultPage({ v, results }: { v: View; results: { id: string
             </tr>
           </thead>
           <tbody>
-            {results.map((r) => (
+            {rows.map((r) => (
               <tr>
                 <td class="mono">{r.userId}</td>
-                <td>{r.status === "deleted" ? <span class="status-badge status-active">{t("admin.users.delete.deleted")}</span> : <span class="status-badge status-disabled">{t(`error.${r.code ?? "internal_error"}`)}</span>}</td>
+                <td>{r.outcome}</td>
               </tr>
             ))}
           </tbody>
@@ -104,4 +122,16 @@ export function BatchResultPage({ v, results }: { v: View; results: { id: string
       </p>
     </section>
   );
+}
+
+/** What happened to each account of a batch deletion. */
+export function BatchResultPage({ v, results }: { v: View; results: { id: string; userId: string; status: "deleted" | "error"; code?: ErrorCode }[] }) {
+  const t = v.t;
+  const deleted = results.filter((r) => r.status === "deleted").length;
+  const rows = results.map((r) => ({
+    userId: r.userId,
+    outcome: r.status === "deleted" ? <span class="status-badge status-active">{t("admin.users.delete.deleted")}</span> : <span class="status-badge status-disabled">{t(`error.${r.code ?? "internal_error"}`)}</span>,
+  }));
+  const summary = <Alert v={v} kind={deleted === results.length ? "ok" : "info"} msg={{ key: "admin.users.delete.summary", params: { deleted, failed: results.length - deleted } }} />;
+  return <BatchResults v={v} title={t("admin.users.delete.doneTitle")} summary={summary} rows={rows} />;
 }

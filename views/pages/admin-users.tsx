@@ -63,6 +63,16 @@ export function UsersFilters({ v, q, orgs }: { v: View; q: UsersQuery; orgs: Org
 }
 
 /** What the checked rows can do: export them; enable them or send them new setup links at once; disable or delete them after a confirmation page. */
+/** The bulk form's actions over the checked rows: what it posts, its label, and whether it is drawn as a danger. */
+const bulkButtons: [string, string, boolean][] = [
+  ["csv", "admin.users.bulk.exportCsv", false],
+  ["json", "admin.users.bulk.exportJson", false],
+  ["enable", "admin.users.bulk.enable", false],
+  ["setup-link", "admin.users.bulk.setupLink", false],
+  ["disable", "admin.users.bulk.disable", true],
+  ["delete", "admin.users.bulk.delete", true],
+];
+
 function BulkBar({ v }: { v: View }) {
   const t = v.t;
   return (
@@ -71,24 +81,11 @@ function BulkBar({ v }: { v: View }) {
         {t("admin.users.bulk.selected", { count: 0 })}
       </span>
       <span class="bulk-label">{t("admin.users.bulk.label")}</span>
-      <button type="submit" name="action" value="csv" class="btn btn-quiet" data-needs-selection="">
-        {t("admin.users.bulk.exportCsv")}
-      </button>
-      <button type="submit" name="action" value="json" class="btn btn-quiet" data-needs-selection="">
-        {t("admin.users.bulk.exportJson")}
-      </button>
-      <button type="submit" name="action" value="enable" class="btn btn-quiet" data-needs-selection="">
-        {t("admin.users.bulk.enable")}
-      </button>
-      <button type="submit" name="action" value="setup-link" class="btn btn-quiet" data-needs-selection="">
-        {t("admin.users.bulk.setupLink")}
-      </button>
-      <button type="submit" name="action" value="disable" class="btn btn-quiet btn-danger-quiet" data-needs-selection="">
-        {t("admin.users.bulk.disable")}
-      </button>
-      <button type="submit" name="action" value="delete" class="btn btn-quiet btn-danger-quiet" data-needs-selection="">
-        {t("admin.users.bulk.delete")}
-      </button>
+      {bulkButtons.map(([action, label, danger]) => (
+        <button type="submit" name="action" value={action} class={danger ? "btn btn-quiet btn-danger-quiet" : "btn btn-quiet"} data-needs-selection="">
+          {t(label)}
+        </button>
+      ))}
     </form>
   );
 }
