@@ -4,8 +4,9 @@ import { Alert, Field, FormMessages, hxForm, Select, Submit } from "../component
 import type { OrgOption } from "../pages/admin-users.js";
 import type { FormState, View } from "../view.js";
 import { SetupLinkField } from "./setup-link.js";
+import { languageOptions } from "./profile-section.js";
 
-export const createFields = ["type", "userId", "nickname", "groupName", "avatarUrl", "email", "password", "organizationId"];
+export const createFields = ["type", "userId", "nickname", "groupName", "avatarUrl", "email", "password", "language", "organizationId"];
 
 function TypeChoice({ v, state }: { v: View; state: FormState }) {
   const current = state.values.type || "general";
@@ -72,6 +73,8 @@ export function CreateUserSection({ v, state, orgs, result }: { v: View; state: 
             <Field v={v} state={state} name="email" type="email" label={t("form.email")} autocomplete="off" hint={t("admin.create.emailHint")} />
             <Field v={v} state={state} name="password" type="password" label={t("form.password")} autocomplete="new-password" hint={t("admin.create.passwordHint")} />
             <Field v={v} state={state} name="avatarUrl" type="url" label={t("account.profile.avatarUrl")} maxlength={500} inputmode="url" />
+            {/* The language of the person's mail (the setup mail first) and pages, until they choose. */}
+            <Select v={v} state={state} name="language" label={t("account.profile.language")} options={languageOptions(state.values.language ?? "")} hint={t("admin.create.languageHint")} />
             {orgs && <Select v={v} state={state} name="organizationId" label={t("admin.users.col.organization")} options={orgs.map((o) => ({ value: o.id, label: o.name }))} />}
           </div>
           <div class="actions">

@@ -33,6 +33,19 @@ describe("the create account dialog", () => {
     expect(accountOf(t, "sam")?.status).toBe("invited");
   });
 
+  it("chooses the new account's language, starting from the page's: a Japanese admin's new account gets its setup mail in Japanese", async () => {
+    const { t, adminCookie } = await adminWorld();
+    const ja = await (await t.request("/admin/users/new", { cookie: `${adminCookie}; roster_lang=ja`, headers: hx })).text();
+    expect(ja).toMatch(/<option value="ja" selected="">日本語<\/option>/);
+    const r = await t.request("/admin/users/new", { form: { ...form, email: "sam@acme.test", language: "ja" }, cookie: `${adminCookie}; roster_lang=ja`, headers: hx });
+    expect(r.status).toBe(201);
+    expect(accountOf(t, "sam")?.language).toBe("ja");
+    expect(t.mailbox.lastMessage("sam@acme.test")?.subject).toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+    const en = await t.request("/admin/users/new", { form: { ...form, userId: "lee", email: "lee@acme.test", language: "en" }, cookie: `${adminCookie}; roster_lang=ja`, headers: hx });
+    expect(en.status).toBe(201);
+    expect(t.mailbox.lastMessage("lee@acme.test")?.subject).not.toMatch(/[\u3040-\u30ff\u4e00-\u9fff]/);
+  });
+
   it("with a password: active, changed at the first log in", async () => {
     const { t, adminCookie } = await adminWorld();
     const html = await (await t.request("/admin/users/new", { form: { ...form, password: PASSWORD }, cookie: adminCookie, headers: hx })).text();

@@ -9,7 +9,7 @@ import type { CreateResult } from "../../admin/user-actions.js";
 import { adminPage, isOwner, pageAdmin } from "./admin-users-shared.js";
 import { attempt, failedForm, formBody, isHx } from "./render.js";
 
-const createText = ["type", "userId", "nickname", "groupName", "avatarUrl", "email", "password", "organizationId"] as const;
+const createText = ["type", "userId", "nickname", "groupName", "avatarUrl", "email", "password", "language", "organizationId"] as const;
 
 function createAnswer(c: Ctx, user: PageUser, o: { state: FormState; result?: CreateResult; status?: number; dialog?: boolean }) {
   // A single-organization server shows no organization chooser (SPEC: nothing to choose).
@@ -40,7 +40,8 @@ export const adminUsersNewPages = new Hono<AppEnv>()
   .get("/admin/users/new", (c) => {
     const user = pageAdmin(c);
     const owner = isOwner(user);
-    return createAnswer(c, user, { state: formState({ type: "general", organizationId: owner ? (user.account.organizationId ?? "") : "" }), dialog: true });
+    // The new account's language starts as the one this page is in (a Japanese admin's new account gets Japanese mail).
+    return createAnswer(c, user, { state: formState({ type: "general", language: c.get("lang"), organizationId: owner ? (user.account.organizationId ?? "") : "" }), dialog: true });
   })
   .post("/admin/users/new", async (c) => {
     const user = pageAdmin(c);
@@ -52,5 +53,5 @@ export const adminUsersNewPages = new Hono<AppEnv>()
     if (!r.ok) return createAnswer(c, user, { state: failedForm(c, r.err, f, ["password"]), status: r.err.status });
     // The table behind the dialog reloads itself to show the new account.
     if (isHx(c)) c.header("hx-trigger", "users-changed");
-    return createAnswer(c, user, { state: formState(), result: r.value, status: 201 });
+    return createAnswer(c, user, { state: formState({ language: c.get("lang") }), result: r.value, status: 201 });
   });
