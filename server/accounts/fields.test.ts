@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { createTestApp, registerMember, setupOwner } from "../test/harness.js";
+import { eq } from "drizzle-orm";
+import { accounts } from "../db/schema.js";
+import { pageLogin } from "../http/pages/test-helpers.js";
+import { createTestApp, ORIGIN, registerMember, setupOwner } from "../test/harness.js";
 import { characters, nicknameField, profileSchema, textField } from "./fields.js";
 import { loginSchema } from "./login.js";
 
@@ -93,5 +96,10 @@ describe("regression: bytes that were not UTF-8 (hostile review, stop 14)", () =
     const r = await t.request("/api/v1/me", { method: "PATCH", token: owner.token, body: '{"nickname":"\uFFFD\uFFFD"}', headers: { "content-type": "application/json" } });
     expect(r.status).toBe(400);
     expect(await r.json()).toMatchObject({ code: "validation_failed", errors: { nickname: expect.stringMatching(/broken characters/) } });
+    // The page's form, as the bytes came: "%C0%80" is not UTF-8 and reads as U+FFFD.
+    const cookie = await pageLogin(t, "owner");
+    const form = await t.request("/account/profile", { body: "nickname=%C0%80&language=en", cookie, headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN } });
+    expect(form.status).toBe(400);
+    expect(t.db.select().from(accounts).where(eq(accounts.id, owner.user.id)).get()?.nickname).not.toContain("\uFFFD");
   });
 });

@@ -72,6 +72,10 @@ describe("import files: encodings, headers, size", () => {
     const r = await send(`userId\n${"x\n".repeat(2_000_000)}`);
     expect(r.status).toBe(413);
     expect(await r.json()).toMatchObject({ errors: { body: expect.stringMatching(/50,000 rows/) } });
+    // Past the limit the file is not read at all: a broken quote at row 60,000 is never reached
+    // (read whole, the file would be "cannot be read", a 400).
+    const broken = await send(`userId\n${"x\n".repeat(60_000)}"unterminated\n`);
+    expect(broken.status).toBe(413);
   });
 
   it("answers a member 403 before reading the body", async () => {
@@ -79,6 +83,8 @@ describe("import files: encodings, headers, size", () => {
     const member = await registerMember(t, "mia@acme.test");
     const r = await send(`userId\n${"x\n".repeat(2_000_000)}`, { token: member.token });
     expect(r.status).toBe(403);
+    // Not read: a file that cannot be parsed is a 403 too, not the parser's 400.
+    expect((await send('userId\n"unterminated\n', { token: member.token })).status).toBe(403);
     expect(await r.json()).toMatchObject({ code: "forbidden" });
   });
 });

@@ -42,6 +42,9 @@ describe("only an owner changes an owner", () => {
       ["POST", "/decline", { reason: "no" }],
       ["DELETE", "/sessions", undefined],
       ["DELETE", "", undefined],
+      // A temporary password on the owner would be the quickest way to take over the server.
+      ["POST", "/password", { password: "Taken-Over-Pass-99" }],
+      ["POST", "/setup-link", undefined],
     ] as const) {
       const r = await t.request(`/api/v1/admin/users/${id}${path}`, { method, token: admin.token, json });
       expect(r.status, `${method} ${path}`).toBe(403);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createOrganization } from "../organizations/organizations.js";
 import { createTestApp, login, PASSWORD, registerMember, setupOwner } from "../test/harness.js";
 
 /**
@@ -50,6 +51,12 @@ describe("a temporary password from an admin", () => {
 
     const member = await registerMember(t, "mia@acme.test");
     expect((await users(`/${owner.user.id}/password`, { token: member.token, json: { password: "Temp-Desk-4471" } })).status).toBe(403);
+    // An admin of another organization does not find the account at all.
+    const globex = t.db.transaction((tx) => createOrganization(tx, t.deps, "Globex", ["globex.test"]));
+    await users("", { json: { type: "admin", userId: "gabe", email: "gabe@globex.test", password: PASSWORD, organizationId: globex.id } });
+    const gabe = await login(t, "gabe");
+    expect((await users(`/${member.user.id}/password`, { token: gabe.token, json: { password: "Temp-Desk-4471" } })).status).toBe(404);
+    expect((await t.request("/api/v1/auth/login", { json: { login: "mia@acme.test", password: "Temp-Desk-4471" } })).status).toBe(401);
     const audit = (await (await t.request("/api/v1/admin/audit?limit=20", { token: owner.token })).json()) as { items: { action: string }[] };
     expect(audit.items.map((i) => i.action)).toContain("admin.user_password_set");
     expect(JSON.stringify(audit)).not.toContain("Temp-Desk-4471");
