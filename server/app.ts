@@ -11,7 +11,7 @@ import { loadAuth, type ApiKeyValidator } from "./http/auth.js";
 import { SESSION_COOKIE } from "./auth/sessions.js";
 import { clientIp } from "./http/client-ip.js";
 import { storageProblem, type AppEnv, type Ctx } from "./http/context.js";
-import type { NodeEnv } from "./http/listener.js";
+import { BODY_LIMITS, type NodeEnv } from "./http/listener.js";
 import { accessLogger, loggedPath } from "./log.js";
 import { api } from "./http/api/index.js";
 import { problem } from "./http/api/respond.js";
@@ -180,15 +180,13 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     return next();
   });
 
-  // 10 MB for imports, 1 MB for the JSON API, 512 KB for a page's form (the longest, a
-  // registration request's list of addresses, is under 400 KB encoded), refused before it
-  // is read whole. Built once; GET and HEAD skip it, so the hot read path never turns the
-  // light request into a full one just to look for a body.
+  // BODY_LIMITS (listener.ts) by kind of route, refused before the body is read whole.
+  // Built once; GET and HEAD skip it, so the hot read path never turns the light request
+  // into a full one just to look for a body.
   const tooLarge = () => {
     throw new AppError("payload_too_large");
   };
-  const KB = 1024;
-  const limits = { imports: 10 * 1024 * KB, api: 1024 * KB, page: 512 * KB };
+  const limits = BODY_LIMITS;
   const limiters = {
     imports: bodyLimit({ maxSize: limits.imports, onError: tooLarge }),
     api: bodyLimit({ maxSize: limits.api, onError: tooLarge }),

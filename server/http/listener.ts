@@ -95,24 +95,28 @@ export const HTTP_LIMITS = {
    * Idle keep-alive. A proxy in front reuses its idle connections to us for up to 60 s (nginx's
    * upstream keepalive_timeout, AWS and Azure load balancers); if we closed one first, as Node's 5 s
    * does, a request the proxy sends down it as we close it comes back to its client as a 502. Idle
-   * sockets cost a few KB each and are counted in maxConnections.
+   * sockets cost a few KB each.
    */
   keepAliveTimeout: 65_000,
   /** How often Node looks for requests past those timeouts: its 30 s would let a 30 s limit run to 60. */
   checkEvery: 1_000,
-  /**
-   * Connections at once; the next is closed as it is accepted. A chat deployment's clients reach us
-   * through a proxy's few hundred connections at most; 2,000 bounds memory (each may hold a body
-   * being read) and stays under the usual file-descriptor limit with room for the database and mail.
-   */
-  maxConnections: 2_000,
+  // No cap on connections at once. A server-wide cap let one client that opens that many idle
+  // sockets (each held up to the headers timeout) shut every other client out, the chat server's
+  // token checks included; a cap per address would shut out everyone behind one proxy. What one
+  // connection can hold is bounded instead: its headers' time, its request's time, its body's size.
   /** After a refusal, how long a client that keeps its end of the connection open is waited for. */
   closeGrace: 2_000,
 };
 export type HttpLimits = typeof HTTP_LIMITS;
 
-/** The largest body any route takes (the import's, in server/app.ts): a longer declared one is refused before its 100 Continue. */
-const LARGEST_BODY = 10 * 1024 * 1024;
+/**
+ * The largest body a request may have (server/app.ts refuses a longer one before reading it):
+ * 10 MB for imports, 1 MB for the JSON API, 512 KB for a page's form (the longest, a registration
+ * request's list of addresses, is under 400 KB encoded).
+ */
+export const BODY_LIMITS = { imports: 10 * 1024 * 1024, api: 1024 * 1024, page: 512 * 1024 };
+/** A longer declared body than any route takes is refused before its 100 Continue. */
+const LARGEST_BODY = BODY_LIMITS.imports;
 
 /**
  * The HTTP server for the app: the listener above, Node's parser errors
@@ -133,7 +137,6 @@ export function httpServer(fetch: Fetch, o: { hostname?: string; limits?: Partia
     },
     requestListener(fetch, o),
   );
-  server.maxConnections = limits.maxConnections;
   answerClientErrors(server, limits);
   answerExpectations(server);
   return server;
@@ -260,7 +263,7 @@ function closeAfter(res: ServerResponse, socket: Duplex, limits: Pick<HttpLimits
 /**
  * Ends the connection after what is written, and lets go of it if the client
  * keeps its end open (the server allows half-open connections): it would
- * count against maxConnections for ever.
+ * hold its socket for ever.
  */
 function hangUp(socket: Duplex, limits: Pick<HttpLimits, "closeGrace">, last?: string): void {
   if (socket.destroyed) return;
