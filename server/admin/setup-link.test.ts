@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { DAY, MINUTE } from "../clock.js";
 import { createOrganization } from "../organizations/organizations.js";
+import { eq } from "drizzle-orm";
+import { accounts } from "../db/schema.js";
+import { AppError } from "../errors.js";
 import { createTestApp, login, PASSWORD, setupOwner } from "../test/harness.js";
+import { newSetupLink } from "./user-actions.js";
 
 /**
  * An admin's "new setup link" (POST /api/v1/admin/users/{id}/setup-link): an invited account whose
@@ -76,6 +80,14 @@ describe("a new setup link for an invited account", () => {
     const audit = (await (await t.request("/api/v1/admin/audit?limit=5", { token: owner.token })).json()) as { items: { action: string; actor: unknown; target: unknown; detail: unknown }[] };
     expect(audit.items[0]).toMatchObject({ action: "admin.user_setup_link", detail: { outcome: "setup_mail" } });
     expect(JSON.stringify(audit.items[0])).toContain("ivy");
+  });
+
+  it("in bulk (mailOnly), an account without an address gets no link, and the one it was given keeps working", async () => {
+    const { t, owner, users, setup } = await world();
+    const created = (await (await users("", { json: { userId: "lee" } })).json()) as { user: { id: string }; setupUrl: string };
+    const actor = t.db.select().from(accounts).where(eq(accounts.id, owner.user.id)).get()!;
+    expect(() => newSetupLink(t.deps, actor, created.user.id, { ip: "127.0.0.1", userAgent: "test" }, { mailOnly: true })).toThrow(AppError);
+    expect((await setup(new URL(created.setupUrl).searchParams.get("token") ?? "", "lees-own-pass-42")).status).toBe(200);
   });
 
   it("a disabled invited account gets no link until it is enabled again", async () => {

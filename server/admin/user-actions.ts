@@ -193,12 +193,15 @@ export interface SetupLinkResult {
  * (7 days), or the link for an account without an address went astray. The earlier link stops
  * working. Any other account has chosen its password already: its person uses "Forgot password".
  */
-export function newSetupLink(deps: Deps, actor: Account, id: string, meta: RequestMeta): SetupLinkResult {
+export function newSetupLink(deps: Deps, actor: Account, id: string, meta: RequestMeta, o: { mailOnly?: boolean } = {}): SetupLinkResult {
   const scope = adminScope(actor);
   const result = deps.db.transaction(
     (tx) => {
       const a = changeableAccount(tx, scope, id);
+      if (a.status === "disabled") throw new AppError("validation_failed", { status: "field.invalid" }, undefined, "The account is disabled: enable it first.");
       if (a.status !== "invited") throw new AppError("validation_failed", { status: "field.invalid" }, undefined, "The account is not waiting for its setup: its person has chosen a password already.");
+      // A link to hand over is shown once, to one admin for one person: never made where it would not be shown.
+      if (o.mailOnly && !a.email) throw new AppError("validation_failed", { email: "admin.users.bulk.why.noEmail" }, undefined, "The account has no address: make its link on its page.");
       const url = setupLink(tx, deps, a, organizationName(tx, a));
       const outcome = a.email ? ("setup_mail" as const) : ("setup_link" as const);
       audit(tx, deps, { action: "admin.user_setup_link", actor: ref(actor), target: ref(a), organizationId: a.organizationId, ip: meta.ip, detail: { outcome } });
@@ -242,6 +245,9 @@ export async function setTemporaryPassword(deps: Deps, actor: Account, id: strin
       // Read again after the hashing: what an admin changed meanwhile decides.
       const a = changeableAccount(tx, scope, id);
       assertMayTakePassword(a);
+      // Against the account as it is now (an admin may have changed its address meanwhile).
+      const stale = passwordProblem(password, a);
+      if (stale) throw new AppError("weak_password", { password: stale });
       const now = deps.clock.now();
       const set: Partial<Account> = { passwordHash, mustChangePassword: true, updatedAt: now };
       if (a.status === "invited") set.status = "active";

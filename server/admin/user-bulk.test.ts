@@ -91,7 +91,7 @@ describe("bulkStatus", () => {
     expect(results).toEqual([
       { id: idOf(t, "ivy"), userId: "ivy", ok: true },
       { id: idOf(t, "ian"), userId: "ian", ok: true },
-      { id: idOf(t, "ned"), userId: "ned", ok: false, message: "admin.users.bulk.why.noEmail" },
+      { id: idOf(t, "ned"), userId: "ned", ok: false, code: "validation_failed", message: "admin.users.bulk.why.noEmail" },
       { id: idOf(t, "mia"), userId: "mia", ok: false, code: "validation_failed", message: "admin.users.bulk.why.notInvited" },
     ]);
     expect(t.mailbox.sent().length).toBe(mails + 2);

@@ -28,7 +28,7 @@ export interface BulkResult {
 const run: Record<BulkAction, (deps: Deps, actor: Account, id: string, meta: RequestMeta) => unknown> = {
   disable: disableUser,
   enable: enableUser,
-  "setup-link": newSetupLink,
+  "setup-link": (deps, actor, id, meta) => newSetupLink(deps, actor, id, meta, { mailOnly: true }),
 };
 
 /** Nothing to change: still ok, but the admin is told. */
@@ -38,7 +38,7 @@ const already = (action: BulkAction, a: Account): boolean => (action === "disabl
 function why(e: AppError, action: BulkAction, scope: AdminScope, a: Account | undefined): string | undefined {
   if (e.code === "forbidden" && a?.id === scope.actor.id) return "admin.users.bulk.why.self";
   if (e.code === "forbidden" && a && !mayChange(scope, a)) return "admin.users.bulk.why.owner";
-  if (action === "setup-link" && e.fields?.status) return "admin.users.bulk.why.notInvited";
+  if (action === "setup-link" && e.fields?.status) return a?.status === "disabled" ? "admin.users.bulk.why.disabled" : "admin.users.bulk.why.notInvited";
   const field = e.fields ? Object.values(e.fields)[0] : undefined;
   return field && field !== "field.invalid" ? field : undefined;
 }
@@ -47,8 +47,6 @@ function one(deps: Deps, scope: AdminScope, action: BulkAction, id: string, meta
   let a: Account | undefined;
   try {
     a = scopedAccount(deps.db, scope, id);
-    // A handed-over link is shown once and must reach one person: a list of them is not the place.
-    if (action === "setup-link" && a.status === "invited" && !a.email && mayChange(scope, a)) return { id, userId: a.userId, ok: false, message: "admin.users.bulk.why.noEmail" };
     const nothingToDo = already(action, a);
     // The single-account service checks everything again, in its own transaction: what changed since the read above decides.
     run[action](deps, scope.actor, id, meta);

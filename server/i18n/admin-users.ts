@@ -127,6 +127,7 @@ const en: Record<string, string> = {
   "admin.users.bulk.why.self": "Not done: this is your own account.",
   "admin.users.bulk.why.owner": "Only an owner can change an owner's account.",
   "admin.users.bulk.why.notInvited": "Not invited: its person has chosen a password already.",
+  "admin.users.bulk.why.disabled": "Disabled: enable it first.",
   "admin.users.bulk.why.noEmail": "No email address: open the account's page to make a setup link to hand over.",
 
   // create dialog
@@ -391,6 +392,7 @@ const ja: Record<string, string> = {
   "admin.users.bulk.why.self": "自分のアカウントには実行できません。",
   "admin.users.bulk.why.owner": "オーナーのアカウントを変更できるのはオーナーだけです。",
   "admin.users.bulk.why.notInvited": "設定待ちではありません。本人がすでにパスワードを設定しています。",
+  "admin.users.bulk.why.disabled": "無効になっています。先に有効にしてください。",
   "admin.users.bulk.why.noEmail": "メールアドレスがありません。アカウントのページを開いて、本人に渡す設定用リンクを作成してください。",
 
   "admin.create.title": "アカウントを作成",

@@ -12,7 +12,8 @@ export const introspectApi = new Hono<AppEnv>().post("/", async (c) => {
   let token: unknown;
   // The form is read as text: hono's parseBody goes through the adapter's full web Request and its stream,
   // which cost more than the whole introspection (4,700 → see the bench's introspect line).
-  if (/^application\/x-www-form-urlencoded/i.test(type)) token = new URLSearchParams(await c.req.text()).get("token") ?? undefined;
+  // A repeated field: the last, as the pages read forms (parsedForm).
+  if (/^application\/x-www-form-urlencoded/i.test(type)) token = new URLSearchParams(await c.req.text()).getAll("token").at(-1);
   else token = ((await readJson(c)) as { token?: unknown } | null)?.token;
   return c.json(introspect(c.get("deps"), auth.account, token));
 });

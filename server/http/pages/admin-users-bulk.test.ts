@@ -162,7 +162,8 @@ describe("bulk status actions on the users list", () => {
 
     const links = await (await postPairs(t, "/admin/users/bulk", bulk("setup-link", ids("ned", "mia")), { cookie })).text();
     expect(links).toContain("メールアドレスがありません。アカウントのページを開いて");
-    expect(links).toContain("設定待ちではありません。");
+    // mia was disabled just above: she is told to be enabled first, not that she is not invited.
+    expect(links).toContain("無効になっています。先に有効にしてください。");
     expect(links).not.toMatch(/Not invited|No email address|Done: /);
   });
 });
