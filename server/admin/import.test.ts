@@ -43,9 +43,23 @@ describe("import files: encodings, headers, size", () => {
     expect(await r.json()).toMatchObject({ created: 1, failed: 0 });
     expect(nickname("sj1")).toBe("山田 花子");
 
-    const utf16 = Buffer.from("\uFEFFuserId,nickname\nu16,鈴木 一郎\n", "utf16le");
+    // As Excel saves "Unicode Text": UTF-16 with a BOM, tab-separated.
+    const utf16 = Buffer.from("\uFEFFuserId\tnickname\nu16\t鈴木 一郎\n", "utf16le");
     expect(await (await send(utf16)).json()).toMatchObject({ created: 1 });
     expect(nickname("u16")).toBe("鈴木 一郎");
+  });
+
+  it("refuses a Western file that Shift_JIS would misread as Japanese (Latin-1 \"Hélène\", \"Björn\"), and follows a BOM over a declared charset", async () => {
+    const { send, nickname } = await world();
+    for (const name of ["Hélène", "Björn", "Renée Ström"]) {
+      const r = await send(Uint8Array.from([...Buffer.from("userId,nickname\nwest1,"), ...Buffer.from(name, "latin1"), 0x0a]));
+      expect(r.status, name).toBe(400);
+      expect(((await r.json()) as { errors: { body: string } }).errors.body, name).toMatch(/UTF-8/);
+    }
+    expect(nickname("west1")).toBeUndefined();
+    const bom = Buffer.from("\uFEFFuserId,nickname\nbom1,Zoë\n", "utf8");
+    expect((await send(bom, { type: "text/csv; charset=shift_jis" })).status).toBe(200);
+    expect(nickname("bom1")).toBe("Zoë");
   });
 
   it("refuses bytes that are neither UTF-8 nor Shift_JIS, and says how to save the file; nothing is created", async () => {

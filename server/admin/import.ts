@@ -54,6 +54,8 @@ export function decodeImport(bytes: Uint8Array, contentType: string): string {
       return null;
     }
   };
+  // A byte-order mark says what the file is, whatever the upload declares (as WHATWG decoding does).
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return tryDecode("utf-8") ?? refuse();
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return tryDecode("utf-16le") ?? refuse();
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return tryDecode("utf-16be") ?? refuse();
   const declared = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1];
@@ -66,8 +68,19 @@ export function decodeImport(bytes: Uint8Array, contentType: string): string {
     }
     if (known) return tryDecode(declared) ?? refuse();
   }
-  return tryDecode("utf-8") ?? tryDecode("shift_jis") ?? refuse();
+  const utf8 = tryDecode("utf-8");
+  if (utf8 !== null) return utf8;
+  const sjis = tryDecode("shift_jis");
+  return sjis !== null && !misreadAsJapanese(sjis) ? sjis : refuse();
 }
+
+/**
+ * Whether Shift_JIS text is what a Western file (Latin-1, Windows-1252) becomes when read as
+ * Shift_JIS: its accented letters turn into the user-defined area ("Björn" → "Bj\uE49An") or into
+ * kanji or half-width kana between Latin letters ("Hélène" → "H騾鈩e"), which Japanese text
+ * does not have. Such a file is refused rather than imported as nonsense.
+ */
+const misreadAsJapanese = (text: string): boolean => /[\uE000-\uF8FF]|[A-Za-z][\u3400-\u9FFF\uF900-\uFAFF\uFF61-\uFF9F]+[a-z]/.test(text);
 
 function refuse(): never {
   throw new AppError("validation_failed", { body: "import.encoding" });
@@ -90,7 +103,7 @@ export function parseImport(body: string, contentType: string): Record<string, u
     try {
       // Parsing stops one record past the limit: 10 MB of one-letter rows would otherwise be five
       // million records built on the event loop (25 s in which no other request was answered).
-      records = parse(text, { columns: csvHeader, skip_empty_lines: true, trim: true, relax_column_count: true, info: true, to: MAX_ROWS + 1 });
+      records = parse(text, { columns: csvHeader, delimiter: delimiterOf(text), skip_empty_lines: true, trim: true, relax_column_count: true, info: true, to: MAX_ROWS + 1 });
     } catch (e) {
       if (e instanceof AppError) throw e;
       throw new AppError("validation_failed", { body: "import.csv" });
@@ -105,6 +118,13 @@ export function parseImport(body: string, contentType: string): Record<string, u
   const list = rows as Record<string, unknown>[];
   if (list.length > MAX_ROWS) throw tooManyRows();
   return list.map(normalizeRow);
+}
+
+/** Tabs when the header row has tabs and no commas: Excel's "Unicode Text", its one UTF-16 export, is tab-separated. */
+function delimiterOf(text: string): string {
+  const end = text.search(/\r?\n/);
+  const header = end < 0 ? text : text.slice(0, end);
+  return header.includes("\t") && !header.includes(",") ? "\t" : ",";
 }
 
 const tooManyRows = () => new AppError("payload_too_large", { body: "import.tooManyRows" });
