@@ -240,7 +240,7 @@ export async function setTemporaryPassword(deps: Deps, actor: Account, id: strin
   const problem = passwordProblem(password, before);
   if (problem) throw new AppError("weak_password", { password: problem });
   const passwordHash = await deps.hasher.hash(password);
-  return deps.db.transaction(
+  const result = deps.db.transaction(
     (tx) => {
       // Read again after the hashing: what an admin changed meanwhile decides.
       const a = changeableAccount(tx, scope, id);
@@ -258,10 +258,14 @@ export async function setTemporaryPassword(deps: Deps, actor: Account, id: strin
       forgetLoginFailures(tx, a.id);
       const ended = invalidateUserSessions({ db: tx }, a.id);
       audit(tx, deps, { action: "admin.user_password_set", actor: ref(actor), target: ref(a), organizationId: a.organizationId, ip: meta.ip, detail: { sessionsEnded: ended } });
+      // The person hears of it from Roster too, not only from the admin: one who did not ask knows at once.
+      if (a.email) queueMail(tx, deps, a.email, a.language, { kind: "password_set_by_admin", name: a.nickname || a.userId, userId: a.userId });
       return present(tx, { ...a, ...set });
     },
     { behavior: "immediate" },
   );
+  deps.mailQueued();
+  return result;
 }
 
 const organizationName = (tx: Tx, a: Account): string =>

@@ -10,6 +10,7 @@ export type MailSpec =
   | { kind: "email_change_notice"; name: string; userId: string; newEmail: string }
   | { kind: "email_change_taken" }
   | { kind: "password_changed"; name: string; userId: string }
+  | { kind: "password_set_by_admin"; name: string; userId: string }
   | { kind: "account_setup"; name: string; userId: string; organization: string; url: string }
   | { kind: "application_approved"; name: string; url: string }
   | { kind: "application_declined"; name: string; reason: string }
@@ -73,6 +74,11 @@ function parts(spec: MailSpec, lang: Lang, server: string, serverName: string): 
       return {
         ...base("mail.passwordChanged.subject", spec.name),
         paragraphs: [tr("mail.passwordChanged.intro", { userId: spec.userId }), tr("mail.passwordChanged.warn")],
+      };
+    case "password_set_by_admin":
+      return {
+        ...base("mail.passwordSetByAdmin.subject", spec.name),
+        paragraphs: [tr("mail.passwordSetByAdmin.intro", { userId: spec.userId }), tr("mail.passwordSetByAdmin.warn")],
       };
     case "account_setup":
       return {

@@ -346,5 +346,9 @@ describe("a temporary password from the account's page", () => {
     expect(await r.text()).toContain("The temporary password is set.");
     expect(accountOf(t, "mia")).toMatchObject({ mustChangePassword: true });
     expect((await t.request("/api/v1/auth/login", { json: { login: "mia", password: "Temp-Desk-4471" } })).status).toBe(200);
+    // Mia hears of it from Roster, not only from the admin; the password is not in the mail.
+    const notice = t.mailbox.lastMessage("mia@acme.test");
+    expect(notice?.subject).toBe("An administrator set a temporary password for you");
+    expect(notice?.text).not.toContain("Temp-Desk-4471");
   });
 });
