@@ -268,6 +268,7 @@ export async function setTemporaryPassword(deps: Deps, actor: Account, id: strin
   return result;
 }
 
+/** The name of the account's organization ("" for a personal account). */
 const organizationName = (tx: Tx, a: Account): string =>
   (a.organizationId ? tx.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, a.organizationId)).get()?.name : undefined) ?? "";
 
@@ -306,8 +307,7 @@ function adminCreated(tx: Tx, accountId: string): boolean {
 }
 
 export function present(tx: Tx, a: Account): PresentedAccount {
-  const org = a.organizationId ? tx.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, a.organizationId)).get() : undefined;
-  return presentAccount(a, org?.name ?? null);
+  return presentAccount(a, a.organizationId ? organizationName(tx, a) : null);
 }
 
 export function getUser(deps: Pick<Deps, "db">, actor: Account, id: string): PresentedAccount {

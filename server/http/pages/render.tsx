@@ -112,7 +112,7 @@ export async function parsedForm(c: Ctx, all = false, o: { files?: boolean } = {
       else if (Array.isArray(had)) had.push(v);
       else out[k] = [had, v];
     }
-    return { ...out };
+    return out;
   }
   if (!o.files || !/^multipart\/form-data\b/i.test(type)) throw new AppError("validation_failed");
   try {
