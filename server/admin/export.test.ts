@@ -74,4 +74,17 @@ describe("users export", () => {
     const search = await t.request("/api/v1/admin/users?q=user149", { token: owner.token });
     expect(((await search.json()) as { total: number }).total).toBe(11);
   });
+
+  it("a HEAD of the export takes nothing away and is not recorded as an export; a GET is", async () => {
+    const t = createTestApp();
+    const owner = await setupOwner(t);
+    const exports = () => t.db.$client.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'admin.users_exported'").get() as { n: number };
+    const head = await t.request("/api/v1/admin/users/export?format=csv", { method: "HEAD", token: owner.token });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-type")).toMatch(/^text\/csv/);
+    expect(exports().n).toBe(0);
+    const get = await t.request("/api/v1/admin/users/export?format=csv", { token: owner.token });
+    expect(await get.text()).toContain("userId");
+    expect(exports().n).toBe(1);
+  });
 });

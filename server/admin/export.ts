@@ -114,15 +114,18 @@ class ChunkWriter {
  * the socket has taken the last one: memory stays flat whatever the count
  * and however slow the client.
  */
-export function exportUsers(deps: Pick<Deps, "db" | "clock">, actor: Account, query: unknown, meta: Pick<RequestMeta, "ip">) {
+export function exportUsers(deps: Pick<Deps, "db" | "clock">, actor: Account, query: unknown, meta: Pick<RequestMeta, "ip">, o: { headersOnly?: boolean } = {}) {
   const scope = adminScope(actor);
   const i = parseInput(exportSchema, query);
   const ids = i.ids ? i.ids.split(",").map((s) => s.trim()).filter(Boolean).slice(0, 10_000) : null;
   // A copy of personal data leaving the server: who took it, in what form, and which accounts it was asked for.
+  // A HEAD (`headersOnly`) takes nothing away, and is not recorded as if it had.
   const filter = ids ? { ids: ids.length } : Object.fromEntries(Object.entries({ q: i.q, type: i.type, status: i.status, group: i.group, organizationId: i.organizationId }).filter(([, v]) => v));
-  deps.db.transaction((tx) =>
-    audit(tx, deps, { action: "admin.users_exported", actor: ref(actor), organizationId: scope.organizationId ?? i.organizationId ?? null, ip: meta.ip, detail: { format: i.format, ...filter } }),
-  );
+  if (!o.headersOnly) {
+    deps.db.transaction((tx) =>
+      audit(tx, deps, { action: "admin.users_exported", actor: ref(actor), organizationId: scope.organizationId ?? i.organizationId ?? null, ip: meta.ip, detail: { format: i.format, ...filter } }),
+    );
+  }
   const where = and(userFilterWhere(scope, ids ? {} : i), ids ? inArray(accounts.id, ids) : undefined);
   const date = deps.clock.now().toISOString().slice(0, 10);
   const filename = `roster-users-${date}.${i.format}`;

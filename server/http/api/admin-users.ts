@@ -41,7 +41,7 @@ export const adminUsersApi = new Hono<AppEnv>()
     return c.json(r, 201);
   })
   .get("/export", (c) => {
-    const x = exportUsers(c.var.deps, caller(c), c.req.query(), c.var.meta);
+    const x = exportUsers(c.var.deps, caller(c), c.req.query(), c.var.meta, { headersOnly: c.req.method === "HEAD" });
     return c.body(x.body, 200, { "content-type": x.contentType, "content-disposition": `attachment; filename="${x.filename}"`, "cache-control": "no-store" });
   })
   .route("/import", importRoute)
