@@ -16,6 +16,7 @@ import { presentAccount, type PresentedAccount } from "../accounts/present.js";
 import { findByEmail, findByUserId } from "../accounts/store.js";
 import { sendVerification } from "../accounts/registration.js";
 import { queueMail } from "../mail/outbox.js";
+import { organizationName } from "../organizations/organizations.js";
 import { audit } from "./audit.js";
 import { adminScope, assertNotLastAdmin, targetOrganization, changeableAccount, countAdmins, inScope, ref, scopedAccount, type AdminScope } from "./access.js";
 
@@ -202,7 +203,7 @@ export function newSetupLink(deps: Deps, actor: Account, id: string, meta: Reque
       if (a.status !== "invited") throw new AppError("validation_failed", { status: "field.invalid" }, undefined, "The account is not waiting for its setup: its person has chosen a password already.");
       // A link to hand over is shown once, to one admin for one person: never made where it would not be shown.
       if (o.mailOnly && !a.email) throw new AppError("validation_failed", { email: "admin.users.bulk.why.noEmail" }, undefined, "The account has no address: make its link on its page.");
-      const url = setupLink(tx, deps, a, organizationName(tx, a));
+      const url = setupLink(tx, deps, a, orgName(tx, a) ?? "");
       const outcome = a.email ? ("setup_mail" as const) : ("setup_link" as const);
       audit(tx, deps, { action: "admin.user_setup_link", actor: ref(actor), target: ref(a), organizationId: a.organizationId, ip: meta.ip, detail: { outcome } });
       return { user: present(tx, a), outcome, ...(a.email ? {} : { setupUrl: url }) };
@@ -268,9 +269,8 @@ export async function setTemporaryPassword(deps: Deps, actor: Account, id: strin
   return result;
 }
 
-/** The name of the account's organization ("" for a personal account). */
-const organizationName = (tx: Tx, a: Account): string =>
-  (a.organizationId ? tx.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, a.organizationId)).get()?.name : undefined) ?? "";
+/** The name of the account's organization, null for a personal account (the organizations module's prepared read). */
+const orgName = (tx: Tx, a: Account): string | null => organizationName({ db: tx } as Pick<Deps, "db">, a.organizationId);
 
 /**
  * A new setup link for an account waiting for its person to choose a password (earlier ones stop
@@ -298,7 +298,7 @@ function readdressed(tx: Tx, deps: Pick<Deps, "clock" | "config">, a: Account): 
     return true;
   }
   if (a.status !== "invited") return false;
-  setupLink(tx, deps, a, organizationName(tx, a));
+  setupLink(tx, deps, a, orgName(tx, a) ?? "");
   return true;
 }
 
@@ -307,7 +307,7 @@ function adminCreated(tx: Tx, accountId: string): boolean {
 }
 
 export function present(tx: Tx, a: Account): PresentedAccount {
-  return presentAccount(a, a.organizationId ? organizationName(tx, a) : null);
+  return presentAccount(a, orgName(tx, a));
 }
 
 export function getUser(deps: Pick<Deps, "db">, actor: Account, id: string): PresentedAccount {
