@@ -333,6 +333,9 @@ describe("API keys and introspection", () => {
     // RFC 7662's optional hint beside the token, in either order, and the token percent-encoded.
     const hinted = await t.request("/api/v1/introspect", { token: created.key, body: `token_type_hint=access_token&token=${encodeURIComponent(member.token).replace(/\./g, "%2E")}`, headers: { "content-type": "application/x-www-form-urlencoded; charset=UTF-8" } });
     expect(await hinted.json()).toMatchObject({ active: true, sub: member.user.id });
+    // A repeated token: the last counts, as the pages read a repeated field.
+    const twice = await t.request("/api/v1/introspect", { token: created.key, body: `token=garbage&token=${encodeURIComponent(member.token)}`, headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(await twice.json()).toMatchObject({ active: true, sub: member.user.id });
     expect((await t.request("/api/v1/introspect", { token: member.token, json: { token: member.token } })).status).toBe(401);
     await t.request(`/api/v1/admin/users/${member.user.id}/disable`, { method: "POST", token: owner.token });
     expect(await (await form(member.token)).json()).toEqual({ active: false });
