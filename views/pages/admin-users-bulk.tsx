@@ -6,19 +6,21 @@ import { BatchResults, PickedConfirmForm, PickedList, type Picked } from "./admi
 const accountHref = (id: string) => `/admin/users/${encodeURIComponent(id)}`;
 
 /**
- * The confirmation step of "Disable…": which accounts, and one button that
- * posts them (a plain form: no JavaScript needed). Disabling ends sessions at
- * once, so nothing happens before this is confirmed.
+ * The confirmation step of a bulk Disable…, Enable… or Send a new setup link…:
+ * which accounts, what will happen, and one button that posts them (a plain
+ * form: no JavaScript needed). Each undoes nothing the admin can take back
+ * quietly (sessions end, people get in again, mail goes out), so nothing
+ * happens before this is confirmed.
  */
-export function BulkDisableConfirmPage({ v, accounts, unknown }: { v: View; accounts: Picked[]; unknown: number }) {
+export function BulkConfirmPage({ v, action, accounts, unknown }: { v: View; action: BulkAction; accounts: Picked[]; unknown: number }) {
   const t = v.t;
   const n = accounts.length;
   return (
     <section class="card confirm" aria-labelledby="confirm-title">
-      <h1 id="confirm-title">{t("admin.users.bulk.disableConfirmTitle", { count: n })}</h1>
+      <h1 id="confirm-title">{t(`admin.users.bulk.confirmTitle.${action}`, { count: n })}</h1>
       {unknown > 0 && <p class="hint">{t("admin.users.delete.unknown", { count: unknown })}</p>}
       <PickedList accounts={accounts} />
-      <PickedConfirmForm v={v} action="/admin/users/batch-status" accounts={accounts} say={t("admin.users.bulk.disableHint")} button={t("admin.users.bulk.disableButton", { count: n })} fields={{ action: "disable" }} />
+      <PickedConfirmForm v={v} action="/admin/users/batch-status" accounts={accounts} say={t(`admin.users.bulk.confirmHint.${action}`)} button={t(`admin.users.bulk.confirmButton.${action}`, { count: n })} fields={{ action }} />
     </section>
   );
 }

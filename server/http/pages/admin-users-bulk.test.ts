@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { accountOf, adminWorld, idOf, login, postPairs } from "./admin-users-world.js";
+import { accountOf, adminWorld, idOf, login, PASSWORD, postPairs } from "./admin-users-world.js";
 
 /** Bulk Disable, Enable and Send a new setup link on /admin/users: plain form posts, no JavaScript needed. */
 
@@ -18,8 +18,8 @@ describe("bulk status actions on the users list", () => {
     const { t, adminCookie } = await world();
     const html = await (await t.request("/admin/users", { cookie: adminCookie })).text();
     for (const [value, label] of [
-      ["enable", "Enable"],
-      ["setup-link", "Send a new setup link"],
+      ["enable", "Enable…"],
+      ["setup-link", "Send a new setup link…"],
       ["disable", "Disable…"],
     ]) {
       expect(html).toMatch(new RegExp(`<button type="submit" name="action" value="${value}"[^>]*>\\s*${label}\\s*</button>`));
@@ -76,17 +76,32 @@ describe("bulk status actions on the users list", () => {
     expect((await t.request("/admin/users", { cookie: adminCookie })).status).toBe(200);
   });
 
-  it("enables at once, without a confirmation step", async () => {
-    const { t, adminCookie, ids } = await world();
-    await postPairs(t, "/admin/users/batch-status", bulk("disable", ids("mia")), { cookie: adminCookie });
+  it("asks before enabling, listing who; enabled accounts go back to what they were", async () => {
+    const { t, adminCookie, create, ids } = await world();
+    await create({ userId: "ivy", email: "ivy@acme.test" });
+    await postPairs(t, "/admin/users/batch-status", bulk("disable", ids("mia", "ivy")), { cookie: adminCookie });
     expect(accountOf(t, "mia")?.status).toBe("disabled");
-    const r = await postPairs(t, "/admin/users/bulk", bulk("enable", ids("mia", "ada")), { cookie: adminCookie });
+
+    const ask = await postPairs(t, "/admin/users/bulk", bulk("enable", ids("mia", "ivy", "ada")), { cookie: adminCookie });
+    expect(ask.status).toBe(200);
+    const confirm = await ask.text();
+    expect(confirm).toContain("Enable the selected accounts (3)?");
+    expect(confirm).toContain("Each goes back to what it was before it was disabled");
+    expect(confirm).toContain('<input type="hidden" name="action" value="enable"/>');
+    expect(confirm).toContain("Enable 3 now");
+    // Nothing changed yet.
+    expect(accountOf(t, "mia")?.status).toBe("disabled");
+    expect((await t.request("/api/v1/auth/login", { json: { login: "mia@acme.test", password: PASSWORD } })).status).toBe(403);
+
+    const r = await postPairs(t, "/admin/users/batch-status", bulk("enable", ids("mia", "ivy", "ada")), { cookie: adminCookie });
     expect(r.status).toBe(200);
     const html = await r.text();
     expect(html).toContain("Enabling finished");
-    expect(html).toContain("Done: 2. Not done: 0.");
+    expect(html).toContain("Done: 3. Not done: 0.");
     expect(html).toContain("Not disabled: nothing to do");
     expect(accountOf(t, "mia")?.status).toBe("active");
+    // An invited account goes back to waiting for its setup, not to active.
+    expect(accountOf(t, "ivy")?.status).toBe("invited");
     expect(await (await login(t, "mia@acme.test")).token).toBeTruthy();
   });
 
@@ -98,7 +113,14 @@ describe("bulk status actions on the users list", () => {
     const before = t.mailbox.sent().length;
     const firstIvy = t.mailbox.tokenIn(t.mailbox.lastMessage("ivy@acme.test"));
 
-    const r = await postPairs(t, "/admin/users/bulk", bulk("setup-link", ids("ivy", "ian", "ned", "mia")), { cookie: adminCookie });
+    // Mail cannot be called back: the bulk form asks first, and sends nothing until confirmed.
+    const ask = await (await postPairs(t, "/admin/users/bulk", bulk("setup-link", ids("ivy", "ian", "ned", "mia")), { cookie: adminCookie })).text();
+    expect(ask).toContain("Send new setup links to the selected accounts (4)?");
+    expect(ask).toContain("A mail cannot be called back.");
+    expect(ask).toContain("Send to 4 now");
+    expect(t.mailbox.sent().length).toBe(before);
+
+    const r = await postPairs(t, "/admin/users/batch-status", bulk("setup-link", ids("ivy", "ian", "ned", "mia")), { cookie: adminCookie });
     expect(r.status).toBe(200);
     const html = await r.text();
     expect(html).toContain("Sending setup links finished");
@@ -149,7 +171,7 @@ describe("bulk status actions on the users list", () => {
     // The chosen language (the switcher's cookie) wins over the admin's own, English.
     const cookie = `${adminCookie}; roster_lang=ja`;
     const list = await (await t.request("/admin/users", { cookie })).text();
-    for (const label of ["有効にする", "設定用リンクを再送する", "無効にする…"]) expect(list).toContain(label);
+    for (const label of ["有効にする…", "設定用リンクを再送する…", "無効にする…"]) expect(list).toContain(label);
 
     const confirm = await (await postPairs(t, "/admin/users/bulk", bulk("disable", ids("mia")), { cookie })).text();
     expect(confirm).toContain("選択した1件のアカウントを無効にしますか？");
@@ -160,7 +182,10 @@ describe("bulk status actions on the users list", () => {
     expect(disabled).toContain("自分のアカウントには実行できません。");
     expect(disabled).toContain("完了：1件、できなかったもの：1件。");
 
-    const links = await (await postPairs(t, "/admin/users/bulk", bulk("setup-link", ids("ned", "mia")), { cookie })).text();
+    const ask = await (await postPairs(t, "/admin/users/bulk", bulk("setup-link", ids("ned", "mia")), { cookie })).text();
+    expect(ask).toContain("選択した2件のアカウントに設定用リンクを再送しますか？");
+    expect(ask).toContain("2件に送る");
+    const links = await (await postPairs(t, "/admin/users/batch-status", bulk("setup-link", ids("ned", "mia")), { cookie })).text();
     expect(links).toContain("メールアドレスがありません。アカウントのページを開いて");
     // mia was disabled just above: she is told to be enabled first, not that she is not invited.
     expect(links).toContain("無効になっています。先に有効にしてください。");

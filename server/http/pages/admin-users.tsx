@@ -10,7 +10,7 @@ import type { AppEnv, Ctx } from "../context.js";
 import type { PageUser } from "./account-view.js";
 import { AdminUsersPage } from "../../../views/pages/admin-users.js";
 import { BatchConfirmPage, BatchResultPage, type Picked } from "../../../views/pages/admin-users-delete.js";
-import { BulkDisableConfirmPage, BulkResultPage } from "../../../views/pages/admin-users-bulk.js";
+import { BulkConfirmPage, BulkResultPage } from "../../../views/pages/admin-users-bulk.js";
 import { UserRows, UsersResults, usersHref, type UsersPage, type UsersQuery } from "../../../views/partials/admin-users-table.js";
 import { adminContext, adminPage, doneNotice, isOwner, pageAdmin } from "./admin-users-shared.js";
 import { AppError } from "../../errors.js";
@@ -101,11 +101,10 @@ export const adminUsersPages = new Hono<AppEnv>()
       const x = exportUsers(c.var.deps, user.account, { format: action, ids: accounts.map((a) => a.id).join(",") }, c.var.meta);
       return c.body(x.body, 200, { "content-type": x.contentType, "content-disposition": `attachment; filename="${x.filename}"`, "cache-control": "no-store" });
     }
-    // Disabling ends sessions at once: it asks first. Enabling and a new setup link undo nothing and run at once.
-    if (action === "disable") {
-      return adminPage(c, user, { current: "/admin/users", title: "admin.users.bulk.disableTitle", body: (v) => <BulkDisableConfirmPage v={v} accounts={accounts} unknown={ids.length - accounts.length} /> });
+    // Disabling ends sessions, enabling lets people in again, a setup link is mail that cannot be called back: each asks first.
+    if (isBulkAction(action)) {
+      return adminPage(c, user, { current: "/admin/users", title: `admin.users.bulk.title.${action}`, body: (v) => <BulkConfirmPage v={v} action={action} accounts={accounts} unknown={ids.length - accounts.length} /> });
     }
-    if (action === "enable" || action === "setup-link") return bulkResult(c, user, action, accounts, ids.length - accounts.length);
     const ctx = adminContext(c, user);
     return adminPage(c, user, {
       current: "/admin/users",
