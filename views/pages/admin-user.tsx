@@ -73,6 +73,8 @@ export interface UserAdminProps {
   message?: { kind: "ok" | "error"; msg: Message };
   /** A new setup link to hand over, shown this once. */
   setupUrl?: string;
+  /** The temporary password form, refused: what was typed and why. */
+  passwordForm?: FormState;
   /** The viewer may not change this account (an owner, seen by an admin who is not one): shown read-only, no actions. */
   locked?: boolean;
 }
@@ -95,7 +97,7 @@ export function UserAdmin(p: UserAdminProps) {
       <div class="user-grid">
         <div>
           <UserSummary v={p.v} a={p.a} />
-          {!p.locked && <UserActions v={p.v} a={p.a} ctx={p.ctx} />}
+          {!p.locked && <UserActions v={p.v} a={p.a} ctx={p.ctx} password={p.passwordForm} />}
         </div>
         <UserForm v={p.v} id={p.a.id} state={p.form} locked={p.locked} />
       </div>

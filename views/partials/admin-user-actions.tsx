@@ -1,7 +1,7 @@
 import type { PresentedAccount } from "../../server/accounts/present.js";
 import type { AdminContext } from "../pages/admin-users.js";
 import { hxForm } from "../components/form.js";
-import type { View } from "../view.js";
+import type { FormState, View } from "../view.js";
 
 export const userActions = ["promote", "demote", "disable", "enable", "end-sessions", "verify-email", "setup-link", "temporary-password", "approve", "decline"] as const;
 export type UserAction = (typeof userActions)[number];
@@ -30,8 +30,10 @@ const demoteLabel = { admin: "admin.user.action.demoteGeneral", owner: "admin.us
  * services still decide (last admin, admin limit…); the page only leaves
  * out what cannot apply.
  */
-export function UserActions({ v, a, ctx }: { v: View; a: PresentedAccount; ctx: AdminContext }) {
+export function UserActions({ v, a, ctx, password }: { v: View; a: PresentedAccount; ctx: AdminContext; password?: FormState }) {
   const t = v.t;
+  // A refused temporary password keeps what was typed, with why under it (as any form field does).
+  const passwordError = password?.errors.password;
   const self = a.id === ctx.selfId;
   const canPromote = a.type === "general" ? Boolean(a.organization) : a.type === "admin" && ctx.owner;
   const canDemote = a.type === "admin" || (a.type === "owner" && ctx.owner);
@@ -59,10 +61,28 @@ export function UserActions({ v, a, ctx }: { v: View; a: PresentedAccount; ctx: 
         <form {...hxForm(`/admin/users/${encodeURIComponent(a.id)}/temporary-password`, "#user-admin")} class="stack compact">
           <label for="f-temporary-password">{t("admin.user.action.temporaryPassword")}</label>
           {/* Shown as typed: the admin reads it out to the person, who must change it at once. */}
-          <input id="f-temporary-password" name="password" type="text" class="mono" autocomplete="off" spellcheck={false} minlength={8} maxlength={128} required aria-describedby="f-temporary-password-hint" />
+          <input
+            id="f-temporary-password"
+            name="password"
+            type="text"
+            class="mono"
+            autocomplete="off"
+            spellcheck={false}
+            minlength={8}
+            maxlength={128}
+            required
+            value={password?.values.password ?? ""}
+            aria-invalid={passwordError ? "true" : undefined}
+            aria-describedby={passwordError ? "f-temporary-password-hint f-temporary-password-error" : "f-temporary-password-hint"}
+          />
           <p class="hint" id="f-temporary-password-hint">
             {t("admin.user.action.temporaryPasswordHint")}
           </p>
+          {passwordError && (
+            <p class="field-error" id="f-temporary-password-error">
+              {t(passwordError)}
+            </p>
+          )}
           <div class="actions">
             <button type="submit" class="btn btn-secondary">
               {t("admin.user.action.temporaryPasswordSet")}

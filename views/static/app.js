@@ -17,12 +17,13 @@
     });
   }
 
-  // After htmx swaps in a form with errors, move focus to the summary so screen readers announce it;
+  // After htmx swaps in a form with errors, move focus to the summary so screen readers announce it,
+  // or, when the form says its error only under the field, to that field (its error is its description);
   // after a success that replaced the form (data-focus), to what replaced it.
   function focusError(root) {
     if (!root || !root.querySelector) return;
     var alert = root.matches && root.matches(".alert-error[tabindex]") ? root : root.querySelector(".alert-error[tabindex]");
-    var next = alert || root.querySelector("[data-focus][tabindex]");
+    var next = alert || root.querySelector("[aria-invalid=true]") || root.querySelector("[data-focus][tabindex]");
     if (next) next.focus();
   }
 

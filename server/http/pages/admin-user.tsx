@@ -52,22 +52,21 @@ function profileInput(f: Record<string, string>) {
 /** The services refuse every change an actor may not make (an owner, by an admin): the page offers none of them either. */
 const locked = (user: PageUser, a: PresentedAccount) => !mayChange(adminScope(user.account), a);
 
-function userPage(c: Ctx, user: PageUser, a: PresentedAccount, o: { form?: FormState; message?: UserAdminProps["message"]; status?: number; setupUrl?: string } = {}) {
+function userPage(c: Ctx, user: PageUser, a: PresentedAccount, o: { form?: FormState; message?: UserAdminProps["message"]; status?: number; setupUrl?: string; passwordForm?: FormState } = {}) {
   const ctx = adminContext(c, user);
   const form = o.form ?? formState(userFormValues(a));
   const here = `/admin/users/${encodeURIComponent(a.id)}`;
   const readOnly = locked(user, a);
-  return adminPage(c, user, { current: "/admin/users", title: "admin.user.title", status: o.status, here, body: (v) => <UserAdmin v={v} a={a} form={form} ctx={ctx} message={o.message} setupUrl={o.setupUrl} locked={readOnly} /> });
+  return adminPage(c, user, { current: "/admin/users", title: "admin.user.title", status: o.status, here, body: (v) => <UserAdmin v={v} a={a} form={form} ctx={ctx} message={o.message} setupUrl={o.setupUrl} passwordForm={o.passwordForm} locked={readOnly} /> });
 }
 
 /** After a form: htmx gets the region in place; a plain POST gets post/redirect/get, or the page with the error. */
-function answer(c: Ctx, user: PageUser, id: string, o: { done: string; a?: PresentedAccount; form?: FormState; error?: AppError }) {
+function answer(c: Ctx, user: PageUser, id: string, o: { done: string; a?: PresentedAccount; form?: FormState; passwordForm?: FormState; error?: AppError }) {
   if (!o.error && !isHx(c)) return go(c, `/admin/users/${encodeURIComponent(id)}?done=${o.done}`);
   const a = o.a ?? getUser(c.get("deps"), user.account, id);
-  // A refused temporary password says why ("at least 8 characters"), not only that it is weak.
-  const why = (e: AppError): Message => (e.fields?.password ? { key: e.fields.password } : errorMessage(e));
-  const message: UserAdminProps["message"] = o.error ? (o.form ? undefined : { kind: "error", msg: why(o.error) }) : { kind: "ok", msg: { key: `admin.user.done.${o.done}` } };
-  return userPage(c, user, a, { form: o.form, message, status: o.error?.status });
+  // A form that shows its own error (the profile, the temporary password) gets no alert above it.
+  const message: UserAdminProps["message"] = o.error ? (o.form || o.passwordForm ? undefined : { kind: "error", msg: errorMessage(o.error) }) : { kind: "ok", msg: { key: `admin.user.done.${o.done}` } };
+  return userPage(c, user, a, { form: o.form, passwordForm: o.passwordForm, message, status: o.error?.status });
 }
 
 /** /admin/users/:id: edit one account, act on it, delete it. */
@@ -115,7 +114,11 @@ export const adminUserPages = new Hono<AppEnv>()
     if (!userActions.includes(action)) throw new AppError("not_found");
     const f = await formBody(c);
     const r = await attempt(c, () => run[action](c.get("deps"), user.account, id, c.get("meta"), f));
-    if (!r.ok) return answer(c, user, id, { done: action, error: r.err });
+    if (!r.ok) {
+      // A refused temporary password ("at least 8 characters") is said under its field, with what was typed.
+      const passwordForm = action === "temporary-password" && r.err.fields?.password ? failedForm(c, r.err, { password: f.password ?? "" }) : undefined;
+      return answer(c, user, id, { done: action, error: r.err, passwordForm });
+    }
     // A link to hand over is shown once: on this answer, never after a redirect.
     const setupUrl = action === "setup-link" ? (r.value as SetupLinkResult).setupUrl : undefined;
     if (setupUrl) return userPage(c, user, (r.value as SetupLinkResult).user, { message: { kind: "ok", msg: { key: "admin.user.done.setup-link-handover" } }, setupUrl });
