@@ -143,6 +143,8 @@ export const invitations = sqliteTable(
     emailLower: text("email_lower").notNull(),
     type: text("type", { enum: ["general", "admin"] }).notNull().default("general"),
     message: text("message").notNull().default(""),
+    /** The language its mail is written in (and written in again on a resend). */
+    language: text("language").notNull().default("en"),
     status: text("status", { enum: invitationStatuses }).notNull().default("pending"),
     tokenHash: blob("token_hash", { mode: "buffer" }).notNull(),
     invitedBy: text("invited_by").references(() => accounts.id, { onDelete: "set null" }),

@@ -125,6 +125,31 @@ describe("registration requests", () => {
     expect(pending.items.map((i: { id: string }) => i.id)).toEqual([((await j(newer)) as { id: string }).id]);
   });
 
+  it("writes the mail in the language asked for, again on a resend; a person with an account here gets their own", async () => {
+    const { t, owner, j, invite } = await world();
+    const sent = await invite("hanako@elsewhere.test", undefined, { language: "ja" });
+    expect(sent.status).toBe(201);
+    const request = await j(sent);
+    expect(request).toMatchObject({ email: "hanako@elsewhere.test", language: "ja" });
+    expect(t.mailbox.lastMessage("hanako@elsewhere.test")?.subject).toBe("「Acme」への参加のご案内");
+    const id = request.id as string;
+    expect((await t.request(`/api/v1/admin/invitations/${id}/resend`, { method: "POST", token: owner.token })).status).toBe(200);
+    expect(t.mailbox.sent().filter((m) => m.toAddress === "hanako@elsewhere.test").map((m) => m.subject)).toEqual(["「Acme」への参加のご案内", "「Acme」への参加のご案内"]);
+
+    // Without a language: the sender's (the owner reads English).
+    await invite("bob@elsewhere.test");
+    expect(t.mailbox.lastMessage("bob@elsewhere.test")?.subject).toBe("You are invited to join Acme");
+
+    // A personal account that reads English gets English, whatever the admin chose for the others.
+    await registerMember(t, "solo@gmail.test");
+    expect(await j(await invite("solo@gmail.test", undefined, { language: "ja" }))).toMatchObject({ language: "en" });
+    expect(t.mailbox.lastMessage("solo@gmail.test")?.subject).toBe("You are invited to join Acme");
+
+    const bad = await invite("x@elsewhere.test", undefined, { language: "日本語!" });
+    expect(bad.status).toBe(400);
+    expect((await j(bad)).errors).toMatchObject({ language: expect.any(String) });
+  });
+
   it("isolates organizations: another organization's admin gets 404 for every request and account", async () => {
     const { t, owner, globex, j, invite } = await world();
     const inv = await j(await invite("iso@x.test"));

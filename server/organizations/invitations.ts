@@ -7,7 +7,7 @@ import { invitations, organizations, type Account, type Organization } from "../
 import { AppError, type ErrorCode, type FieldErrors } from "../errors.js";
 import { newId } from "../ids.js";
 import { generateSecret, hashSecret, looksLikeToken } from "../auth/tokens.js";
-import { emailField, issuesToFields, parseInput, textField } from "../accounts/fields.js";
+import { emailField, issuesToFields, languageField, parseInput, textField } from "../accounts/fields.js";
 import { findByEmail } from "../accounts/store.js";
 import { queueMail } from "../mail/outbox.js";
 import { audit } from "../admin/audit.js";
@@ -27,6 +27,7 @@ export function presentInvitation(i: Invitation, now: Date, orgName?: string) {
     email: i.email,
     type: i.type,
     message: i.message,
+    language: i.language,
     status: effectiveStatus(i, now),
     organization: { id: i.organizationId, name: orgName ?? "" },
     createdAt: i.createdAt.toISOString(),
@@ -41,6 +42,8 @@ export const sendSchema = z.object({
   type: z.enum(["general", "admin"], { message: "field.invalid" }).default("general"),
   message: textField("field.tooLong", { max: 1000, lines: true }).default(""),
   organizationId: z.string().max(64).optional(),
+  /** The mail's language for an address with no account here; one with an account gets its own. Default: the sender's. */
+  language: languageField.optional(),
 });
 
 export interface SendResult {
@@ -85,17 +88,19 @@ function assertMaySend(tx: Tx, now: Date, org: Organization, email: string, rese
 }
 
 /** One registration request, inside the caller's transaction; throws the SPEC's refusal codes. */
-function sendOne(tx: Tx, deps: Pick<Deps, "clock" | "config">, scope: AdminScope, org: Organization, email: string, type: "general" | "admin", message: string, meta: RequestMeta): Invitation {
+function sendOne(tx: Tx, deps: Pick<Deps, "clock" | "config">, scope: AdminScope, org: Organization, email: string, i: { type: "general" | "admin"; message: string; language?: string }, meta: RequestMeta): Invitation {
   const now = deps.clock.now();
   const existing = assertMaySend(tx, now, org, email);
   const token = generateSecret(20);
+  // A person who has an account here has said which language they read; the admin's choice is for everyone else.
+  const language = existing?.language ?? i.language ?? scope.actor.language;
   const inv: Invitation = {
-    id: newId(), organizationId: org.id, email, emailLower: email.toLowerCase(), type, message, status: "pending",
+    id: newId(), organizationId: org.id, email, emailLower: email.toLowerCase(), type: i.type, message: i.message, language, status: "pending",
     tokenHash: hashSecret(token), invitedBy: scope.actor.id, acceptedAccountId: null, createdAt: now, expiresAt: new Date(now.getTime() + INVITATION_TTL), updatedAt: now,
   };
   tx.insert(invitations).values(inv).run();
-  mailInvitation(tx, deps, inv, org, scope.actor, token, existing?.language ?? scope.actor.language);
-  audit(tx, deps, { action: "admin.invitation_sent", actor: ref(scope.actor), organizationId: org.id, ip: meta.ip, detail: { email, type } });
+  mailInvitation(tx, deps, inv, org, scope.actor, token, language);
+  audit(tx, deps, { action: "admin.invitation_sent", actor: ref(scope.actor), organizationId: org.id, ip: meta.ip, detail: { email, type: i.type } });
   return inv;
 }
 
@@ -117,7 +122,7 @@ export function sendInvitations(deps: Deps, actor: Account, input: unknown, meta
         (tx) => {
           const org = targetOrganization(tx, scope, i.organizationId);
           if (i.type === "admin" && !scope.actor.organizationId) throw new AppError("forbidden");
-          return { inv: sendOne(tx, deps, scope, org, parsed.data, i.type, i.message, meta), org };
+          return { inv: sendOne(tx, deps, scope, org, parsed.data, i, meta), org };
         },
         { behavior: "immediate" },
       );
@@ -191,7 +196,7 @@ export function resendInvitation(deps: Deps, actor: Account, id: string, meta: R
       const token = generateSecret(20);
       const updated = { ...inv, status: "pending" as const, tokenHash: hashSecret(token), expiresAt: new Date(now.getTime() + INVITATION_TTL), updatedAt: now };
       tx.update(invitations).set({ status: updated.status, tokenHash: updated.tokenHash, expiresAt: updated.expiresAt, updatedAt: now }).where(eq(invitations.id, id)).run();
-      mailInvitation(tx, deps, updated, org, actor, token, findByEmail(tx, inv.email)?.language ?? actor.language);
+      mailInvitation(tx, deps, updated, org, actor, token, findByEmail(tx, inv.email)?.language ?? inv.language);
       audit(tx, deps, { action: "admin.invitation_resent", actor: ref(actor), organizationId: inv.organizationId, ip: meta.ip, detail: { email: inv.email } });
       return presentInvitation(updated, now, org.name);
     },

@@ -2,9 +2,10 @@ import type { SendResult } from "../../server/organizations/invitations.js";
 import { FormMessages, hxForm, Select, Submit } from "../components/form.js";
 import { AdminHeading, TextArea } from "../partials/admin-org-parts.js";
 import { InvitationListSection, type InvitationList } from "../partials/admin-invitation-list.js";
+import { languageOptions } from "../partials/profile-section.js";
 import type { FormState, View } from "../view.js";
 
-export const sendFields = ["email", "message", "type", "organizationId"];
+export const sendFields = ["email", "message", "type", "language", "organizationId"];
 
 /** What happened to each pasted address: sent, or why not. */
 function Results({ v, results }: { v: View; results: SendResult[] }) {
@@ -32,7 +33,7 @@ function Results({ v, results }: { v: View; results: SendResult[] }) {
   );
 }
 
-/** The send form: addresses pasted in any shape, an optional message, Member or Administrator, and (owners of several) the organization. */
+/** The send form: addresses pasted in any shape, an optional message, Member or Administrator, the mail's language, and (owners of several) the organization. */
 export function SendSection({ v, state, results, organizations }: { v: View; state: FormState; results?: SendResult[]; organizations: { id: string; name: string }[] }) {
   const t = v.t;
   const type = state.values.type === "admin" ? "admin" : "general";
@@ -58,6 +59,8 @@ export function SendSection({ v, state, results, organizations }: { v: View; sta
             </div>
           ))}
         </fieldset>
+        {/* The mail's language: most of a company reads the admin's, some do not. */}
+        <Select v={v} state={state} name="language" label={t("admin.invitations.language")} hint={t("admin.invitations.languageHint")} options={languageOptions(state.values.language ?? "")} />
         {/* Only a server with several organizations asks which one. */}
         {organizations.length > 1 && <Select v={v} state={state} name="organizationId" label={t("admin.invitations.organization")} options={organizations.map((o) => ({ value: o.id, label: o.name }))} />}
         <div class="actions">

@@ -109,6 +109,23 @@ describe("/admin/invitations", () => {
     expect(await again.text()).toContain("This request was already accepted or revoked, so it cannot be sent again.");
   });
 
+  it("asks the mail's language, defaulting to the page's, and writes the mail in it", async () => {
+    const { t, adminCookie } = await orgWorld();
+    const english = await (await t.request("/admin/invitations", { cookie: adminCookie })).text();
+    expect(english).toMatch(/<label for="f-language">Language of the mail<\/label>/);
+    expect(english).toMatch(/<option value="en" selected="">English<\/option>/);
+    const japanese = await (await t.request("/admin/invitations", { cookie: `${adminCookie}; roster_lang=ja` })).text();
+    expect(japanese).toMatch(/<label for="f-language">メールの言語<\/label>/);
+    expect(japanese).toMatch(/<option value="ja" selected="">日本語<\/option>/);
+
+    const r = await t.request("/admin/invitations", { cookie: adminCookie, form: { email: "hanako@x.test", type: "general", language: "ja" } });
+    expect(r.status).toBe(200);
+    expect(t.mailbox.lastMessage("hanako@x.test")?.subject).toBe("「Acme」への参加のご案内");
+    expect(row(t, "hanako@x.test")?.language).toBe("ja");
+    // The choice stays for the next batch.
+    expect(await r.text()).toMatch(/<option value="ja" selected="">日本語<\/option>/);
+  });
+
   it("lets an owner of several organizations choose one, and shows it in the list", async () => {
     const { t, owner, ownerCookie } = await orgWorld();
     const single = await (await t.request("/admin/invitations", { cookie: ownerCookie })).text();

@@ -34,7 +34,7 @@ function listOf(c: Ctx, user: PageUser, status: string, cursor?: string): Invita
 function invitationsPage(c: Ctx, user: PageUser, o: { send?: FormState; results?: SendResult[]; listState?: FormState; status?: number; filter?: string }) {
   const filter = o.filter ?? knownState(c.req.query("status"));
   const organizations = organizationsFor(c, user);
-  const send = o.send ?? formState({ type: "general", organizationId: user.account.organizationId ?? "" });
+  const send = o.send ?? formState({ type: "general", language: c.get("lang"), organizationId: user.account.organizationId ?? "" });
   const list = listOf(c, user, filter, c.req.method === "GET" ? c.req.query("cursor") : undefined);
   const listState = o.listState ?? formState({}, doneNotice(c, notices));
   const body = (v: View) => <AdminInvitationsPage v={v} send={send} results={o.results} organizations={organizations} list={list} listState={listState} />;
@@ -70,15 +70,15 @@ export const adminInvitationPages = new Hono<AppEnv>()
     const user = requireAdmin(c);
     const f = await formBody(c);
     const type = f.type === "admin" ? "admin" : "general";
-    const input = { email: f.email ?? "", message: f.message ?? "", type, organizationId: f.organizationId || undefined };
+    const input = { email: f.email ?? "", message: f.message ?? "", type, language: f.language || undefined, organizationId: f.organizationId || undefined };
     const r = await attempt(c, () => sendInvitations(c.get("deps"), user.account, input, c.get("meta")));
     if (!r.ok) return invitationsPage(c, user, { send: failedForm(c, r.err, f), status: r.err.status, filter: "" });
-    // The type, message and organization stay for the next batch; of the addresses, those that failed for a reason
+    // The type, message, language and organization stay for the next batch; of the addresses, those that failed for a reason
     // the admin can fix (a typo, a full queue) stay to be corrected. Sent ones, members (here or elsewhere) and pending
     // ones are done with.
     const done = new Set(["already_member", "invitation_pending", "managed_by_other_organization"]);
     const again = r.value.results.filter((x) => x.status === "error" && !done.has(x.code ?? "")).map((x) => x.email);
-    const send = formState({ type, message: f.message ?? "", organizationId: f.organizationId ?? "", email: again.join("\n") });
+    const send = formState({ type, message: f.message ?? "", language: f.language ?? "", organizationId: f.organizationId ?? "", email: again.join("\n") });
     return invitationsPage(c, user, { send, results: r.value.results, filter: "" });
   })
   .post("/admin/invitations/:id/resend", (c) => rowAction(c, (user, id) => resendInvitation(c.get("deps"), user.account, id, c.get("meta")), "resent"))
