@@ -1,10 +1,11 @@
+import { execFile } from "node:child_process";
 import { once } from "node:events";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 // @ts-expect-error: a plain .mjs script, no declarations
-import { bundleServer } from "../scripts/bundle.mjs";
+import { bundleCli, bundleServer } from "../scripts/bundle.mjs";
 // @ts-expect-error: a plain .mjs script, no declarations
 import { PRODUCTION } from "../bench/proc.mjs";
 import { killChildren, root, spawnServer } from "./process.js";
@@ -20,8 +21,8 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-describe("the bundled server (dist/roster.mjs)", () => {
-  it("starts on a fresh data directory and serves pages, assets, password rules, hashing and log in", async () => {
+describe("the bundled server (dist/roster.mjs) and CLI (dist/cli.mjs)", () => {
+  it("starts on a fresh data directory and serves pages, assets, password rules, hashing and log in; the CLI works beside it", async () => {
     // Inside the project, as dist/ is, so node_modules and the migrations are found the same way.
     const cache = path.join(root, "node_modules", ".cache");
     mkdirSync(cache, { recursive: true });
@@ -61,10 +62,27 @@ describe("the bundled server (dist/roster.mjs)", () => {
     const me = await fetch(`${s.base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await me.json()) as { userId: string }).userId).toBe("owner");
 
+    // The CLI, bundled as the image runs it (`roster <command>`), beside the running server.
+    const cli = path.join(outDir, "cli.mjs");
+    expect(((await bundleCli(cli)) as { text: string }[]).map((w) => w.text)).toEqual([]);
+    const port = new URL(s.base).port;
+    const roster = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        const env = { PATH: process.env.PATH ?? "", ROSTER_DATA_DIR: dataDir, PORT: port, HOST: "127.0.0.1" };
+        execFile(process.execPath, [cli, ...args], { cwd: root, env }, (e, stdout, stderr) => resolve({ code: e ? Number(e.code) : 0, stdout, stderr }));
+      });
+    expect(await roster("healthcheck")).toMatchObject({ code: 0 });
+    expect((await roster("list-users")).stdout).toMatch(/^owner\s+owner@acme\.test\s+owner\s+active/m);
+    expect((await roster("healthcheck", "--help")).stdout).toContain("usage: roster healthcheck");
+
     const exited = once(s.proc, "exit");
     s.proc.kill("SIGTERM");
     expect((await exited)[0]).toBe(0);
     expect(s.logs.some((l) => l.msg === "stopped")).toBe(true);
+    // Nothing answers now: the image's health check says so, and fails.
+    const down = await roster("healthcheck");
+    expect(down.code).toBe(1);
+    expect(down.stderr).toContain(`not reachable: http://127.0.0.1:${port}/readyz`);
   }, 60_000);
 
   it("is started the same way by the image, `npm start` and the bench, so the bench measures what ships", () => {

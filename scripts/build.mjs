@@ -1,10 +1,13 @@
-// Compiles server/ and views/ into dist/ with tsc (incremental; the CLI runs from there),
-// then bundles the server into dist/roster.mjs (scripts/bundle.mjs).
-import { execFileSync } from "node:child_process";
-import { createRequire } from "node:module";
-import { bundleServer } from "./bundle.mjs";
+// Bundles the CLI into dist/cli.mjs and the server into dist/roster.mjs (scripts/bundle.mjs), the
+// server last: scripts/ensure-built.mjs takes its time as the build's. (Types are checked by
+// `npm run typecheck`, part of `npm test`; nothing runs tsc's output.)
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { bundleCli, bundleServer, root } from "./bundle.mjs";
 
-const require = createRequire(import.meta.url);
-const tsc = require.resolve("typescript/bin/tsc");
-execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], { stdio: "inherit" });
+// What earlier versions compiled there with tsc, so a stale copy of the CLI is never run.
+rmSync(path.join(root, "dist", "server"), { recursive: true, force: true });
+rmSync(path.join(root, "dist", "views"), { recursive: true, force: true });
+rmSync(path.join(root, "dist", ".tsbuildinfo"), { force: true });
+for (const w of await bundleCli()) console.warn(`bundle (CLI): ${w.text}`);
 for (const w of await bundleServer()) console.warn(`bundle: ${w.text}`);

@@ -4,7 +4,7 @@ import path from "node:path";
 import { execFileSync } from "node:child_process";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-// The bundle is written last, after tsc has compiled dist/server/ (the CLI).
+// The server bundle is written last, after the CLI's (scripts/build.mjs).
 const marker = path.join(root, "dist", "roster.mjs");
 
 function newest(dir) {

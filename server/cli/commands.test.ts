@@ -10,6 +10,7 @@ import { databaseFile, isMigrated } from "../db/client.js";
 import { accounts } from "../db/schema.js";
 import { backupDatabase } from "../backup.js";
 import { commands } from "./commands.js";
+import { migrateBefore } from "../test/older-database.js";
 import { closedPort, dataDir, depsFor, dirs, EMAIL, err, listen, logIn, meta, openDb, out, PASSWORD, roster, withOwner } from "./test-kit.js";
 
 describe("roster <command>: arguments", () => {
@@ -88,10 +89,13 @@ describe("roster migrate", () => {
   });
 
   /** A data directory whose database an older Roster migrated: one migration short, with an account in it. */
+  /** A data directory as the Roster before the newest migration left it, with its owner "boss". */
   async function olderDatabase(): Promise<string> {
-    const dir = await withOwner();
+    const dir = dataDir();
     const raw = new Database(databaseFile(dir));
-    raw.prepare("DELETE FROM __drizzle_migrations WHERE created_at = (SELECT max(created_at) FROM __drizzle_migrations)").run();
+    raw.pragma("journal_mode = WAL");
+    migrateBefore(raw);
+    raw.prepare("INSERT INTO accounts (id, user_id, email, email_lower, type, status, created_at, updated_at) VALUES ('boss-id', 'boss', ?, ?, 'owner', 'active', 0, 0)").run(EMAIL, EMAIL.toLowerCase());
     raw.close();
     return dir;
   }

@@ -18,6 +18,7 @@ import { createMailWorker } from "../mail/worker.js";
 import { createLogger } from "../log.js";
 import { backupDatabase, backupProblem, CannotOpenDatabaseError, holdDataDir, openMigrated } from "../backup.js";
 import { t } from "../i18n/index.js";
+import { checkReady, localBase } from "./healthcheck.js";
 import { PasswordInputError, passwordFrom, processPasswordSource, type PasswordSource } from "./password-input.js";
 
 interface Command {
@@ -62,12 +63,6 @@ const PASSWORD_USAGE =
   "The password: with --password-stdin, the first line of standard input (printf '%s\\n' \"$PW\" | roster …);\n" +
   "with neither, asked twice on the terminal (docker compose exec gives one). --password shows it to ps and the shell's history.";
 
-/** Where this container's server answers: HOST, or loopback when it listens on every address. */
-function localBase(config: Config): string {
-  const host = config.host === "0.0.0.0" || config.host === "::" || config.host === "" ? "127.0.0.1" : config.host;
-  return `http://${host.includes(":") ? `[${host}]` : host}:${config.port}`;
-}
-
 /** Is a server (perhaps of an older version, which holds no lock) running here? Its HTTP port answers /healthz. */
 async function serverRunning(config: Config): Promise<boolean> {
   try {
@@ -83,17 +78,8 @@ export const commands: Record<string, Command> = {
     summary: "exit 0 when the server on PORT answers /readyz (the Docker HEALTHCHECK)",
     usage: "roster healthcheck [--url http://127.0.0.1:8080/readyz]",
     options: { url: { type: "string" } },
-    async run({ config, values }) {
-      const url = (values.url as string | undefined) ?? `${localBase(config)}/readyz`;
-      try {
-        const r = await fetch(url, { signal: AbortSignal.timeout(3000) });
-        if (r.ok) return 0;
-        console.error(`not ready: ${r.status} ${await r.text()}`);
-      } catch (e) {
-        console.error(`not reachable: ${url} (${(e as Error).message})`);
-      }
-      return 1;
-    },
+    // index.ts runs it without loading the rest of the CLI (healthcheck.ts); here when the environment needs reading.
+    run: ({ config, values }) => checkReady((values.url as string | undefined) ?? `${localBase(config)}/readyz`),
   },
   migrate: {
     summary: "apply pending database migrations and exit",

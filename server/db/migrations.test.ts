@@ -1,26 +1,13 @@
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import Database from "better-sqlite3";
 import { drizzle } from "drizzle-orm/better-sqlite3";
-import { readMigrationFiles } from "drizzle-orm/migrator";
 import { describe, expect, it } from "vitest";
-import { migrateDatabase, migrationsFolder } from "./client.js";
+import { migrateDatabase } from "./client.js";
+import { migrateBefore } from "../test/older-database.js";
 
-/** A database as an older Roster left it: the migrations before `name` applied, and recorded as drizzle records them. */
-function databaseBefore(name: string) {
+function databaseBefore(tag: string) {
   const sqlite = new Database(":memory:");
   sqlite.pragma("foreign_keys = ON");
-  const all = readMigrationFiles({ migrationsFolder: migrationsFolder() });
-  // The journal names each migration; readMigrationFiles keeps only its SQL, hash and time, in the same order.
-  const journal = JSON.parse(readFileSync(path.join(migrationsFolder(), "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] };
-  const tags = journal.entries.map((e) => e.tag);
-  const upTo = tags.indexOf(name);
-  if (upTo < 1) throw new Error(`no migration ${name}`);
-  sqlite.exec("CREATE TABLE __drizzle_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric)");
-  for (const m of all.slice(0, upTo)) {
-    for (const statement of m.sql) if (statement.trim()) sqlite.exec(statement);
-    sqlite.prepare("INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)").run(m.hash, m.folderMillis);
-  }
+  migrateBefore(sqlite, tag);
   return sqlite;
 }
 
