@@ -5,7 +5,7 @@ import { auditLog, type Account } from "../db/schema.js";
 import { fieldError, parseInput } from "../accounts/fields.js";
 import { decodeCursor, encodeCursor, listQuerySchema } from "../pagination.js";
 import { likeContains, likePrefix } from "../accounts/text-search.js";
-import { adminScope } from "./access.js";
+import { adminScope, type AdminScope } from "./access.js";
 import { verifyAuditChain } from "./audit.js";
 
 export const querySchema = listQuerySchema.extend({
@@ -17,10 +17,11 @@ export const querySchema = listQuerySchema.extend({
   to: z.iso.datetime({ offset: true, message: "field.invalid" }).or(z.iso.date({ message: "field.invalid" })).optional(),
 });
 
-/** Who did what to whom, when, from where; newest first. Admins see their organization's entries. */
-export function listAudit(deps: Pick<Deps, "db">, actor: Account, query: unknown) {
-  const scope = adminScope(actor);
-  const i = parseInput(querySchema, query);
+/** The filters of the audit log's list and export; an admin's own organization only. */
+export const auditFilterSchema = querySchema.omit({ cursor: true, limit: true });
+
+/** The entries the filters choose, as SQL. */
+export function auditWhere(scope: AdminScope, i: z.infer<typeof auditFilterSchema>): SQL | undefined {
   const where: SQL[] = [];
   if (scope.organizationId) where.push(eq(auditLog.organizationId, scope.organizationId));
   // A prefix ("admin." or "admin.user_deleted"), its own % and _ taken literally.
@@ -32,7 +33,14 @@ export function listAudit(deps: Pick<Deps, "db">, actor: Account, query: unknown
   if (i.ip) where.push(eq(auditLog.ip, i.ip));
   if (i.from) where.push(gte(auditLog.at, new Date(i.from)));
   if (i.to) where.push(lt(auditLog.at, new Date(i.to.length === 10 ? `${i.to}T23:59:59.999Z` : i.to)));
-  const base = where.length ? and(...where) : undefined;
+  return where.length ? and(...where) : undefined;
+}
+
+/** Who did what to whom, when, from where; newest first. Admins see their organization's entries. */
+export function listAudit(deps: Pick<Deps, "db">, actor: Account, query: unknown) {
+  const scope = adminScope(actor);
+  const i = parseInput(querySchema, query);
+  const base = auditWhere(scope, i);
   const total = deps.db.select({ n: sql<number>`count(*)` }).from(auditLog).where(base).get()?.n ?? 0;
   const cursor = decodeCursor(i.cursor);
   // A cursor this list did not make is refused, as every other list does, not taken for the first page.
@@ -63,7 +71,7 @@ export function listAudit(deps: Pick<Deps, "db">, actor: Account, query: unknown
   };
 }
 
-const safeJson = (s: string): unknown => {
+export const safeJson = (s: string): unknown => {
   try {
     return JSON.parse(s);
   } catch {

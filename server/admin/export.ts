@@ -48,7 +48,7 @@ function cell(v: unknown, n: number): string | number | boolean | null {
 export const neutralizeCell = (v: string): string => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
 
 /** A CSV field as RFC 4180 (and csv-stringify, which wrote these before) has it: quoted when it holds a comma, quote or line break. */
-function csvField(v: string | number | boolean | null): string {
+export function csvField(v: string | number | boolean | null): string {
   if (v === null) return "";
   const s = typeof v === "string" ? neutralizeCell(v) : String(v);
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
@@ -74,7 +74,8 @@ export const exportSchema = userFilterSchema.extend({
   ids: z.string().max(100_000).optional(),
 });
 
-const BATCH = 500;
+/** Rows a download reads at a time: the LIMIT of each statement that `batchedDownload` reads. */
+export const BATCH = 500;
 const CHUNK = 64 * 1024;
 
 /**
@@ -107,13 +108,7 @@ class ChunkWriter {
   }
 }
 
-/**
- * Streams the chosen accounts by userId, a batch of 500 at a time: each
- * batch is one short read, and the connection is free for other requests
- * between batches. The body is pulled, so the next batch is read only when
- * the socket has taken the last one: memory stays flat whatever the count
- * and however slow the client.
- */
+/** Streams the chosen accounts by userId (`batchedDownload`). */
 export function exportUsers(deps: Pick<Deps, "db" | "clock">, actor: Account, query: unknown, meta: Pick<RequestMeta, "ip">, o: { headersOnly?: boolean } = {}) {
   const scope = adminScope(actor);
   const i = parseInput(exportSchema, query);
@@ -143,17 +138,51 @@ export function exportUsers(deps: Pick<Deps, "db" | "clock">, actor: Account, qu
   const statement = deps.db.$client.prepare(page.sql).raw();
   const bind = (after: string) => page.params.map((p) => (is(p, Placeholder) ? after : p));
 
+  const body = batchedDownload<string>({
+    head: csv ? `\uFEFF${exportColumns.join(",")}\n` : "[",
+    separator: csv ? "" : ",",
+    tail: csv ? "" : "]",
+    first: "",
+    read: (after) => statement.iterate(...bind(String(after))) as IterableIterator<unknown[]>,
+    keyOf: (raw) => String(raw[USER_ID]),
+    line: csv ? csvRow : jsonRow,
+  });
+
+  return {
+    filename,
+    contentType: csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
+    body,
+  };
+}
+
+/**
+ * A download read in batches of 500 by a key it continues after (`keyOf` of
+ * the last row): each batch is one short read, and the connection is free for
+ * other requests between batches. The body is pulled, so the next batch is
+ * read only when the socket has taken the last one: memory stays flat
+ * whatever the count and however slow the client.
+ */
+export function batchedDownload<K extends string | number>(o: {
+  head: string;
+  /** Between two lines (JSON's comma). */
+  separator: string;
+  tail: string;
+  first: K;
+  read: (after: K) => IterableIterator<unknown[]>;
+  keyOf: (raw: unknown[]) => K;
+  line: (raw: unknown[]) => string;
+}): ReadableStream<Uint8Array> {
   async function* chunks(): AsyncGenerator<Uint8Array> {
     const out = new ChunkWriter();
-    out.write(csv ? `\uFEFF${exportColumns.join(",")}\n` : "[");
-    let after = "";
+    out.write(o.head);
+    let after = o.first;
     let first = true;
     for (;;) {
       let rows = 0;
-      for (const raw of statement.iterate(...bind(after)) as IterableIterator<unknown[]>) {
-        out.write(csv ? csvRow(raw) : (first ? "" : ",") + jsonRow(raw));
+      for (const raw of o.read(after)) {
+        out.write(first ? o.line(raw) : o.separator + o.line(raw));
         first = false;
-        after = String(raw[USER_ID]);
+        after = o.keyOf(raw);
         rows++;
       }
       if (rows < BATCH) break;
@@ -161,13 +190,8 @@ export function exportUsers(deps: Pick<Deps, "db" | "clock">, actor: Account, qu
       // Let other requests run between batches.
       await new Promise<void>((r) => afterTheseAnswers(r));
     }
-    if (!csv) out.write("]");
+    out.write(o.tail);
     yield* out.take();
   }
-
-  return {
-    filename,
-    contentType: csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
-    body: ReadableStream.from(chunks()),
-  };
+  return ReadableStream.from(chunks());
 }

@@ -23,6 +23,8 @@ export interface ApiDocsText {
   paramIn: string;
   in: Record<string, string>;
   requestBody: string;
+  /** A success answer: {description} is what it is, {shape} its schema's name and fields (`Account {id, userId, …}`). */
+  responseShape: string;
 }
 
 const en: ApiDocsText = {
@@ -44,6 +46,7 @@ const en: ApiDocsText = {
   paramIn: "({in})",
   in: {},
   requestBody: "Request body (JSON Schema)",
+  responseShape: "{description} — {shape}",
 };
 
 const ja: ApiDocsText & { auth: Record<Operation["auth"], string> } = {
@@ -65,6 +68,7 @@ const ja: ApiDocsText & { auth: Record<Operation["auth"], string> } = {
   paramIn: "（{in}）",
   in: { path: "パス", query: "クエリ" },
   requestBody: "リクエスト本文（JSON Schema）",
+  responseShape: "{description}：{shape}",
 };
 
 export const apiDocsText: Record<Lang, ApiDocsText> = { en, ja };
@@ -141,6 +145,7 @@ export const jaSummaries: Record<string, string> = {
   "post /api/v1/admin/api-keys": "APIキーを作成（キーが表示されるのは一度だけ）",
   "delete /api/v1/admin/api-keys/{id}": "APIキーを取り消し",
   "get /api/v1/admin/audit": "監査ログ（新しい順）",
+  "get /api/v1/admin/audit/export": "監査ログをCSVまたはJSONでエクスポート（古い順、一覧と同じ絞り込み。ストリーム配信。エクスポートしたことも記録されます）",
   "get /api/v1/admin/audit/verify": "監査ログのハッシュチェーンを検証（結果は1分間保持）",
   "get /api/v1/admin/storage": "データボリューム：データベースのサイズ、空き容量（残りわずかかどうか）、夜間バックアップ",
   "get /api/v1/admin/mail": "送信メールのキュー",
@@ -159,15 +164,16 @@ export const jaSummaries: Record<string, string> = {
 export const jaResponses: Record<string, string> = {
   nothing: "本文なし",
   "the account": "アカウント",
-  "a list: {items, nextCursor, total}": "一覧：{items, nextCursor, total}",
+  "a page of the list": "一覧の1ページ",
   "a file": "ファイル",
   "the message": "メール",
   "the organization": "組織",
   "the request": "登録依頼",
   "the request, with mode": "登録依頼（mode 付き）",
-  "the request, or {results} for many": "登録依頼（複数の場合は {results}）",
   "the settings": "設定",
-  "{user, token, expiresAt} or {user}": "{user, token, expiresAt} または {user}",
+  "the personal account, moved in": "組織に移動した個人アカウント",
+  "for many addresses: a result for each": "複数のアドレスの場合：アドレスごとの結果",
+  "not ready": "準備未完了",
   problem: "problem details",
 };
 

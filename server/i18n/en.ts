@@ -298,6 +298,7 @@ export const en = {
   "audit.action.admin.user_setup_link": "New setup link",
   "audit.action.admin.user_updated": "Account edited",
   "audit.action.admin.users_exported": "Users exported",
+  "audit.action.admin.audit_exported": "Audit log exported",
   "audit.action.invitation.accepted": "Registration request accepted",
   "audit.action.login.failed": "Login failed",
   "audit.action.login.succeeded": "Login succeeded",

@@ -292,6 +292,7 @@ export const ja: Record<keyof typeof en, string> = {
   "audit.action.admin.user_setup_link": "新しい設定用リンクを発行",
   "audit.action.admin.user_updated": "アカウントを編集",
   "audit.action.admin.users_exported": "ユーザーをエクスポート",
+  "audit.action.admin.audit_exported": "監査ログをエクスポート",
   "audit.action.invitation.accepted": "登録依頼を承諾",
   "audit.action.login.failed": "ログイン失敗",
   "audit.action.login.succeeded": "ログイン成功",

@@ -140,9 +140,31 @@ function AuditTable({ v, rows, total }: { v: View; rows: AuditRow[]; total: numb
   );
 }
 
+/** Links to the same entries as a file (GET /api/v1/admin/audit/export), for the filters as applied. */
+function ExportLinks({ v, filters }: { v: View; filters: FormState }) {
+  const href = (format: string) => {
+    const q = new URLSearchParams();
+    for (const k of auditFilters) if (filters.values[k]) q.set(k, filters.values[k]);
+    q.set("format", format);
+    return `/api/v1/admin/audit/export?${q.toString()}`;
+  };
+  return (
+    <p class="results-export">
+      <span>{v.t("admin.audit.export")}</span>
+      <a href={href("csv")} download>
+        CSV
+      </a>
+      <a href={href("json")} download>
+        JSON
+      </a>
+    </p>
+  );
+}
+
 /** The audit log: chain status, filters, the entries newest first with cursor pagination. */
 export function AdminAuditPage(p: { v: View; chain: ChainResult; filters: FormState; rows: AuditRow[]; total: number; first?: string; next?: string }) {
   const { v } = p;
+  const valid = Object.keys(p.filters.errors).length === 0;
   return (
     <>
       <AdminHeading v={v} title="admin.audit.title" intro="admin.audit.intro" />
@@ -150,6 +172,7 @@ export function AdminAuditPage(p: { v: View; chain: ChainResult; filters: FormSt
       <FilterForm v={v} state={p.filters} />
       <section class="card" aria-labelledby="audit-entries-title">
         <h2 id="audit-entries-title">{v.t("admin.audit.entries")}</h2>
+        {valid && p.total > 0 && <ExportLinks v={v} filters={p.filters} />}
         <AuditTable v={v} rows={p.rows} total={p.total} />
         <Pager v={v} first={p.first} next={p.next} />
       </section>

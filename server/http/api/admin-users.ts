@@ -10,7 +10,7 @@ import { exportUsers } from "../../admin/export.js";
 import { decodeImport, importUsers, parseImport } from "../../admin/import.js";
 import { AppError } from "../../errors.js";
 import type { AppEnv, Ctx } from "../context.js";
-import { englishFields, readJson } from "./respond.js";
+import { download, englishFields, readJson } from "./respond.js";
 
 /** The account behind the request, for admin services (they check the rights). */
 export const caller = (c: Ctx) => {
@@ -42,7 +42,7 @@ export const adminUsersApi = new Hono<AppEnv>()
   })
   .get("/export", (c) => {
     const x = exportUsers(c.var.deps, caller(c), c.req.query(), c.var.meta, { headersOnly: c.req.method === "HEAD" });
-    return c.body(x.body, 200, { "content-type": x.contentType, "content-disposition": `attachment; filename="${x.filename}"`, "cache-control": "no-store" });
+    return download(c, x);
   })
   .route("/import", importRoute)
   .post("/batch-delete", async (c) => c.json({ results: batchDelete(c.var.deps, caller(c), await readJson(c), c.var.meta) }))

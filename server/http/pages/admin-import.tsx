@@ -1,3 +1,4 @@
+import { download } from "../api/respond.js";
 import { t } from "../../i18n/index.js";
 import { Hono } from "hono";
 import { stringify } from "csv-stringify/sync";
@@ -19,11 +20,7 @@ function uploadPage(c: Ctx, user: PageUser, state: FormState = formState(), stat
 
 /** A CSV download with a BOM, so Excel reads the UTF-8 (Japanese names) right. */
 function csvFile(c: Ctx, filename: string, rows: unknown[][]) {
-  return c.body(`\uFEFF${stringify(rows)}`, 200, {
-    "content-type": "text/csv; charset=utf-8",
-    "content-disposition": `attachment; filename="${filename}"`,
-    "cache-control": "no-store",
-  });
+  return download(c, { body: `\uFEFF${stringify(rows)}`, contentType: "text/csv; charset=utf-8", filename });
 }
 
 const cell = (x: unknown) => (typeof x === "string" ? neutralizeCell(x) : x === undefined || x === null ? "" : String(x));

@@ -1,3 +1,4 @@
+import { download } from "../api/respond.js";
 import { Hono } from "hono";
 import { getUser } from "../../admin/user-actions.js";
 import { batchDelete } from "../../admin/user-delete.js";
@@ -99,7 +100,7 @@ export const adminUsersPages = new Hono<AppEnv>()
     if (action === "csv" || action === "json") {
       // The same service as GET /api/v1/admin/users/export?ids=…; posted, so a long selection never outgrows a URL.
       const x = exportUsers(c.var.deps, user.account, { format: action, ids: accounts.map((a) => a.id).join(",") }, c.var.meta);
-      return c.body(x.body, 200, { "content-type": x.contentType, "content-disposition": `attachment; filename="${x.filename}"`, "cache-control": "no-store" });
+      return download(c, x);
     }
     // Disabling ends sessions, enabling lets people in again, a setup link is mail that cannot be called back: each asks first.
     if (isBulkAction(action)) {
