@@ -123,7 +123,8 @@ describe.skipIf(!hasChromium)("in a browser: the admin users pages", () => {
     await page.locator("#f-temporary-password").fill("password123");
     await page.getByRole("button", { name: "Set temporary password" }).click();
     await page.locator("#f-temporary-password-error").waitFor();
-    expect(await page.evaluate("document.activeElement && document.activeElement.id")).toBe("f-temporary-password");
+    // Focus moves once htmx has settled the swap, a moment after the error is in the page.
+    await expect.poll(() => page.evaluate("document.activeElement && document.activeElement.id")).toBe("f-temporary-password");
     expect(await page.locator("#f-temporary-password").inputValue()).toBe("password123");
     // That refusal is the one 400 this page may show: the watch of the console and responses goes on from here.
     expect(problems.join("\n")).toMatch(/^400 \S+\/temporary-password\nFailed to load resource: the server responded with a status of 400 \(Bad Request\)$/);
