@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import Database from "better-sqlite3";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CannotOpenDatabaseError, holdDataDir, openMigrated } from "./backup.js";
+import { backupDatabase, backupProblem, CannotOpenDatabaseError, holdDataDir, openMigrated } from "./backup.js";
 import { tempDirs } from "./test/temp.js";
 
 const tempDir = tempDirs("roster-open-");
@@ -96,5 +97,23 @@ describe("a database that cannot be opened", () => {
     const { db, applied } = await openMigrated({ dataDir: tempDir(), keep: 7 });
     expect(applied).toBe(true);
     db.$client.close();
+  });
+});
+
+describe("backups", () => {
+  it("are one self-contained file each: checking one before a restore leaves nothing beside it", async () => {
+    const dataDir = tempDir();
+    const { db } = await openMigrated({ dataDir, keep: 7 });
+    db.$client.prepare("INSERT INTO settings (key, value) VALUES ('probe', '\"kept\"')").run();
+    const file = await backupDatabase({ dataDir, keep: 7, source: db.$client });
+    db.$client.close();
+    const beside = () => readdirSync(path.dirname(file)).sort();
+    expect(beside()).toEqual([path.basename(file)]);
+    expect(backupProblem(file)).toBeNull();
+    expect(beside()).toEqual([path.basename(file)]);
+    const copy = new Database(file, { readonly: true });
+    expect(copy.pragma("journal_mode", { simple: true })).toBe("delete");
+    expect(copy.prepare("SELECT value FROM settings WHERE key = 'probe'").pluck().get()).toBe('"kept"');
+    copy.close();
   });
 });

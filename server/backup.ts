@@ -23,6 +23,14 @@ export async function backupDatabase(o: { dataDir: string; keep: number; label?:
   } finally {
     if (!o.source) db.close();
   }
+  // The copy is one self-contained file: in WAL mode (the source's), anything that opened it later,
+  // even to check it before a restore, would leave a -wal and a -shm beside it.
+  const copy = new Database(file);
+  try {
+    copy.pragma("journal_mode = DELETE");
+  } finally {
+    copy.close();
+  }
   if (label === "backup") pruneBackups(dir, Math.max(1, o.keep));
   return file;
 }
