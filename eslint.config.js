@@ -31,7 +31,7 @@ export default tseslint.config(
     rules: { "no-console": "off" },
   },
   {
-    files: ["scripts/**/*.mjs", "bench/**/*.mjs", "*.js"],
+    files: ["scripts/**/*.mjs", "bench/**/*.mjs", "bench/**/*.cjs", "*.js"],
     languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly", setTimeout: "readonly" } },
   },
   {

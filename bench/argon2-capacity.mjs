@@ -4,9 +4,10 @@
 // Output: one JSON line per concurrency on stdout.
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { tsImport } from "tsx/esm/api";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-const { argon2Hasher } = await import(new URL(`file://${path.join(root, "dist", "server", "auth", "password.js")}`).href);
+const { argon2Hasher } = await tsImport(path.join(root, "server", "auth", "password.ts"), import.meta.url);
 
 const hash = process.env.BENCH_HASH ?? "";
 const password = process.env.BENCH_PASSWORD ?? "";

@@ -5,6 +5,7 @@
 // BENCH_PROFILE=1 (server CPU profiles, summarised), BENCH_ONLY=a,b (only these scenarios),
 // BENCH_KEEP=1 (keep the data directory).
 import { Buffer } from "node:buffer";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,7 +16,7 @@ import { download, json, login, request } from "./api.mjs";
 import { cpuSince, cpuTimes } from "./cpu.mjs";
 import { runLoad } from "./load.mjs";
 import { summarizeProfile } from "./profile.mjs";
-import { exited, freePort, root, spawnNode, startHello, startRoster, stopAll, stopChild } from "./proc.mjs";
+import { exited, freePort, PRODUCTION, root, spawnNode, startHello, startRoster, stopAll, stopChild } from "./proc.mjs";
 import { memory, rssBreakdown, sampleRss } from "./rss.mjs";
 import { queueMails, relayLoad, waitOutboxDrained } from "./mail.mjs";
 import { importCsv, PASSWORD, seed } from "./seed.mjs";
@@ -343,8 +344,11 @@ async function main() {
     // Right after the load, and once the server has been idle long enough to hand back what it
     // holds for load (hashing threads, SQLite's page cache): the second is the idle figure.
     // The image's HEALTHCHECK asks /readyz every 10 s: so does the bench while it waits.
+    // The image's HEALTHCHECK asks /readyz every 10 s through `roster healthcheck`, a process of its own:
+    // so does the bench while it waits, and it reports what each of those processes took.
     const samples = {};
-    const probe = setInterval(() => request(base, "GET", "/readyz").catch(() => {}), 10_000);
+    const checks = [];
+    const probe = setInterval(() => void healthcheck(base).then((c) => checks.push(c)), 10_000);
     try {
       for (const at of (process.env.BENCH_IDLE_AT ?? "5,65").split(",").map(Number)) {
         await sleep(at * 1000 - (samples.last ?? 0) * 1000);
@@ -358,7 +362,9 @@ async function main() {
     }
     const m = memory(server.pid);
     const { last, ...figures } = samples;
-    return { rss_mb: m?.rssMb ?? null, hwm_mb: m?.hwmMb ?? null, ...rssBreakdown(server.pid), ...(await v8Heap(base)), idle_s: last, ...figures, server_log: server.counts };
+    const ok = checks.filter((c) => c.ok);
+    const healthchecks = { runs: checks.length, failed: checks.length - ok.length, peak_rss_mb: median(ok.map((c) => c.peakMb)), ms: median(ok.map((c) => c.ms)) };
+    return { rss_mb: m?.rssMb ?? null, hwm_mb: m?.hwmMb ?? null, ...rssBreakdown(server.pid), ...(await v8Heap(base)), idle_s: last, ...figures, healthchecks, server_log: server.counts };
   });
 
   const stopped = await server.stop();
@@ -444,6 +450,22 @@ function summary() {
     load_avg: os.loadavg().map((x) => round(x, 2)),
     broken,
   };
+}
+
+/**
+ * `roster healthcheck` (dist/cli.mjs) against the server at `base`, as the image runs it: whether
+ * it passed, its wall time, and its own peak RSS (the process's maxRSS, printed at its exit).
+ */
+function healthcheck(base) {
+  const hook = path.join(root, "bench", "maxrss.cjs");
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const env = { ...process.env, ...PRODUCTION.env, PORT: new URL(base).port, HOST: "127.0.0.1" };
+    execFile(process.execPath, ["--require", hook, path.join(root, "dist", "cli.mjs"), "healthcheck"], { env }, (e, _out, err) => {
+      const kb = Number(/maxrss_kb=(\d+)/.exec(err)?.[1]);
+      resolve({ ok: !e, ms: round(performance.now() - started, 0), peakMb: Number.isFinite(kb) ? round(kb / 1024, 1) : null });
+    });
+  });
 }
 
 let cleaning = null;

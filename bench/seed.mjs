@@ -4,8 +4,10 @@
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { root } from "./proc.mjs";
+import { tsImport } from "tsx/esm/api";
 
-const dist = (p) => new URL(`file://${path.join(root, "dist", "server", p)}`).href;
+/** A module of the server's sources (through tsx): the bench seeds with the server's own code; it runs the bundle. */
+export const serverModule = (p) => tsImport(path.join(root, "server", p), import.meta.url);
 
 export const PASSWORD = "Roster-bench-パスワード-2026";
 export const ORG_DOMAIN = "bench.example";
@@ -154,8 +156,8 @@ function searchTerms(samples, r, count = 24) {
  * one transaction. Returns what the scenarios need.
  */
 export async function seed(dataDir, users) {
-  const { openDatabase, databaseFile } = await import(dist("db/client.js"));
-  const { argon2Hasher } = await import(dist("auth/password.js"));
+  const { openDatabase, databaseFile } = await serverModule("db/client.ts");
+  const { argon2Hasher } = await serverModule("auth/password.ts");
   const t0 = performance.now();
   const hash = await argon2Hasher().hash(PASSWORD);
   const hashMs = performance.now() - t0;
