@@ -453,7 +453,7 @@ function summary() {
 }
 
 /**
- * `roster healthcheck` (dist/cli.mjs) against the server at `base`, as the image runs it: whether
+ * `roster healthcheck` (dist/cli/index.mjs) against the server at `base`, as the image runs it: whether
  * it passed, its wall time, and its own peak RSS (the process's maxRSS, printed at its exit).
  */
 function healthcheck(base) {
@@ -461,7 +461,7 @@ function healthcheck(base) {
   const started = performance.now();
   return new Promise((resolve) => {
     const env = { ...process.env, ...PRODUCTION.env, PORT: new URL(base).port, HOST: "127.0.0.1" };
-    execFile(process.execPath, ["--require", hook, path.join(root, "dist", "cli.mjs"), "healthcheck"], { env }, (e, _out, err) => {
+    execFile(process.execPath, ["--require", hook, path.join(root, "dist", "cli", "index.mjs"), "healthcheck"], { env }, (e, _out, err) => {
       const kb = Number(/maxrss_kb=(\d+)/.exec(err)?.[1]);
       resolve({ ok: !e, ms: round(performance.now() - started, 0), peakMb: Number.isFinite(kb) ? round(kb / 1024, 1) : null });
     });

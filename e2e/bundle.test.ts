@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { once } from "node:events";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -21,7 +21,7 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-describe("the bundled server (dist/roster.mjs) and CLI (dist/cli.mjs)", () => {
+describe("the bundled server (dist/roster.mjs) and CLI (dist/cli/)", () => {
   it("starts on a fresh data directory and serves pages, assets, password rules, hashing and log in; the CLI works beside it", async () => {
     // Inside the project, as dist/ is, so node_modules and the migrations are found the same way.
     const cache = path.join(root, "node_modules", ".cache");
@@ -63,8 +63,9 @@ describe("the bundled server (dist/roster.mjs) and CLI (dist/cli.mjs)", () => {
     expect(((await me.json()) as { userId: string }).userId).toBe("owner");
 
     // The CLI, bundled as the image runs it (`roster <command>`), beside the running server.
-    const cli = path.join(outDir, "cli.mjs");
-    expect(((await bundleCli(cli)) as { text: string }[]).map((w) => w.text)).toEqual([]);
+    const cliDir = path.join(outDir, "cli");
+    expect(((await bundleCli(cliDir)) as { text: string }[]).map((w) => w.text)).toEqual([]);
+    const cli = path.join(cliDir, "index.mjs");
     const port = new URL(s.base).port;
     const roster = (...args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
@@ -72,6 +73,14 @@ describe("the bundled server (dist/roster.mjs) and CLI (dist/cli.mjs)", () => {
         execFile(process.execPath, [cli, ...args], { cwd: root, env }, (e, stdout, stderr) => resolve({ code: e ? Number(e.code) : 0, stdout, stderr }));
       });
     expect(await roster("healthcheck")).toMatchObject({ code: 0 });
+    // The image runs it every 10 s: it loads none of the CLI's chunks and neither native addon.
+    const hook = path.join(outDir, "loaded.cjs");
+    writeFileSync(hook, 'process.on("exit", () => process.stderr.write("loaded=" + JSON.stringify(Object.keys(require.cache))));');
+    const loaded = await new Promise<string>((resolve) =>
+      execFile(process.execPath, ["--require", hook, cli, "healthcheck"], { cwd: root, env: { PATH: process.env.PATH ?? "", PORT: port, HOST: "127.0.0.1" } }, (_e, _out, stderr) => resolve(stderr)),
+    );
+    const modules = JSON.parse(/loaded=(.*)$/m.exec(loaded)?.[1] ?? "null") as string[];
+    expect(modules.filter((m) => /better-sqlite3|argon2|drizzle|pino/.test(m))).toEqual([]);
     expect((await roster("list-users")).stdout).toMatch(/^owner\s+owner@acme\.test\s+owner\s+active/m);
     expect((await roster("healthcheck", "--help")).stdout).toContain("usage: roster healthcheck");
 

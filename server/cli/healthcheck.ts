@@ -14,10 +14,16 @@ export function localBase(o: { host: string; port: number }): string {
   return `http://${host.includes(":") ? `[${host}]` : host}:${o.port}`;
 }
 
-/** Exit 0 when `url` answers 2xx within 3 s; otherwise 1, saying why on stderr. */
+/**
+ * Exit 0 when `url` answers 2xx within 3 s in all; otherwise 1, saying why on stderr.
+ * A redirect is not followed (it is not an answer from the server itself).
+ */
 export function checkReady(url: string): Promise<number> {
   return new Promise((resolve) => {
+    let done = false;
     const fail = (why: string) => {
+      if (done) return;
+      done = true;
       console.error(why);
       resolve(1);
     };
@@ -27,10 +33,14 @@ export function checkReady(url: string): Promise<number> {
     } catch {
       return fail(`not reachable: ${url} (not a URL)`);
     }
+    if (target.protocol !== "http:" && target.protocol !== "https:") return fail(`not reachable: ${url} (not an http or https URL)`);
     const get = target.protocol === "https:" ? httpsGet : httpGet;
-    const req = get(target, { timeout: 3000 }, (res) => {
+    const timer = setTimeout(() => req.destroy(new Error("no answer within 3 s")), 3000);
+    const req = get(target, (res) => {
       const status = res.statusCode ?? 0;
       if (status >= 200 && status < 300) {
+        clearTimeout(timer);
+        done = true;
         res.resume();
         return resolve(0);
       }
@@ -39,22 +49,28 @@ export function checkReady(url: string): Promise<number> {
       res.on("data", (chunk: string) => {
         if (body.length < 2000) body += chunk;
       });
-      res.on("end", () => fail(`not ready: ${status} ${body}`));
+      res.on("end", () => {
+        clearTimeout(timer);
+        fail(`not ready: ${status} ${body}`);
+      });
       res.on("error", (e) => fail(`not reachable: ${url} (${e.message})`));
     });
-    req.on("timeout", () => req.destroy(new Error("no answer within 3 s")));
-    req.on("error", (e) => fail(`not reachable: ${url} (${e.message})`));
+    req.on("error", (e) => {
+      clearTimeout(timer);
+      fail(`not reachable: ${url} (${e.message})`);
+    });
   });
 }
 
 /**
  * The check without the CLI around it, from the server's own environment
- * (PORT, HOST) or `--url`. Undefined when the environment is not plainly
- * valid: the full CLI then reads it and says what is wrong.
+ * (PORT, HOST) or `--url`. Undefined when that is not plain: PORT_FILE or
+ * HOST_FILE, a port that is not one, other arguments. The full CLI then
+ * reads the configuration as the server does and says what is wrong.
  */
 export function quickHealthcheck(args: string[], env: NodeJS.ProcessEnv): Promise<number> | undefined {
   if (args.length === 2 && args[0] === "--url" && args[1]) return checkReady(args[1]);
-  if (args.length > 0) return undefined;
+  if (args.length > 0 || env.PORT_FILE?.trim() || env.HOST_FILE?.trim()) return undefined;
   const port = env.PORT?.trim() || "8080";
   if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) return undefined;
   return checkReady(`${localBase({ host: env.HOST?.trim() || "0.0.0.0", port: Number(port) })}/readyz`);
