@@ -343,7 +343,6 @@ async function main() {
   await scenario("idle-rss", async () => {
     // Right after the load, and once the server has been idle long enough to hand back what it
     // holds for load (hashing threads, SQLite's page cache): the second is the idle figure.
-    // The image's HEALTHCHECK asks /readyz every 10 s: so does the bench while it waits.
     // The image's HEALTHCHECK asks /readyz every 10 s through `roster healthcheck`, a process of its own:
     // so does the bench while it waits, and it reports what each of those processes took.
     const samples = {};

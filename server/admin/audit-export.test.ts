@@ -44,6 +44,9 @@ describe("audit log export", () => {
     const { t, owner, get } = await world();
     await registerMember(t, "mia@acme.test", { userId: "mia" });
     await t.request("/api/v1/auth/login", { json: { login: "mia", password: "wrong password!" } });
+    // Anyone can put text into the log: a log in under a name that a spreadsheet would run.
+    const formula = '=HYPERLINK("http://evil.example","open")';
+    await t.request("/api/v1/auth/login", { json: { login: formula, password: "wrong password!" } });
     // More than one batch of 500, so the file is read in pieces.
     t.db.transaction((tx) => {
       for (let n = 0; n < 1200; n++) audit(tx, t.deps, { action: "admin.settings_changed", actor: { id: owner.user.id, label: "owner" }, ip: "10.0.0.1", detail: { n } });
@@ -74,6 +77,10 @@ describe("audit log export", () => {
     expect(rows).toHaveLength(before + 2);
     expect(rows.slice(0, before + 1).map((x) => x.hash)).toEqual(entries.map((e) => e.hash));
     expect(JSON.parse(rows.find((x) => x.action === "admin.settings_changed")?.detail ?? "")).toEqual({ n: 0 });
+    // The CSV cell cannot run (SPEC §4); the JSON keeps what was typed.
+    const labels = (xs: { targetLabel?: string }[]) => xs.map((x) => x.targetLabel).filter((l) => l?.includes("HYPERLINK"));
+    expect(labels(rows)).toEqual([`'${formula}`]);
+    expect(labels(entries)).toEqual([formula]);
   });
 
   it("takes the list's filters; an admin gets only their organization's entries", async () => {

@@ -1,4 +1,4 @@
-import { and, asc, gt, is, Placeholder, sql } from "drizzle-orm";
+import { and, asc, gt, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Deps, RequestMeta } from "../deps.js";
 import { auditLog, type Account } from "../db/schema.js";
@@ -6,12 +6,14 @@ import { parseInput } from "../accounts/fields.js";
 import { adminScope, ref } from "./access.js";
 import { audit } from "./audit.js";
 import { auditFilterSchema, auditWhere, safeJson } from "./audit-query.js";
-import { BATCH, batchedDownload, csvField } from "./export.js";
+import { BATCH, csvField, keysetDownload } from "./export.js";
 
 /**
  * The exported columns. `prevHash` and `hash` let an auditor check the chain
- * outside Roster: each hash is SHA-256 over the previous one, a line break,
- * and the entry's fields (server/admin/audit.ts `entryHash`).
+ * outside Roster from the JSON export: each hash is SHA-256 over the previous
+ * one, a line break, and the entry's fields as compact JSON (server/admin/audit.ts
+ * `entryHash`; the schema's description in openapi-responses.ts says it for
+ * clients). The CSV is for reading: a cell a spreadsheet would run is changed.
  */
 export const auditExportColumns = ["seq", "at", "action", "actorId", "actorLabel", "targetId", "targetLabel", "organizationId", "ip", "detail", "prevHash", "hash"] as const;
 
@@ -53,29 +55,15 @@ export function exportAudit(deps: Pick<Deps, "db" | "clock">, actor: Account, qu
     const filter = Object.fromEntries(Object.entries({ action: i.action, who: i.who, ip: i.ip, from: i.from, to: i.to }).filter(([, v]) => v));
     deps.db.transaction((tx) => audit(tx, deps, { action: "admin.audit_exported", actor: ref(actor), organizationId: scope.organizationId, ip: meta.ip, detail: { format: i.format, ...filter } }));
   }
-  const csv = i.format === "csv";
   const page = deps.db
     .select(selected)
     .from(auditLog)
     .where(and(where, gt(auditLog.seq, sql.placeholder("after"))))
     .orderBy(asc(auditLog.seq))
-    .limit(BATCH)
-    .toSQL();
-  const statement = deps.db.$client.prepare(page.sql).raw();
-  const bind = (after: number) => page.params.map((p) => (is(p, Placeholder) ? after : p));
+    .limit(BATCH);
   // The export's own entry is written before the first read: a file of the whole log ends with who took it.
-  const body = batchedDownload<number>({
-    head: csv ? `\uFEFF${auditExportColumns.join(",")}\n` : "[",
-    separator: csv ? "" : ",",
-    tail: csv ? "" : "]",
-    first: 0,
-    read: (after) => statement.iterate(...bind(after)) as IterableIterator<unknown[]>,
-    keyOf: (raw) => Number(raw[SEQ]),
-    line: csv ? csvLine : jsonLine,
-  });
   return {
     filename: `roster-audit-${deps.clock.now().toISOString().slice(0, 10)}.${i.format}`,
-    contentType: csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
-    body,
+    ...keysetDownload(deps.db, { format: i.format, columns: auditExportColumns, page, first: 0, key: SEQ, csvLine, jsonLine }),
   };
 }

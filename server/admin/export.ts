@@ -2,6 +2,7 @@ import { and, asc, eq, gt, inArray, is, Placeholder, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Deps } from "../deps.js";
 import { accounts, organizations, type Account } from "../db/schema.js";
+import type { Db } from "../db/client.js";
 import { parseInput } from "../accounts/fields.js";
 import type { RequestMeta } from "../deps.js";
 import { adminScope, ref } from "./access.js";
@@ -74,7 +75,7 @@ export const exportSchema = userFilterSchema.extend({
   ids: z.string().max(100_000).optional(),
 });
 
-/** Rows a download reads at a time: the LIMIT of each statement that `batchedDownload` reads. */
+/** Rows a download reads at a time: the LIMIT of each batch `keysetDownload` reads. */
 export const BATCH = 500;
 const CHUNK = 64 * 1024;
 
@@ -108,7 +109,7 @@ class ChunkWriter {
   }
 }
 
-/** Streams the chosen accounts by userId (`batchedDownload`). */
+/** Streams the chosen accounts by userId (`keysetDownload`). */
 export function exportUsers(deps: Pick<Deps, "db" | "clock">, actor: Account, query: unknown, meta: Pick<RequestMeta, "ip">, o: { headersOnly?: boolean } = {}) {
   const scope = adminScope(actor);
   const i = parseInput(exportSchema, query);
@@ -122,67 +123,60 @@ export function exportUsers(deps: Pick<Deps, "db" | "clock">, actor: Account, qu
     );
   }
   const where = and(userFilterWhere(scope, ids ? {} : i), ids ? inArray(accounts.id, ids) : undefined);
-  const date = deps.clock.now().toISOString().slice(0, 10);
-  const filename = `roster-users-${date}.${i.format}`;
-  const csv = i.format === "csv";
-
-  // Built and prepared once; each batch binds the userId it continues after.
+  // userId is unique: each batch continues after the last one's.
   const page = deps.db
     .select(selected)
     .from(accounts)
     .leftJoin(organizations, eq(organizations.id, accounts.organizationId))
     .where(and(where, gt(accounts.userId, sql.placeholder("after"))))
     .orderBy(asc(accounts.userId))
-    .limit(BATCH)
-    .toSQL();
-  const statement = deps.db.$client.prepare(page.sql).raw();
-  const bind = (after: string) => page.params.map((p) => (is(p, Placeholder) ? after : p));
-
-  const body = batchedDownload<string>({
-    head: csv ? `\uFEFF${exportColumns.join(",")}\n` : "[",
-    separator: csv ? "" : ",",
-    tail: csv ? "" : "]",
-    first: "",
-    read: (after) => statement.iterate(...bind(String(after))) as IterableIterator<unknown[]>,
-    keyOf: (raw) => String(raw[USER_ID]),
-    line: csv ? csvRow : jsonRow,
-  });
-
+    .limit(BATCH);
   return {
-    filename,
-    contentType: csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8",
-    body,
+    filename: `roster-users-${deps.clock.now().toISOString().slice(0, 10)}.${i.format}`,
+    ...keysetDownload(deps.db, { format: i.format, columns: exportColumns, page, first: "", key: USER_ID, csvLine: csvRow, jsonLine: jsonRow }),
   };
 }
 
 /**
- * A download read in batches of 500 by a key it continues after (`keyOf` of
- * the last row): each batch is one short read, and the connection is free for
- * other requests between batches. The body is pulled, so the next batch is
- * read only when the socket has taken the last one: memory stays flat
- * whatever the count and however slow the client.
+ * A download of rows read in batches by a unique key, as CSV (a byte-order
+ * mark, so Excel reads the UTF-8 right, and a header line) or a JSON array.
+ * `page` is the query for one batch: the rows after `sql.placeholder("after")`
+ * in key order, `.limit(BATCH)`; it is prepared once, as a raw statement (rows
+ * as arrays, no row objects). Each batch is one short read, and the
+ * connection is free for other requests between batches. The body is pulled,
+ * so the next batch is read only when the socket has taken the last one:
+ * memory stays flat whatever the count and however slow the client.
  */
-export function batchedDownload<K extends string | number>(o: {
-  head: string;
-  /** Between two lines (JSON's comma). */
-  separator: string;
-  tail: string;
-  first: K;
-  read: (after: K) => IterableIterator<unknown[]>;
-  keyOf: (raw: unknown[]) => K;
-  line: (raw: unknown[]) => string;
-}): ReadableStream<Uint8Array> {
+export function keysetDownload<K extends string | number>(
+  db: Db,
+  o: {
+    format: "csv" | "json";
+    columns: readonly string[];
+    page: { toSQL(): { sql: string; params: unknown[] } };
+    /** Before every key. */
+    first: K;
+    /** The key's column in a row. */
+    key: number;
+    csvLine: (raw: readonly unknown[]) => string;
+    jsonLine: (raw: readonly unknown[]) => string;
+  },
+): { contentType: string; body: ReadableStream<Uint8Array> } {
+  const csv = o.format === "csv";
+  const query = o.page.toSQL();
+  const statement = db.$client.prepare(query.sql).raw();
+  const read = (after: K) => statement.iterate(...query.params.map((p) => (is(p, Placeholder) ? after : p))) as IterableIterator<unknown[]>;
+  const line = csv ? o.csvLine : o.jsonLine;
   async function* chunks(): AsyncGenerator<Uint8Array> {
     const out = new ChunkWriter();
-    out.write(o.head);
+    out.write(csv ? `\uFEFF${o.columns.join(",")}\n` : "[");
     let after = o.first;
     let first = true;
     for (;;) {
       let rows = 0;
-      for (const raw of o.read(after)) {
-        out.write(first ? o.line(raw) : o.separator + o.line(raw));
+      for (const raw of read(after)) {
+        out.write(csv || first ? line(raw) : "," + line(raw));
         first = false;
-        after = o.keyOf(raw);
+        after = raw[o.key] as K;
         rows++;
       }
       if (rows < BATCH) break;
@@ -190,8 +184,8 @@ export function batchedDownload<K extends string | number>(o: {
       // Let other requests run between batches.
       await new Promise<void>((r) => afterTheseAnswers(r));
     }
-    out.write(o.tail);
+    if (!csv) out.write("]");
     yield* out.take();
   }
-  return ReadableStream.from(chunks());
+  return { contentType: csv ? "text/csv; charset=utf-8" : "application/json; charset=utf-8", body: ReadableStream.from(chunks()) };
 }

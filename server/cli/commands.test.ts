@@ -88,7 +88,6 @@ describe("roster migrate", () => {
     expect(out).toEqual(["the database is up to date"]);
   });
 
-  /** A data directory whose database an older Roster migrated: one migration short, with an account in it. */
   /** A data directory as the Roster before the newest migration left it, with its owner "boss". */
   async function olderDatabase(): Promise<string> {
     const dir = dataDir();

@@ -11,7 +11,7 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 /** A transaction handle or the database itself: what a function that only reads and writes rows needs. */
 export type Tx = Pick<Db, "insert" | "update" | "select" | "delete">;
 
-/** The folder holding package.json, whether running from server/ (tsx) or dist/server/ (built). */
+/** The folder holding package.json, whether running from server/ (tsx) or from the bundles in dist/. */
 export function projectRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   while (!existsSync(path.join(dir, "package.json"))) {

@@ -278,7 +278,7 @@ export const AuditEntry = named(
 export const AuditList = listOf("AuditList", AuditEntry);
 export const AuditExportRow = named(
   "AuditExportRow",
-  "One entry of the exported audit log, with its place in the hash chain: hash = SHA-256(prevHash, a line break, the JSON array [at as ms, actorId, actorLabel, action, targetId, targetLabel, organizationId, ip, detail as JSON text]).",
+  "One entry of the exported audit log, with its place in the hash chain: hash = hex SHA-256 of prevHash, a line break, and the compact JSON array [at in ms, actorId, actorLabel, action, targetId, targetLabel, organizationId, ip, detail as compact JSON text] (compact as JavaScript's JSON.stringify writes it: no spaces, non-ASCII characters as they are). Check the chain from the JSON export: in the CSV a cell a spreadsheet would run starts with an apostrophe.",
   z.strictObject({
     seq: z.int().min(1),
     at: timestamp(),

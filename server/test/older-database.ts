@@ -15,7 +15,7 @@ export function migrateBefore(sqlite: Database.Database, tag?: string): void {
   const journal = JSON.parse(readFileSync(path.join(migrationsFolder(), "meta", "_journal.json"), "utf8")) as { entries: { tag: string }[] };
   const upTo = tag === undefined ? all.length - 1 : journal.entries.findIndex((e) => e.tag === tag);
   if (upTo < 1) throw new Error(`no migration ${tag} after the first`);
-  sqlite.exec("CREATE TABLE IF NOT EXISTS __drizzle_migrations (id INTEGER PRIMARY KEY AUTOINCREMENT, hash text NOT NULL, created_at numeric)");
+  sqlite.exec("CREATE TABLE IF NOT EXISTS `__drizzle_migrations` (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)");
   for (const m of all.slice(0, upTo)) {
     for (const statement of m.sql) if (statement.trim()) sqlite.exec(statement);
     sqlite.prepare("INSERT INTO __drizzle_migrations (hash, created_at) VALUES (?, ?)").run(m.hash, m.folderMillis);

@@ -8,7 +8,8 @@ import { AppError } from "../../errors.js";
 import { pageOfAll } from "../../pagination.js";
 import type { AppEnv } from "../context.js";
 import { caller } from "./admin-users.js";
-import { download, readJson } from "./respond.js";
+import { readJson } from "./respond.js";
+import { download } from "../download.js";
 
 /** /api/v1/admin/settings, /api-keys, /audit (list, verify, export), /storage */
 export const adminMiscApi = new Hono<AppEnv>()

@@ -10,7 +10,8 @@ import { exportUsers } from "../../admin/export.js";
 import { decodeImport, importUsers, parseImport } from "../../admin/import.js";
 import { AppError } from "../../errors.js";
 import type { AppEnv, Ctx } from "../context.js";
-import { download, englishFields, readJson } from "./respond.js";
+import { englishFields, readJson } from "./respond.js";
+import { download } from "../download.js";
 
 /** The account behind the request, for admin services (they check the rights). */
 export const caller = (c: Ctx) => {

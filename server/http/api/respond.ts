@@ -49,8 +49,3 @@ export function problem(c: Context, err: AppError): Response {
   if (err.code === "unauthenticated") headers["www-authenticate"] = 'Bearer realm="roster"';
   return c.body(JSON.stringify(body), err.status as 400, headers);
 }
-
-/** A file to download (an export): never cached, saved under its name. */
-export function download(c: Context, x: { body: ReadableStream<Uint8Array> | string; contentType: string; filename: string }): Response {
-  return c.body(x.body, 200, { "content-type": x.contentType, "content-disposition": `attachment; filename="${x.filename}"`, "cache-control": "no-store" });
-}

@@ -1,4 +1,3 @@
-import { download } from "../api/respond.js";
 import { t } from "../../i18n/index.js";
 import { Hono } from "hono";
 import { stringify } from "csv-stringify/sync";
@@ -13,6 +12,7 @@ import { ImportProgress } from "../../../views/partials/admin-import-report.js";
 import { formState, type FormState } from "../../../views/view.js";
 import { adminPage, pageAdmin } from "./admin-users-shared.js";
 import { attempt, failedForm, go, parsedForm } from "./render.js";
+import { download } from "../download.js";
 
 function uploadPage(c: Ctx, user: PageUser, state: FormState = formState(), status?: number) {
   return adminPage(c, user, { current: "/admin/import", title: "admin.import.title", status, here: "/admin/import", body: (v) => <ImportUploadPage v={v} state={state} /> });

@@ -1,4 +1,3 @@
-import { download } from "../api/respond.js";
 import { Hono } from "hono";
 import { getUser } from "../../admin/user-actions.js";
 import { batchDelete } from "../../admin/user-delete.js";
@@ -16,6 +15,7 @@ import { UserRows, UsersResults, usersHref, type UsersPage, type UsersQuery } fr
 import { adminContext, adminPage, doneNotice, isOwner, pageAdmin } from "./admin-users-shared.js";
 import { AppError } from "../../errors.js";
 import { attempt, go, isHx, parsedForm } from "./render.js";
+import { download } from "../download.js";
 
 const PAGE_SIZE = 50;
 const MAX_SELECTED = 1000;
