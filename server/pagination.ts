@@ -17,11 +17,18 @@ export interface ListPage<T> {
   total: number;
 }
 
-export const encodeCursor = (v: string): string => Buffer.from(v, "utf8").toString("base64url");
-export const decodeCursor = (c: string | undefined): string | null => {
+/**
+ * An opaque cursor for the position `v`. With `list`, the cursor names its list, and
+ * decodeCursor with the same `list` refuses any other: a cursor from another list, or
+ * made up, is a 400, never an empty last page (a client syncing the directory would take
+ * that for "everyone else is gone").
+ */
+export const encodeCursor = (v: string, list?: string): string => Buffer.from(list ? `${list}:${v}` : v, "utf8").toString("base64url");
+export const decodeCursor = (c: string | undefined, list?: string): string | null => {
   if (!c) return null;
-  const v = Buffer.from(c, "base64url").toString("utf8");
-  if (!v) throw new AppError("validation_failed", { cursor: "field.invalid" });
+  const raw = Buffer.from(c, "base64url").toString("utf8");
+  const v = list ? (raw.startsWith(`${list}:`) ? raw.slice(list.length + 1) : "") : raw;
+  if (!v || Buffer.from(raw, "utf8").toString("base64url") !== c) throw new AppError("validation_failed", { cursor: "field.invalid" });
   return v;
 };
 

@@ -76,10 +76,10 @@ export function listMail(deps: Pick<Deps, "db">, actor: Account, query: unknown)
     i.to ? sql`lower(${mailOutbox.toAddress}) LIKE ${likeContains(i.to.toLowerCase())} ESCAPE '\\'` : undefined,
   );
   const total = deps.db.select({ n: sql<number>`count(*)` }).from(mailOutbox).where(where).get()?.n ?? 0;
-  const before = decodeCursor(i.cursor);
+  const before = decodeCursor(i.cursor, "mail");
   const rows = deps.db.select().from(mailOutbox).where(before ? and(where, lt(mailOutbox.id, before)) : where).orderBy(desc(mailOutbox.id)).limit(i.limit + 1).all();
   const page = rows.slice(0, i.limit);
-  return { items: page.map((m) => presentMail(m)), nextCursor: rows.length > i.limit ? encodeCursor(page.at(-1)!.id) : null, total };
+  return { items: page.map((m) => presentMail(m)), nextCursor: rows.length > i.limit ? encodeCursor(page.at(-1)!.id, "mail") : null, total };
 }
 
 /** Counts by state, for the dashboard and the page's header. */

@@ -134,6 +134,16 @@ describe("GET /api/v1/directory", () => {
     expect(seen).toEqual(["aya", "jun", "ken", "mari", "owner", "rin", "tom", "yui"]);
   });
 
+  it("refuses a cursor it did not make (made up, or another list's) with 400, never an empty last page", async () => {
+    const made = (v: string) => Buffer.from(v, "utf8").toString("base64url");
+    // "garbage" decodes to bytes; "bWFyaQ" is a bare "mari", the format before cursors named their list.
+    for (const cursor of ["garbage", "bWFyaQ", made("mail:019abc"), made("invitations:019abc"), `${made("directory:mari")}==`]) {
+      await expectProblem(await dir(`?limit=3&cursor=${encodeURIComponent(cursor)}`), 400, "validation_failed");
+    }
+    const first = await expectJson<Page>(await dir("?limit=3"), 200);
+    expect(ids(await expectJson<Page>(await dir(`?limit=3&cursor=${encodeURIComponent(first.nextCursor!)}`), 200))).toEqual(["mari", "owner", "rin"]);
+  });
+
   it.each(["?limit=0", "?limit=201", "?limit=-1", "?limit=abc", "?limit=1.5", "?group=1/2/3/4/5/6/7/8/9", `?q=${"x".repeat(101)}`])(
     "refuses %s with 400 validation_failed",
     async (query) => {

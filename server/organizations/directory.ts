@@ -38,7 +38,7 @@ export function listDirectory(deps: Deps, account: Account, query: unknown) {
   if (i.group) filters.push(inGroup(accounts.groupName, i.group));
   const where = and(...filters);
   const total = deps.db.select({ n: sql<number>`count(*)` }).from(accounts).where(where).get()?.n ?? 0;
-  const after = decodeCursor(i.cursor);
+  const after = decodeCursor(i.cursor, "directory");
   const rows = deps.db
     .select()
     .from(accounts)
@@ -48,7 +48,7 @@ export function listDirectory(deps: Deps, account: Account, query: unknown) {
     .all();
   const page = rows.slice(0, i.limit);
   const last = page.at(-1);
-  return { items: page.map(presentMember), nextCursor: rows.length > i.limit && last ? encodeCursor(last.userId) : null, total };
+  return { items: page.map(presentMember), nextCursor: rows.length > i.limit && last ? encodeCursor(last.userId, "directory") : null, total };
 }
 
 export interface GroupNode {

@@ -152,7 +152,7 @@ export function listInvitations(deps: Pick<Deps, "db" | "clock">, actor: Account
     i.status === "accepted" || i.status === "revoked" ? eq(invitations.status, i.status) : undefined,
   );
   const total = deps.db.select({ n: sql<number>`count(*)` }).from(invitations).where(where).get()?.n ?? 0;
-  const before = decodeCursor(i.cursor);
+  const before = decodeCursor(i.cursor, "invitations");
   const rows = deps.db
     .select({ inv: invitations, org: organizations.name })
     .from(invitations)
@@ -162,7 +162,7 @@ export function listInvitations(deps: Pick<Deps, "db" | "clock">, actor: Account
     .limit(i.limit + 1)
     .all();
   const page = rows.slice(0, i.limit);
-  return { items: page.map((r) => presentInvitation(r.inv, now, r.org)), nextCursor: rows.length > i.limit ? encodeCursor(page.at(-1)!.inv.id) : null, total };
+  return { items: page.map((r) => presentInvitation(r.inv, now, r.org)), nextCursor: rows.length > i.limit ? encodeCursor(page.at(-1)!.inv.id, "invitations") : null, total };
 }
 
 function scopedInvitation(tx: Tx, scope: AdminScope, id: string) {
