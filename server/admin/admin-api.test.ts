@@ -337,8 +337,15 @@ describe("API keys and introspection", () => {
     const twice = await t.request("/api/v1/introspect", { token: created.key, body: `token=garbage&token=${encodeURIComponent(member.token)}`, headers: { "content-type": "application/x-www-form-urlencoded" } });
     expect(await twice.json()).toMatchObject({ active: true, sub: member.user.id });
     expect((await t.request("/api/v1/introspect", { token: member.token, json: { token: member.token } })).status).toBe(401);
+    // A temporary password set by an admin: the new session must choose its own password first, and until
+    // then it is no token for the chat either.
+    expect((await t.request(`/api/v1/admin/users/${member.user.id}/password`, { token: admin.token, json: { password: "Temp-Desk-4471" } })).status).toBe(200);
+    const temporary = (await (await t.request("/api/v1/auth/login", { json: { login: "mia", password: "Temp-Desk-4471" } })).json()) as { token: string };
+    expect(await (await form(temporary.token)).json()).toEqual({ active: false });
+    expect((await t.request("/api/v1/me/password", { token: temporary.token, json: { currentPassword: "Temp-Desk-4471", newPassword: "mias-own-pass-42" } })).status).toBe(204);
+    expect(await (await form(temporary.token)).json()).toMatchObject({ active: true, sub: member.user.id });
     await t.request(`/api/v1/admin/users/${member.user.id}/disable`, { method: "POST", token: owner.token });
-    expect(await (await form(member.token)).json()).toEqual({ active: false });
+    expect(await (await form(temporary.token)).json()).toEqual({ active: false });
     const list = (await (await t.request("/api/v1/admin/api-keys", { token: admin.token })).json()) as { items: { lastUsedAt: string | null }[] };
     expect(list.items[0]?.lastUsedAt).not.toBeNull();
     expect(JSON.stringify(list)).not.toContain(created.key.slice(-20));

@@ -7,13 +7,17 @@ import { adminScope, inScope } from "./access.js";
  * RFC 7662 token introspection for the chat server. The caller is an API
  * key's account: an admin's key sees tokens of its organization only, an
  * owner's key all. Anything else, including tokens of disabled or deleted
- * accounts, is `{active:false}` and nothing more.
+ * accounts and of sessions that must change their password first, is
+ * `{active:false}` and nothing more.
  */
 export function introspect(deps: Pick<Deps, "db" | "clock">, caller: Account, token: unknown) {
   const scope = adminScope(caller);
   if (typeof token !== "string" || token.length === 0 || token.length > 200) return { active: false as const };
   const v = validateSessionToken(deps, token);
   if (!v || !inScope(scope, v.account)) return { active: false as const };
+  // A session whose password must be changed first reaches only that change in Roster (app.ts):
+  // it is no token for the chat either, until the person has chosen their own password.
+  if (v.account.mustChangePassword) return { active: false as const };
   const a = v.account;
   return {
     active: true as const,
