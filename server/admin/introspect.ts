@@ -1,7 +1,11 @@
+import { z } from "zod";
 import type { Deps } from "../deps.js";
 import type { Account } from "../db/schema.js";
 import { validateSessionToken } from "../auth/sessions.js";
 import { adminScope, inScope } from "./access.js";
+
+/** RFC 7662's request: the token, and a hint of its type that Roster does not need (it has one kind). */
+export const introspectSchema = z.object({ token: z.string(), token_type_hint: z.string().optional() });
 
 /**
  * RFC 7662 token introspection for the chat server. The caller is an API

@@ -29,6 +29,21 @@ describe("the API description", () => {
   const t = createTestApp();
   const toOpenApi = (p: string) => p.replace(/:(\w+)/g, "{$1}");
 
+  it("names every operation once (operationId, for generated clients), and describes the bodies that are not JSON only", async () => {
+    const doc = (await (await t.request("/api/openapi.json")).json()) as { paths: Record<string, Record<string, { operationId: string; requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown> } }> } }>> };
+    const ops = Object.values(doc.paths).flatMap((m) => Object.values(m));
+    const ids = ops.map((o) => o.operationId);
+    expect(ids.every((id) => /^(get|post|patch|delete)[A-Z][A-Za-z]+$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ops.length);
+    expect(doc.paths["/api/v1/admin/users/{id}/disable"]?.post?.operationId).toBe("postAdminUsersByIdDisable");
+    // RFC 7662: the token form-encoded, or as JSON.
+    const introspect = doc.paths["/api/v1/introspect"]?.post?.requestBody?.content ?? {};
+    expect(Object.keys(introspect).sort()).toEqual(["application/json", "application/x-www-form-urlencoded"]);
+    expect(Object.keys(introspect["application/x-www-form-urlencoded"]?.schema.properties ?? {})).toEqual(["token", "token_type_hint"]);
+    // An import is a CSV file, or JSON rows.
+    expect(Object.keys(doc.paths["/api/v1/admin/users/import"]?.post?.requestBody?.content ?? {}).sort()).toEqual(["application/json", "text/csv"]);
+  });
+
   it("documents every JSON API route the app serves, and nothing it does not (no drift)", () => {
     const served = new Set(
       t.app.routes

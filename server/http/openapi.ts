@@ -22,6 +22,7 @@ import { querySchema as auditQuerySchema } from "../admin/audit-query.js";
 import { auditExportSchema } from "../admin/audit-export.js";
 import { listSchema as mailListSchema, testSchema as mailTestSchema } from "../mail/admin.js";
 import { errorCodes } from "../errors.js";
+import { introspectSchema } from "../admin/introspect.js";
 import * as r from "./openapi-responses.js";
 
 type Auth = "none" | "user" | "member" | "admin" | "owner" | "api_key";
@@ -41,6 +42,10 @@ export interface Operation {
   also?: Answer[];
   /** The answer is a download: `schema` is its JSON form, and it may be CSV instead. */
   file?: boolean;
+  /** The body may also be form-encoded (RFC 7662's way), with the same fields. */
+  form?: boolean;
+  /** The body is a file: CSV, or JSON rows of `body`'s shape. */
+  upload?: boolean;
   errors?: number[];
 }
 
@@ -78,11 +83,11 @@ export const operations: Operation[] = [
     body: newAccountSchema,
     errors: [400, 401, 403, 409, 410],
   }),
-  op("post", "/api/v1/introspect", "introspection", "RFC 7662 token introspection (form or JSON `token`)", "api_key", [200, "{active, sub, username, type, organization, exp}", r.Introspection], { errors: [401] }),
+  op("post", "/api/v1/introspect", "introspection", "RFC 7662 token introspection (form or JSON `token`)", "api_key", [200, "{active, sub, username, type, organization, exp}", r.Introspection], { body: introspectSchema, form: true, errors: [401] }),
   op("get", "/api/v1/admin/users", "admin users", "Search accounts (substring over userId, email, nickname)", "admin", [200, LIST, r.AccountList], { query: searchSchema, errors: [400, 403] }),
   op("post", "/api/v1/admin/users", "admin users", "Create an account (setup mail, password, or setup link)", "admin", [201, "{user, outcome, setupUrl?}", r.CreatedUser], { body: userCreateSchema, errors: [400, 403, 409] }),
   op("get", "/api/v1/admin/users/export", "admin users", "Export as CSV or JSON (streamed)", "admin", [200, "a file", r.UserExport], { query: exportSchema, file: true, errors: [400, 403] }),
-  op("post", "/api/v1/admin/users/import", "admin users", "Import CSV or JSON rows (?dryRun=true checks only)", "admin", [200, "{dryRun, total, valid, created, failed, results}", r.ImportReport], { errors: [400, 403, 413] }),
+  op("post", "/api/v1/admin/users/import", "admin users", "Import CSV or JSON rows (?dryRun=true checks only)", "admin", [200, "{dryRun, total, valid, created, failed, results}", r.ImportReport], { body: z.array(userCreateSchema), upload: true, errors: [400, 403, 413] }),
   op("post", "/api/v1/admin/users/batch-delete", "admin users", "Delete many; per-id results", "admin", [200, "{results}", r.BatchDeleted], { body: batchSchema, errors: [400, 403] }),
   op("get", "/api/v1/admin/users/{id}", "admin users", "Read an account", "admin", [200, ACCOUNT, r.Account], { errors: [404] }),
   op("patch", "/api/v1/admin/users/{id}", "admin users", "Edit an account", "admin", [200, ACCOUNT, r.Account], { body: userUpdateSchema, errors: [400, 404, 409] }),
@@ -156,6 +161,24 @@ function answer([, description, schema]: Answer, file = false) {
   return { description, content: file ? { "text/csv": { schema: { type: "string", description: "The same columns, a header line first (UTF-8 with BOM)." } }, "application/json": json } : { "application/json": json } };
 }
 
+/** `post /api/v1/admin/users/{id}/disable` → `postAdminUsersByIdDisable`: a name for generated clients. */
+export function operationId(o: Pick<Operation, "method" | "path">): string {
+  const words = o.path.replace(/^\/api\/v1\//, "/").split(/[/-]/).filter(Boolean).map((w) => {
+    const param = /^\{(\w+)\}$/.exec(w)?.[1];
+    const word = param ? `by_${param}` : w;
+    return word.split("_").map((x) => x.charAt(0).toUpperCase() + x.slice(1)).join("");
+  });
+  return o.method + words.join("");
+}
+
+function requestBody(o: Operation, body: z.ZodType) {
+  const schema = jsonSchema(body);
+  if (o.upload) {
+    return { required: true, content: { "text/csv": { schema: { type: "string", description: "A header line naming the fields, then a row per account (UTF-8, or Shift_JIS with a charset or without a BOM)." } }, "application/json": { schema } } };
+  }
+  return { required: true, content: { "application/json": { schema }, ...(o.form ? { "application/x-www-form-urlencoded": { schema } } : {}) } };
+}
+
 // The response schemas do not change while the server runs: generated once.
 let components: ReturnType<typeof r.responseComponents> | undefined;
 
@@ -178,7 +201,8 @@ export function openApiDocument(version: string, baseUrl: string) {
       summary: o.summary,
       security: security[o.auth],
       ...(params.length ? { parameters: params } : {}),
-      ...(o.body ? { requestBody: { required: true, content: { "application/json": { schema: jsonSchema(o.body) } } } } : {}),
+      operationId: operationId(o),
+      ...(o.body ? { requestBody: requestBody(o, o.body) } : {}),
       responses,
     };
   }
