@@ -112,6 +112,7 @@ export function Layout({ v, title, children }: { v: View; title: string; childre
           </div>
         </header>
         <main id="main" class="main" tabindex={-1}>
+          {/* The page's one live region, never swapped itself: htmx puts errors no form can show here, and app.js reads out through it what swapped content has to say (a count, an outcome). */}
           <div id="flash" aria-live="polite"></div>
           {children}
         </main>

@@ -55,7 +55,7 @@ const en: Record<string, string> = {
   "admin.mail.col.actions": "Actions",
   "admin.mail.noSubject": "(no subject)",
   "admin.mail.retry": "Retry now",
-  "admin.mail.retryLabel": "Retry the mail to {to} now",
+  "admin.mail.retryLabel": "Retry now: mail to {to}",
   "admin.mail.retried": "The message is queued again and is tried at once.",
   "admin.mail.loadMore": "Load more ({shown} of {total} shown)",
 
@@ -166,7 +166,7 @@ const ja: Record<string, string> = {
   "admin.mail.col.actions": "操作",
   "admin.mail.noSubject": "（件名なし）",
   "admin.mail.retry": "今すぐ再送",
-  "admin.mail.retryLabel": "{to} 宛てのメールを今すぐ再送",
+  "admin.mail.retryLabel": "今すぐ再送：{to} 宛てのメール",
   "admin.mail.retried": "メールを再びキューに入れました。すぐに送信を試みます。",
   "admin.mail.loadMore": "さらに読み込む（{total}件中 {shown}件を表示）",
 

@@ -133,6 +133,7 @@ export const en = {
   "nav.logout": "Log out",
   "nav.account": "Go to my account",
   "form.optional": "optional",
+  "form.errorLink": "{label}: {message}",
   "form.email": "Email address",
   "form.password": "Password",
   "form.passwordHint": "8–128 characters. Not your user ID or email address, and not a common password.",
@@ -145,6 +146,7 @@ export const en = {
   // pages: errors
   "page.error.status": "Error {status}",
   "page.error.home": "Back to the start page",
+  "page.error.title": "Error: {title}",
 
   // pages: registration and confirmation
   "page.register.title": "Create an account",

@@ -131,6 +131,7 @@ export const ja: Record<keyof typeof en, string> = {
   "nav.logout": "ログアウト",
   "nav.account": "アカウントへ",
   "form.optional": "任意",
+  "form.errorLink": "{label}：{message}",
   "form.email": "メールアドレス",
   "form.password": "パスワード",
   "form.passwordHint": "8〜128文字。ユーザーIDやメールアドレスと同じもの、よく使われるものは使えません。",
@@ -142,6 +143,7 @@ export const ja: Record<keyof typeof en, string> = {
 
   "page.error.status": "エラー {status}",
   "page.error.home": "トップページへ戻る",
+  "page.error.title": "エラー：{title}",
 
   "page.register.title": "アカウントの作成",
   "page.register.firstTitle": "サーバーの初期設定",

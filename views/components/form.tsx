@@ -1,28 +1,65 @@
 import type { Child } from "hono/jsx";
 import type { FormState, Message, View } from "../view.js";
 
-/** A success (`ok`), information or error box. Errors take focus after an htmx swap (app.js). */
-export function Alert({ v, msg, kind, children }: { v: View; msg: Message; kind: "ok" | "info" | "error"; children?: Child }) {
+/**
+ * A success (`ok`), information or error box. Each can take focus (tabindex
+ * -1): an error after an htmx swap, the others when the swap took away the
+ * focused button (app.js). An error is announced as it appears (role=alert);
+ * a success or notice is read out through the page's one live region
+ * (app.js copies it into #flash), as a role=status inside content that htmx
+ * swaps whole is skipped by screen readers.
+ */
+export function Alert({ v, msg, kind, class: extra, children }: { v: View; msg: Message; kind: "ok" | "info" | "error"; class?: string; children?: Child }) {
   return (
-    <div class={`alert alert-${kind}`} role={kind === "error" ? "alert" : "status"} tabindex={kind === "error" ? -1 : undefined}>
+    <div class={`alert alert-${kind}${extra ? ` ${extra}` : ""}`} role={kind === "error" ? "alert" : undefined} tabindex={-1}>
       <p>{v.t(msg.key, msg.params)}</p>
       {children}
     </div>
   );
 }
 
+/** The class of a form's error summary: a page showing one says "Error:" in its title (server/http/pages/render.tsx). */
+export const ERROR_SUMMARY = "error-summary";
+
 /**
- * The summary above a form: the error, plus any field message whose field
- * the form does not show (so no message is ever lost), or the notice.
+ * A field a form shows: its label; its id where it is not `f-<name>`; its
+ * message where the field says more than the state's key (the values at fault).
  */
-export function FormMessages({ v, state, fields }: { v: View; state: FormState; fields: string[] }) {
-  const others = Object.entries(state.errors).filter(([name]) => !fields.includes(name));
+export type ShownField = string | { label: string; id?: string; message?: Message };
+
+/**
+ * The summary above a form: the error, then each field's message, as a link
+ * to that field ("Email address: Enter a valid address"), and any field
+ * message whose field the form does not show (so no message is ever lost);
+ * or the notice. `fields`: the fields the form shows, by name with their
+ * labels (or as bare names: the link then says the message alone).
+ */
+export function FormMessages({ v, state, fields }: { v: View; state: FormState; fields: readonly string[] | Record<string, ShownField> }) {
+  const shown: Record<string, ShownField | undefined> = Array.isArray(fields) ? Object.fromEntries(fields.map((name) => [name, undefined])) : (fields as Record<string, ShownField>);
+  // In the form's order, then the ones it does not show.
+  const said = (name: string) => {
+    const f = shown[name];
+    return Boolean(state.errors[name] || (typeof f === "object" && f.message));
+  };
+  const linked = Object.keys(shown).filter(said);
+  const others = Object.entries(state.errors).filter(([name]) => !(name in shown));
+  const link = (name: string) => {
+    const f = shown[name];
+    const id = (typeof f === "object" && f.id) || `f-${name}`;
+    const label = typeof f === "object" ? f.label : f;
+    const own = typeof f === "object" ? f.message : undefined;
+    const message = own ? v.t(own.key, own.params) : v.t(state.errors[name] ?? "");
+    return <a href={`#${id}`}>{label ? v.t("form.errorLink", { label, message }) : message}</a>;
+  };
   return (
     <>
       {state.summary && (
-        <Alert v={v} kind="error" msg={state.summary}>
-          {others.length > 0 && (
+        <Alert v={v} kind="error" msg={state.summary} class={ERROR_SUMMARY}>
+          {linked.length + others.length > 0 && (
             <ul>
+              {linked.map((name) => (
+                <li>{link(name)}</li>
+              ))}
               {others.map(([, key]) => (
                 <li>{v.t(key)}</li>
               ))}
@@ -95,14 +132,14 @@ export function Field(p: FieldBase & { type?: string; required?: boolean; autoco
   );
 }
 
-export function Select(p: FieldBase & { options: { value: string; label: string }[] }) {
+export function Select(p: FieldBase & { options: { value: string; label: string }[]; autocomplete?: string }) {
   const id = p.id ?? `f-${p.name}`;
   const error = p.state.errors[p.name];
   const current = p.state.values[p.name] ?? "";
   return (
     <div class={error ? "field invalid" : "field"}>
       <label for={id}>{p.label}</label>
-      <select id={id} name={p.name} {...describe(id, p.hint, error)}>
+      <select id={id} name={p.name} autocomplete={p.autocomplete} {...describe(id, p.hint, error)}>
         {p.options.map((o) => (
           <option value={o.value} selected={o.value === current}>
             {o.label}

@@ -13,12 +13,12 @@ export interface ApiKeyRow {
   revocable: boolean;
 }
 
-/** The new key, this once: it is stored only as a hash, so nobody can show it again. */
+/** The new key, this once: it is stored only as a hash, so nobody can show it again. Its title is read out and takes the focus (app.js); the key is next in the tab order. */
 function NewKey({ v, name, secret }: { v: View; name: string; secret: string }) {
   const t = v.t;
   return (
-    <div class="ao-key-once" role="status">
-      <p>
+    <div class="ao-key-once">
+      <p data-status="" tabindex={-1}>
         <strong>{t("admin.apiKeys.createdTitle", { name })}</strong>
       </p>
       <label for="new-api-key">{t("admin.apiKeys.theKey")}</label>
@@ -86,7 +86,7 @@ export function ApiKeysSection({ v, keys, state, created }: { v: View; keys: Api
     <section id="api-keys" class="card" aria-labelledby="api-keys-title">
       <h2 id="api-keys-title">{t("admin.apiKeys.listTitle")}</h2>
       {created && <NewKey v={v} name={created.name} secret={created.key} />}
-      <FormMessages v={v} state={state} fields={["name"]} />
+      <FormMessages v={v} state={state} fields={{ name: { label: t("admin.apiKeys.newName"), id: "api-key-name" } }} />
       <form {...hxForm("/admin/api-keys", "#api-keys")} class="ao-inline-create">
         <Field v={v} state={state} id="api-key-name" name="name" label={t("admin.apiKeys.newName")} required maxlength={100} autocomplete="off" hint={t("admin.apiKeys.newNameHint")} />
         <Submit label={t("admin.apiKeys.create")} />

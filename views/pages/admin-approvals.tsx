@@ -25,7 +25,8 @@ function Decide({ v, a }: { v: View; a: PresentedAccount }) {
         </button>
       </form>
       <form {...hxForm(`/admin/approvals/${id}/decline`, "#approvals")} class="ao-decline" hx-confirm={t("admin.approvals.declineConfirm", { name: a.displayName })}>
-        <label for={`reason-${a.id}`} class="vh">
+        {/* A label in sight, not only the placeholder (which goes as soon as one types). */}
+        <label for={`reason-${a.id}`} class="ao-decline-label">
           {t("admin.approvals.reasonLabel", { name: a.displayName })}
         </label>
         <input id={`reason-${a.id}`} name="reason" type="text" maxlength={1000} placeholder={t("admin.approvals.reasonPlaceholder")} />

@@ -45,7 +45,7 @@ function FilterForm({ v, state }: { v: View; state: FormState }) {
   const t = v.t;
   return (
     <form method="get" action="/admin/audit" class="card ao-filters" aria-label={t("admin.audit.filters")}>
-      <FormMessages v={v} state={state} fields={[...auditFilters]} />
+      <FormMessages v={v} state={state} fields={{ action: t("admin.audit.action"), who: t("admin.audit.who"), ip: t("admin.audit.ip"), from: t("admin.audit.from"), to: t("admin.audit.to") }} />
       <div class="ao-filter-grid">
         <Field v={v} state={state} name="action" label={t("admin.audit.action")} hint={t("admin.audit.actionHint")} maxlength={100} />
         <Field v={v} state={state} name="who" label={t("admin.audit.who")} hint={t("admin.audit.whoHint")} maxlength={200} />

@@ -166,7 +166,7 @@ export function AdminDashboardPage({ v, s, audit, storage, capture }: { v: View;
         {audit.length === 0 ? (
           <p class="muted">{t("admin.dashboard.noAudit")}</p>
         ) : (
-          <div class="table-wrap">
+          <div class="table-wrap" tabindex={0} role="region" aria-label={t("admin.dashboard.recentTable")}>
             <table class="data-table">
               <thead>
                 <tr>

@@ -13,7 +13,7 @@ function Columns({ v }: { v: View }) {
     <section class="card" aria-labelledby="columns-title">
       <h2 id="columns-title">{t("admin.import.columnsTitle")}</h2>
       <p class="hint">{t("admin.import.columnsIntro")}</p>
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex={0} role="region" aria-label={t("admin.import.columnsTable")}>
         <table class="data-table columns">
           <thead>
             <tr>
@@ -57,14 +57,18 @@ export function ImportUploadPage({ v, state }: { v: View; state: FormState }) {
         <p class="hint">{t("admin.import.uploadIntro")}</p>
         {/* Posted to /admin/users/import: the one path whose body may be 10 MB. */}
         <form method="post" action="/admin/users/import" enctype="multipart/form-data" class="stack">
-          <FormMessages v={v} state={state} fields={["file"]} />
+          <FormMessages v={v} state={state} fields={{ file: t("admin.import.file") }} />
           <div class={error ? "field invalid" : "field"}>
             <label for="f-file">{t("admin.import.file")}</label>
-            <input id="f-file" type="file" name="file" accept=".csv,.json,text/csv,application/json" required aria-describedby="f-file-hint" aria-invalid={error ? "true" : undefined} />
+            <input id="f-file" type="file" name="file" accept=".csv,.json,text/csv,application/json" required aria-describedby={error ? "f-file-hint f-file-error" : "f-file-hint"} aria-invalid={error ? "true" : undefined} />
             <p class="hint" id="f-file-hint">
               {t("admin.import.fileHint")}
             </p>
-            {error && <p class="field-error">{t(error)}</p>}
+            {error && (
+              <p class="field-error" id="f-file-error">
+                {t(error)}
+              </p>
+            )}
           </div>
           <div class="actions">
             <button type="submit" class="btn btn-primary">

@@ -5,15 +5,14 @@ import { InvitationListSection, type InvitationList } from "../partials/admin-in
 import { languageOptions } from "../partials/profile-section.js";
 import type { FormState, View } from "../view.js";
 
-export const sendFields = ["email", "message", "type", "language", "organizationId"];
 
-/** What happened to each pasted address: sent, or why not. */
+/** What happened to each pasted address: sent, or why not. Its summary is read out (app.js, data-status) and takes the focus the Send button had. */
 function Results({ v, results }: { v: View; results: SendResult[] }) {
   const t = v.t;
   const sent = results.filter((r) => r.status === "sent").length;
   return (
-    <div class="ao-results" role="status">
-      <p class="ao-results-summary">
+    <div class="ao-results">
+      <p class="ao-results-summary" data-status="" tabindex={-1}>
         <strong>{t("admin.invitations.resultSummary", { sent, failed: results.length - sent })}</strong>
       </p>
       <ul>
@@ -42,7 +41,17 @@ export function SendSection({ v, state, results, organizations }: { v: View; sta
       <h2 id="invite-send-title">{t("admin.invitations.sendTitle")}</h2>
       {results && <Results v={v} results={results} />}
       <form {...hxForm("/admin/invitations", "#invite-send")} class="stack">
-        <FormMessages v={v} state={state} fields={sendFields} />
+        <FormMessages
+          v={v}
+          state={state}
+          fields={{
+            email: t("admin.invitations.addresses"),
+            message: t("admin.invitations.message"),
+            type: { label: t("admin.invitations.type"), id: `invite-type-${type}` },
+            language: t("admin.invitations.language"),
+            ...(organizations.length > 1 ? { organizationId: t("admin.invitations.organization") } : {}),
+          }}
+        />
         <TextArea v={v} state={state} name="email" label={t("admin.invitations.addresses")} hint={t("admin.invitations.addressesHint")} rows={4} required placeholder={"hanako@example.com\ntaro@example.com"} />
         <TextArea v={v} state={state} name="message" label={t("admin.invitations.message")} hint={t("admin.invitations.messageHint")} rows={2} maxlength={1000} />
         <fieldset class="ao-radios ao-radios-inline">

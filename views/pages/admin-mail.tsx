@@ -74,7 +74,7 @@ export function TestMailSection({ v, state, result, canOpen = false }: { v: View
     <section id="mail-test" class="card" aria-labelledby="mail-test-title">
       <h2 id="mail-test-title">{t("admin.mail.test.title")}</h2>
       {result && <TestOutcome v={v} r={result} canOpen={canOpen} />}
-      <FormMessages v={v} state={state} fields={["to"]} />
+      <FormMessages v={v} state={state} fields={{ to: { label: t("admin.mail.test.to"), id: "mail-test-to" } }} />
       <form {...hxForm("/admin/mail/test", "#mail-test")} class="ao-inline-create mail-test-form">
         <Field v={v} state={state} id="mail-test-to" name="to" type="email" label={t("admin.mail.test.to")} required maxlength={254} autocomplete="email" hint={t("admin.mail.test.toHint")} />
         <Submit label={t("admin.mail.test.send")} />

@@ -4,7 +4,6 @@ import { AdminHeading, TextArea } from "../partials/admin-org-parts.js";
 import type { FormState, Message, View } from "../view.js";
 
 export type OrgRow = ReturnType<typeof presentOrganization>;
-export const orgFields = ["name", "domains", "adminLimit", "pendingLimit"];
 
 /** Claimed domains, one per line, as the textarea shows them. */
 export const domainLines = (domains: string[]): string => domains.join("\n");
@@ -91,7 +90,7 @@ export function AdminOrganizationsPage({ v, orgs, create, notice }: { v: View; o
         <h2 id="orgs-create-title">{t("admin.orgs.createTitle")}</h2>
         <p class="hint">{t("admin.orgs.createIntro")}</p>
         <form method="post" action="/admin/organizations" class="stack">
-          <FormMessages v={v} state={create} fields={["name", "domains"]} />
+          <FormMessages v={v} state={create} fields={{ name: t("admin.orgs.name"), domains: { label: t("admin.orgs.domains"), message: domainsError(v, create.domains) } }} />
           <Field v={v} state={create} name="name" label={t("admin.orgs.name")} required maxlength={100} autocomplete="off" />
           <TextArea v={v} state={create} name="domains" label={t("admin.orgs.domains")} hint={t("admin.orgs.domainsHint")} rows={3} placeholder="example.com" error={domainsError(v, create.domains)} />
           <div class="actions">
@@ -115,7 +114,11 @@ export function AdminOrganizationEditPage({ v, org, state }: { v: View; org: Org
         <h1 id="org-edit-title">{t("admin.orgs.editTitle", { name: org.name })}</h1>
         <p class="hint">{t("admin.orgs.editCounts", { members: org.members, admins: org.admins })}</p>
         <form method="post" action={`/admin/organizations/${encodeURIComponent(org.id)}`} class="stack">
-          <FormMessages v={v} state={state} fields={orgFields} />
+          <FormMessages
+            v={v}
+            state={state}
+            fields={{ name: t("admin.orgs.name"), domains: { label: t("admin.orgs.domains"), message: domainsError(v, state.domains) }, adminLimit: t("admin.orgs.adminLimit"), pendingLimit: t("admin.orgs.pendingLimit") }}
+          />
           <Field v={v} state={state} name="name" label={t("admin.orgs.name")} required maxlength={100} autocomplete="off" />
           <TextArea v={v} state={state} name="domains" label={t("admin.orgs.domains")} hint={t("admin.orgs.domainsEditHint")} rows={4} error={domainsError(v, state.domains)} />
           <div class="grid">

@@ -4,7 +4,6 @@ import { Alert, Checkbox, Field, FormMessages, Submit } from "../components/form
 import { AdminHeading } from "../partials/admin-org-parts.js";
 import type { FormState, Message, View } from "../view.js";
 
-export const settingsFields = ["serverName", "registration", "verificationRequired"];
 
 /** One radio button per registration policy, each with what it means for people who register. */
 function PolicyChoice({ v, state }: { v: View; state: FormState }) {
@@ -56,7 +55,7 @@ function DeletionLock({ v, locked, unlock }: { v: View; locked: boolean; unlock:
               <p>{t("admin.settings.unlockWarning")}</p>
             </div>
             <form method="post" action="/admin/settings/deletion/unlock" class="stack">
-              <FormMessages v={v} state={unlock} fields={["confirmWord"]} />
+              <FormMessages v={v} state={unlock} fields={{ confirmWord: t("admin.settings.unlockType", { word }) }} />
               <Field v={v} state={unlock} name="confirmWord" label={t("admin.settings.unlockType", { word })} required autocomplete="off" hint={t("admin.settings.unlockTypeHint", { word })} />
               <Submit kind="danger" label={t("admin.settings.unlockSubmit")} />
             </form>
@@ -89,7 +88,15 @@ export function AdminSettingsPage({ v, settings, form, unlock, notice }: { v: Vi
       <section id="registration-settings" class="card" aria-labelledby="settings-title">
         <h2 id="settings-title">{t("admin.settings.general")}</h2>
         <form method="post" action="/admin/settings" class="stack">
-          <FormMessages v={v} state={form} fields={settingsFields} />
+          <FormMessages
+            v={v}
+            state={form}
+            fields={{
+              serverName: t("admin.settings.serverName"),
+              registration: { label: t("admin.settings.registration"), id: `registration-${form.values.registration ?? "open"}` },
+              verificationRequired: t("admin.settings.verificationRequired"),
+            }}
+          />
           <Field v={v} state={form} name="serverName" label={t("admin.settings.serverName")} required maxlength={100} hint={t("admin.settings.serverNameHint")} />
           <PolicyChoice v={v} state={form} />
           <Checkbox v={v} state={form} name="verificationRequired" label={t("admin.settings.verificationRequired")} hint={t("admin.settings.verificationRequiredHint")} />

@@ -97,7 +97,7 @@ export function BatchResults({ v, title, summary, rows, children }: { v: View; t
       <h1 id="result-title">{title}</h1>
       {summary}
       {children}
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex={0} role="region" aria-label={t("admin.users.delete.resultsTable")}>
         <table class="data-table">
           <thead>
             <tr>

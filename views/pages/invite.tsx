@@ -3,7 +3,6 @@ import { Alert, Field, FormMessages, Submit } from "../components/form.js";
 import type { FormState, View } from "../view.js";
 
 export type InvitationView = ReturnType<typeof describeInvitation>;
-export const newAccountFields = ["userId", "nickname", "password"];
 
 const action = (inv: { token: string }, rest = "") => `/invite/${encodeURIComponent(inv.token)}${rest}`;
 export type Invite = InvitationView & { token: string };
@@ -35,7 +34,7 @@ export function InviteNewAccountPage({ v, inv, state, loggedInAs }: { v: View; i
       <p>{t("invite.newAccount")}</p>
       {loggedInAs && <Alert v={v} kind="info" msg={{ key: "invite.newWhileLoggedIn", params: { name: loggedInAs } }} />}
       <form method="post" action={action(inv)} class="stack">
-        <FormMessages v={v} state={state} fields={newAccountFields} />
+        <FormMessages v={v} state={state} fields={{ userId: t("form.userId"), nickname: t("form.nickname"), password: t("form.password") }} />
         <div class="field">
           <span class="invite-label">{t("form.email")}</span>
           <span class="invite-email">{inv.email}</span>
@@ -57,7 +56,7 @@ export function InviteLoginPage({ v, inv, state }: { v: View; inv: Invite; state
       <InviteIntro v={v} inv={inv} />
       <p>{t("invite.loginIntro", { email: inv.email })}</p>
       <form method="post" action={action(inv, "/login")} class="stack">
-        <FormMessages v={v} state={state} fields={["login", "password"]} />
+        <FormMessages v={v} state={state} fields={{ login: t("page.login.login"), password: t("form.currentPassword") }} />
         <Field v={v} state={state} name="login" label={t("page.login.login")} required autocomplete="username" />
         <Field v={v} state={state} name="password" type="password" label={t("form.currentPassword")} required autocomplete="current-password" />
         <Submit label={t("invite.loginSubmit")} />

@@ -13,7 +13,7 @@ export function LoginPage({ v, state, next, notice, resend, canRegister = true }
       <h1 id="login-title">{t("page.login.title")}</h1>
       {notice && <Alert v={v} kind="ok" msg={notice} />}
       <form method="post" action="/login" class="stack">
-        <FormMessages v={v} state={state} fields={["login", "password"]} />
+        <FormMessages v={v} state={state} fields={{ login: t("page.login.login"), password: t("form.password") }} />
         <input type="hidden" name="next" value={next} />
         <Field v={v} state={state} name="login" label={t("page.login.login")} required autocomplete="username" hint={t("page.login.loginHint")} />
         <Field v={v} state={state} name="password" type="password" label={t("form.password")} required autocomplete="current-password" />

@@ -12,7 +12,7 @@ export function ForgotPasswordPage({ v, state }: { v: View; state: FormState }) 
         <>
           <p class="lead">{t("page.forgot.intro")}</p>
           <form method="post" action="/forgot-password" class="stack">
-            <FormMessages v={v} state={state} fields={["email"]} />
+            <FormMessages v={v} state={state} fields={{ email: t("form.email") }} />
             <Field v={v} state={state} name="email" type="email" label={t("form.email")} required autocomplete="email" />
             <Submit label={t("page.forgot.submit")} />
           </form>
@@ -32,7 +32,7 @@ export function ResetPasswordPage({ v, token, state }: { v: View; token: string;
       <h1 id="reset-title">{t("page.reset.title")}</h1>
       <p class="lead">{t("page.reset.intro")}</p>
       <form method="post" action="/reset-password" class="stack">
-        <FormMessages v={v} state={state} fields={["password", "passwordConfirm"]} />
+        <FormMessages v={v} state={state} fields={{ password: t("form.newPassword"), passwordConfirm: t("form.newPasswordConfirm") }} />
         <input type="hidden" name="token" value={token} />
         <Field v={v} state={state} name="password" type="password" label={t("form.newPassword")} required autocomplete="new-password" hint={t("form.passwordHint")} />
         <Field v={v} state={state} name="passwordConfirm" type="password" label={t("form.newPasswordConfirm")} required autocomplete="new-password" />

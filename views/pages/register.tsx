@@ -1,7 +1,6 @@
 import { Alert, Checkbox, Field, FormMessages, Submit } from "../components/form.js";
 import type { FormState, Message, View } from "../view.js";
 
-export const registerFields = ["organizationName", "email", "password", "userId", "nickname", "claimDomain"];
 
 /**
  * The registration form. On a server with no accounts it also asks for the
@@ -18,7 +17,18 @@ export function RegisterPage({ v, first, state, refused, note }: { v: View; firs
       ) : (
         <form method="post" action="/register" class="stack">
           {note && <p class="hint">{t(note.key)}</p>}
-          <FormMessages v={v} state={state} fields={registerFields} />
+          <FormMessages
+            v={v}
+            state={state}
+            fields={{
+              ...(first ? { organizationName: t("page.register.organizationName") } : {}),
+              email: t("form.email"),
+              password: t("form.password"),
+              userId: t("form.userId"),
+              nickname: t("form.nickname"),
+              ...(first ? { claimDomain: t("page.register.claimDomain") } : {}),
+            }}
+          />
           {first && <input type="hidden" name="first" value="1" />}
           {first && <Field v={v} state={state} name="organizationName" label={t("page.register.organizationName")} required autocomplete="organization" maxlength={100} />}
           <Field v={v} state={state} name="email" type="email" label={t("form.email")} required autocomplete="email" />

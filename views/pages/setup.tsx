@@ -17,7 +17,7 @@ export function SetupPage({ v, token, userId, organization, state }: { v: View; 
         </div>
       </dl>
       <form method="post" action="/setup" class="stack">
-        <FormMessages v={v} state={state} fields={["password", "passwordConfirm"]} />
+        <FormMessages v={v} state={state} fields={{ password: t("form.password"), passwordConfirm: t("setup.passwordConfirm") }} />
         <input type="hidden" name="token" value={token} />
         {/* Lets password managers file the new password under the right account. */}
         <input type="text" name="username" value={userId} autocomplete="username" hidden />

@@ -23,7 +23,7 @@ export function CheckMailPage({ v, email, state }: { v: View; email: string; sta
       <h1 id="check-title">{t("page.verify.checkTitle")}</h1>
       <p class="lead">{t("page.verify.checkIntro", { email })}</p>
       <form method="post" action="/verify-email" class="stack">
-        <FormMessages v={v} state={state} fields={["code"]} />
+        <FormMessages v={v} state={state} fields={{ code: t("page.verify.code") }} />
         <input type="hidden" name="email" value={email} />
         <Field v={v} state={state} name="code" label={t("page.verify.code")} required autocomplete="one-time-code" inputmode="numeric" maxlength={6} hint={t("page.verify.codeHint")} />
         <Submit label={t("page.verify.confirm")} />
@@ -97,7 +97,7 @@ export function ResendPage({ v, state }: { v: View; state: FormState }) {
     <section class="card narrow" aria-labelledby="resend-title">
       <h1 id="resend-title">{v.t("page.verify.resendTitle")}</h1>
       <p class="lead">{v.t("page.verify.resendIntro")}</p>
-      <FormMessages v={v} state={state} fields={["email"]} />
+      <FormMessages v={v} state={state} fields={{ email: { label: v.t("form.email"), id: "resend-email" } }} />
       <ResendForm v={v} state={state} label={v.t("page.verify.sendNew")} />
       <p class="aside links">
         <a href="/login">{v.t("page.verify.backToLogin")}</a>

@@ -22,7 +22,8 @@ export function RowErrors({ v, rows, job }: { v: View; rows: ImportRowResult[]; 
     <div class="import-errors">
       <h2>{t("admin.import.errorsTitle", { count: fmt(v, failed.length) })}</h2>
       {failed.length > shown.length && <p class="hint">{t("admin.import.errorsTruncated", { count: fmt(v, shown.length) })}</p>}
-      <div class="table-wrap">
+      {/* Scrolls sideways on a phone: reachable, and named, for the keyboard. */}
+      <div class="table-wrap" tabindex={0} role="region" aria-label={t("admin.import.errorsTable")}>
         <table class="data-table">
           <thead>
             <tr>
@@ -75,14 +76,16 @@ function Counts({ v, items }: { v: View; items: [string, number, string?][] }) {
 
 /**
  * The job's progress while it runs (the fragment polls itself every second)
- * and its summary once it is done (no more polling).
+ * and its summary once it is done (no more polling). No live region: one
+ * swapped every second would be skipped, or read out each time; app.js reads
+ * the summary's message out once, when it arrives.
  */
 export function ImportProgress({ v, job }: { v: View; job: ImportJob }) {
   const t = v.t;
   const base = `/admin/import/${encodeURIComponent(job.id)}`;
   if (job.state === "running" || job.state === "checked") {
     return (
-      <div id="import-progress" class="import-progress" hx-get={`${base}/progress`} hx-trigger="every 1s" hx-swap="outerHTML" role="status">
+      <div id="import-progress" class="import-progress" hx-get={`${base}/progress`} hx-trigger="every 1s" hx-swap="outerHTML">
         <p>{t("admin.import.running", { done: fmt(v, job.done), total: fmt(v, job.total) })}</p>
         <progress max={Math.max(job.total, 1)} value={job.done}>
           {`${job.done} / ${job.total}`}
@@ -98,7 +101,7 @@ export function ImportProgress({ v, job }: { v: View; job: ImportJob }) {
   const report = job.report;
   const skipped = job.check.failed;
   return (
-    <div id="import-progress" class="import-progress" role="status">
+    <div id="import-progress" class="import-progress">
       {job.state === "failed" || !report ? (
         <div class="alert alert-error" role="alert" tabindex={-1}>
           <p>{t("admin.import.failed")}</p>

@@ -63,10 +63,8 @@ export function MailRow({ v, m }: { v: View; m: MailItem }) {
       <td class="ao-nowrap col-date">
         <Time iso={m.createdAt} lang={v.lang} />
       </td>
-      {/* A long address is cut with an ellipsis (whole in the tooltip), so the last answer and Retry stay in sight on a laptop. */}
-      <td class="mail-to" title={m.to}>
-        {m.to}
-      </td>
+      {/* A long address wraps within a narrow column (all of it shown), so the last answer and Retry stay in sight on a laptop. */}
+      <td class="mail-to">{m.to}</td>
       <td class="mail-subject">
         <a href={mailPath(m.id)}>{m.subject || t("admin.mail.noSubject")}</a>
       </td>
@@ -80,7 +78,8 @@ export function MailRow({ v, m }: { v: View; m: MailItem }) {
       <td class="mail-actions">
         {canRetry(m.status) && (
           <form method="post" action={`${mailPath(m.id)}/retry`} hx-post={`${mailPath(m.id)}/retry`} hx-target={`#${rowId}`} hx-swap="outerHTML" hx-disabled-elt="find button" class="inline">
-            <button type="submit" class="btn btn-secondary" aria-label={t("admin.mail.retryLabel", { to: m.to })}>
+            {/* The row comes back without the button: focus goes on to its subject (app.js). */}
+            <button type="submit" class="btn btn-secondary" aria-label={t("admin.mail.retryLabel", { to: m.to })} data-focus-next=".mail-subject a">
               {t("admin.mail.retry")}
             </button>
           </form>
@@ -105,7 +104,7 @@ export function MailRows({ v, q, page }: { v: View; q: MailQuery; page: MailPage
         <tr id="mail-more" class="more-row">
           <td colspan={COLUMNS}>
             {/* Without JavaScript the link opens the next page; htmx appends its rows here instead. */}
-            <a class="btn btn-quiet" href={mailHref(q, next)} hx-get={mailHref(q, next, "/admin/mail/rows")} hx-target="#mail-more" hx-swap="outerHTML">
+            <a class="btn btn-quiet" href={mailHref(q, next)} hx-get={mailHref(q, next, "/admin/mail/rows")} hx-target="#mail-more" hx-swap="outerHTML" data-focus-next=".mail-subject a">
               {v.t("admin.mail.loadMore", { shown: fmt(v, shown), total: fmt(v, page.total) })}
             </a>
           </td>
@@ -123,7 +122,7 @@ export function MailResults({ v, q, page }: { v: View; q: MailQuery; page: MailP
   const t = v.t;
   return (
     <div id="mail-results" class="mail-results" hx-get={mailHref(q)} hx-trigger="mail-changed from:body" hx-target="this" hx-swap="outerHTML" hx-push-url="false">
-      <p class="results-count" role="status">
+      <p class="results-count" data-status="">
         {page.total === 0 ? t("admin.mail.none") : t("admin.mail.count", { total: fmt(v, page.total) })}
       </p>
       {page.items.length > 0 && (

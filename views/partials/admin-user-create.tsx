@@ -1,29 +1,48 @@
 import type { Child } from "hono/jsx";
 import type { CreateResult } from "../../server/admin/user-actions.js";
-import { Alert, Field, FormMessages, hxForm, Select, Submit } from "../components/form.js";
+import { Alert, Field, FormMessages, hxForm, Select, Submit, type ShownField } from "../components/form.js";
 import type { OrgOption } from "../pages/admin-users.js";
 import type { FormState, View } from "../view.js";
 import { SetupLinkField } from "./setup-link.js";
 import { languageOptions } from "./profile-section.js";
 
-export const createFields = ["type", "userId", "nickname", "groupName", "avatarUrl", "email", "password", "language", "organizationId"];
+/** The create form's fields in its order, with their labels, for the error summary's links. */
+function createFieldLabels(v: View, orgs: boolean): Record<string, ShownField> {
+  const t = v.t;
+  return {
+    type: { label: t("admin.users.col.type"), id: "f-type-general" },
+    userId: t("form.userId"),
+    nickname: t("form.nickname"),
+    groupName: t("account.profile.groupName"),
+    email: t("form.email"),
+    password: t("form.password"),
+    avatarUrl: t("account.profile.avatarUrl"),
+    language: t("account.profile.language"),
+    ...(orgs ? { organizationId: t("admin.users.col.organization") } : {}),
+  };
+}
 
+/** The form's first question; its chosen radio button takes the focus when the dialog opens. */
 function TypeChoice({ v, state }: { v: View; state: FormState }) {
   const current = state.values.type || "general";
   const error = state.errors.type;
   return (
-    <fieldset class={error ? "field choice invalid" : "field choice"}>
+    <fieldset class={error ? "field choice invalid" : "field choice"} aria-describedby={error ? "f-type-error" : undefined}>
       <legend>{v.t("admin.users.col.type")}</legend>
       {(["general", "admin"] as const).map((type) => (
         <label class="choice-item">
-          <input type="radio" name="type" value={type} checked={current === type} />
+          <input type="radio" id={`f-type-${type}`} name="type" value={type} checked={current === type} autofocus={current === type} aria-invalid={error ? "true" : undefined} />
           <span>
             <strong>{v.t(`account.type.${type}`)}</strong>
             <span class="hint">{v.t(`admin.create.typeHint.${type}`)}</span>
           </span>
         </label>
       ))}
-      {error && <p class="field-error">{v.t(error)}</p>}
+      {error && (
+        <p class="field-error" id="f-type-error">
+          {v.t(error)}
+        </p>
+      )}
     </fieldset>
   );
 }
@@ -52,22 +71,24 @@ function Outcome({ v, result }: { v: View; result: CreateResult }) {
  * The create form, or after success its outcome. With htmx it lives in a
  * dialog over the users table and posts in place; without, it is a page.
  */
-export function CreateUserSection({ v, state, orgs, result }: { v: View; state: FormState; orgs: OrgOption[] | null; result?: CreateResult }) {
+export function CreateUserSection({ v, state, orgs, result, page = false }: { v: View; state: FormState; orgs: OrgOption[] | null; result?: CreateResult; page?: boolean }) {
   const t = v.t;
+  // The page's own heading without JavaScript (a page, /admin/users/new); in the dialog, under the users page's h1.
+  const Heading = page ? "h1" : "h2";
   return (
     <section id="create-user" class="create-user" aria-labelledby="create-title">
       {/* After creating, focus goes to this heading (app.js), so the keyboard and screen reader stay in the dialog. */}
-      <h2 id="create-title" tabindex={result ? -1 : undefined} data-focus={result ? "" : undefined}>
+      <Heading id="create-title" tabindex={result ? -1 : undefined} data-focus={result ? "" : undefined}>
         {result ? t("admin.create.doneTitle") : t("admin.create.title")}
-      </h2>
+      </Heading>
       {result ? (
         <Outcome v={v} result={result} />
       ) : (
         <form {...hxForm("/admin/users/new", "#create-user")} class="stack" autocomplete="off">
-          <FormMessages v={v} state={state} fields={createFields} />
+          <FormMessages v={v} state={state} fields={createFieldLabels(v, orgs !== null)} />
           <TypeChoice v={v} state={state} />
           <div class="grid">
-            <Field v={v} state={state} name="userId" label={t("form.userId")} required maxlength={32} hint={t("admin.create.userIdHint")} autofocus />
+            <Field v={v} state={state} name="userId" label={t("form.userId")} required maxlength={32} hint={t("admin.create.userIdHint")} />
             <Field v={v} state={state} name="nickname" label={t("form.nickname")} maxlength={64} />
             <Field v={v} state={state} name="groupName" label={t("account.profile.groupName")} hint={t("account.profile.groupNameHint")} />
             <Field v={v} state={state} name="email" type="email" label={t("form.email")} autocomplete="off" hint={t("admin.create.emailHint")} />

@@ -1,9 +1,28 @@
 import type { PresentedAccount } from "../../server/accounts/present.js";
 import { Checkbox, Field, FormMessages, hxForm, Select, Submit } from "../components/form.js";
 import type { FormState, View } from "../view.js";
-import { languageOptions, options, profileFields, profileValues } from "./profile-section.js";
+import { languageOptions, options, profileValues } from "./profile-section.js";
 
-export const userFormFields = [...profileFields, "email", "level", "role", "friendingForbidden"];
+/** The fields of the admin's form, in its order, with their labels (the error summary links each message to its field). */
+function userFormLabels(v: View): Record<string, string> {
+  const t = v.t;
+  return {
+    nickname: t("form.nickname"),
+    email: t("form.email"),
+    avatarUrl: t("account.profile.avatarUrl"),
+    groupName: t("account.profile.groupName"),
+    gender: t("account.profile.gender"),
+    birthDate: t("account.profile.birthDate"),
+    location: t("account.profile.location"),
+    language: t("account.profile.language"),
+    friendPolicy: t("account.profile.friendPolicy"),
+    level: t("admin.user.level"),
+    role: t("admin.user.role"),
+    statusMessage: t("account.profile.statusMessage"),
+    pushOffline: t("admin.user.pushOffline"),
+    friendingForbidden: t("admin.user.friendingForbidden"),
+  };
+}
 
 /** The edit form's values: the user's own profile fields, plus the admin-only ones. */
 export function userFormValues(a: PresentedAccount): Record<string, string> {
@@ -49,12 +68,12 @@ export function UserForm({ v, id, state, locked = false }: { v: View; id: string
       {locked ? (
         // A disabled fieldset disables every control in it: shown, not sent. The messages stay (a refused post says why).
         <fieldset class="stack" disabled>
-          <FormMessages v={v} state={state} fields={userFormFields} />
+          <FormMessages v={v} state={state} fields={userFormLabels(v)} />
           {fields}
         </fieldset>
       ) : (
         <form {...hxForm(`/admin/users/${encodeURIComponent(id)}`, "#user-admin")} class="stack">
-          <FormMessages v={v} state={state} fields={userFormFields} />
+          <FormMessages v={v} state={state} fields={userFormLabels(v)} />
           {fields}
           <div class="actions">
             <Submit label={t("admin.user.save")} />

@@ -63,11 +63,14 @@ function SortHeader({ v, q, col }: { v: View; q: UsersQuery; col: (typeof column
   const order = active ? (q.order === "asc" ? "desc" : "asc") : "newestFirst" in col ? "desc" : "asc";
   const href = usersHref({ ...q, sort: col.key, order });
   const sorted = active ? (q.order === "asc" ? "ascending" : "descending") : undefined;
+  // The header says how the column is sorted (aria-sort); the link says what it does. Its id brings the
+  // focus back to it in the new table (htmx and app.js look for the same id after the swap).
   return (
     <th scope="col" aria-sort={sorted}>
-      <a href={href} hx-get={href} hx-target="#users-results" hx-swap="outerHTML" hx-push-url="true" class={active ? "sort active" : "sort"}>
+      <a id={`sort-${col.key}`} href={href} hx-get={href} hx-target="#users-results" hx-swap="outerHTML" hx-push-url="true" class={active ? "sort active" : "sort"}>
         {v.t(col.label)}
         <span class="sort-mark" aria-hidden="true">{active ? (q.order === "asc" ? "▲" : "▼") : "↕"}</span>
+        <span class="vh">{v.t(order === "asc" ? "admin.users.sort.asc" : "admin.users.sort.desc")}</span>
       </a>
     </th>
   );
@@ -119,27 +122,17 @@ function UserRow({ v, a, owner }: { v: View; a: PresentedAccount; owner: boolean
           {a.userId}
         </a>
       </td>
-      {/* Long text is cut with an ellipsis so the dates stay in sight on a laptop; the whole of it is in the tooltip. */}
-      <td class="col-text col-nickname" title={a.nickname || undefined}>
-        {a.nickname}
-      </td>
-      <td class="col-text col-email" title={a.email ?? undefined}>
-        {a.email ?? <span class="muted">—</span>}
-      </td>
+      {/* Long text wraps within a narrow column, so the dates stay in sight on a laptop; all of it is shown, never cut to a tooltip. */}
+      <td class="col-text col-nickname">{a.nickname}</td>
+      <td class="col-text col-email">{a.email ?? <span class="muted">—</span>}</td>
       <td>
         <TypeLabel v={v} type={a.type} />
       </td>
       <td>
         <StatusBadge v={v} status={a.status} />
       </td>
-      <td class="col-text col-group" title={a.groupName || undefined}>
-        {a.groupName}
-      </td>
-      {owner && (
-        <td class="col-text col-org" title={a.organization?.name}>
-          {a.organization?.name ?? <span class="muted">{v.t("account.summary.personal")}</span>}
-        </td>
-      )}
+      <td class="col-text col-group">{a.groupName}</td>
+      {owner && <td class="col-text col-org">{a.organization?.name ?? <span class="muted">{v.t("account.summary.personal")}</span>}</td>}
       <td class="col-date">
         <DateCell iso={a.createdAt} never="—" />
       </td>
@@ -150,10 +143,14 @@ function UserRow({ v, a, owner }: { v: View; a: PresentedAccount; owner: boolean
   );
 }
 
-/** "1–50 of 72": the rows on screen, from `first` to `last`. */
+/**
+ * "1–50 of 72": the rows on screen, from `first` to `last`. No live region of its own (it is swapped
+ * with the results, and screen readers skip a live region that arrives whole): app.js reads it out
+ * through the page's #flash (data-status).
+ */
 function ResultsCount({ v, first, last, total, oob }: { v: View; first: number; last: number; total: number; oob?: boolean }) {
   return (
-    <p id="users-count" class="results-count" role="status" hx-swap-oob={oob ? "innerHTML" : undefined}>
+    <p id="users-count" class="results-count" data-status="" hx-swap-oob={oob ? "innerHTML" : undefined}>
       {total === 0 ? v.t("admin.users.none") : v.t("admin.users.count", { first: fmt(v, first), last: fmt(v, last), total: fmt(v, total) })}
     </p>
   );
@@ -164,7 +161,7 @@ function ResultsCount({ v, first, last, total, oob }: { v: View; first: number; 
  * next page in place. `start`: when the rows are appended by that button, the
  * number of the first row on screen, so the count above the table follows
  * (out of band, in a template, as table content cannot hold a paragraph; its
- * text only, so screen readers announce the live region that stays).
+ * text only, so the paragraph stays and app.js reads the new count out).
  */
 export function UserRows({ v, q, page, owner, start }: { v: View; q: UsersQuery; page: UsersPage; owner: boolean; start?: number }) {
   const shown = page.from + page.items.length;
@@ -183,8 +180,8 @@ export function UserRows({ v, q, page, owner, start }: { v: View; q: UsersQuery;
       {next && (
         <tr id="users-more" class="more-row">
           <td colspan={columnCount(owner)}>
-            {/* Without JavaScript the link opens the next page; htmx appends its rows here instead. */}
-            <a class="btn btn-quiet" href={usersHref(q, next)} hx-get={usersHref(q, next, "/admin/users/rows")} hx-target="#users-more" hx-swap="outerHTML">
+            {/* Without JavaScript the link opens the next page; htmx appends its rows here instead, and app.js takes the focus to the first new row's account. */}
+            <a class="btn btn-quiet" href={usersHref(q, next)} hx-get={usersHref(q, next, "/admin/users/rows")} hx-target="#users-more" hx-swap="outerHTML" data-focus-next=".col-userid a">
               {v.t("admin.users.loadMore", { shown: fmt(v, shown), total: fmt(v, page.total) })}
             </a>
           </td>
@@ -230,6 +227,7 @@ export function UsersResults({ v, q, page, owner }: { v: View; q: UsersQuery; pa
       </div>
       <div class="table-wrap" tabindex={0} role="region" aria-label={v.t("admin.users.tableLabel")}>
         <table class="users-table">
+          <caption class="vh">{v.t("admin.users.tableLabel")}</caption>
           <thead>
             <tr>
               <th scope="col" class="col-check">

@@ -34,12 +34,16 @@ function Avatar({ m }: { m: Member }) {
   );
 }
 
-/** The members found, with their count and the way to the next page; htmx replaces this region on each search. */
+/**
+ * The members found, with their count and the way to the next page; htmx
+ * replaces this region on each search, and app.js reads out the count alone
+ * (data-status), not the list.
+ */
 export function PeopleResultsSection({ v, r }: { v: View; r: PeopleResults }) {
   const t = v.t;
   return (
-    <section id="people-results" class="people-results" aria-live="polite" aria-labelledby="people-count">
-      <p id="people-count" class="people-count">
+    <section id="people-results" class="people-results" aria-labelledby="people-count">
+      <p id="people-count" class="people-count" data-status="">
         {r.group ? t("people.countInGroup", { count: r.total, group: r.group }) : t("people.count", { count: r.total })}
       </p>
       {r.error && (

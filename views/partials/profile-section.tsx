@@ -2,7 +2,6 @@ import type { PresentedAccount } from "../../server/accounts/present.js";
 import { Checkbox, Field, FormMessages, hxForm, Select, Submit } from "../components/form.js";
 import type { FormState, View } from "../view.js";
 
-export const profileFields = ["nickname", "avatarUrl", "groupName", "gender", "birthDate", "location", "statusMessage", "language", "friendPolicy", "pushOffline"];
 
 /** The form's values for an account as stored (groupName shown normalised). */
 export function profileValues(a: PresentedAccount): Record<string, string> {
@@ -33,6 +32,24 @@ export function languageOptions(current: string) {
   return languages;
 }
 
+/** The profile fields' labels, in the form's order (the error summary links each message to its field). */
+export function profileLabels(v: View): Record<string, string> {
+  const t = v.t;
+  return {
+    nickname: t("form.nickname"),
+    avatarUrl: t("account.profile.avatarUrl"),
+    groupName: t("account.profile.groupName"),
+    location: t("account.profile.location"),
+    gender: t("account.profile.gender"),
+    birthDate: t("account.profile.birthDate"),
+    language: t("account.profile.language"),
+    friendPolicy: t("account.profile.friendPolicy"),
+    statusMessage: t("account.profile.statusMessage"),
+    pushOffline: t("account.profile.pushOffline"),
+  };
+}
+
+/** The person's own profile: the fields a browser can fill in from what it knows of them say which (autocomplete). */
 export function ProfileSection({ v, state }: { v: View; state: FormState }) {
   const t = v.t;
   const languages = languageOptions(state.values.language ?? "");
@@ -40,15 +57,15 @@ export function ProfileSection({ v, state }: { v: View; state: FormState }) {
     <section id="profile" class="card" aria-labelledby="profile-title">
       <h2 id="profile-title">{t("account.profile.title")}</h2>
       <form {...hxForm("/account/profile", "#profile")} class="stack">
-        <FormMessages v={v} state={state} fields={profileFields} />
+        <FormMessages v={v} state={state} fields={profileLabels(v)} />
         <div class="grid">
           <Field v={v} state={state} name="nickname" label={t("form.nickname")} maxlength={64} autocomplete="nickname" hint={t("account.profile.nicknameHint")} />
-          <Field v={v} state={state} name="avatarUrl" type="url" label={t("account.profile.avatarUrl")} maxlength={500} inputmode="url" />
+          <Field v={v} state={state} name="avatarUrl" type="url" label={t("account.profile.avatarUrl")} maxlength={500} inputmode="url" autocomplete="photo" />
           <Field v={v} state={state} name="groupName" label={t("account.profile.groupName")} hint={t("account.profile.groupNameHint")} />
           <Field v={v} state={state} name="location" label={t("account.profile.location")} maxlength={64} />
-          <Select v={v} state={state} name="gender" label={t("account.profile.gender")} options={options(v, "account.gender", ["unknown", "female", "male", "other"])} />
-          <Field v={v} state={state} name="birthDate" type="date" label={t("account.profile.birthDate")} />
-          <Select v={v} state={state} name="language" label={t("account.profile.language")} options={languages} />
+          <Select v={v} state={state} name="gender" label={t("account.profile.gender")} options={options(v, "account.gender", ["unknown", "female", "male", "other"])} autocomplete="sex" />
+          <Field v={v} state={state} name="birthDate" type="date" label={t("account.profile.birthDate")} autocomplete="bday" />
+          <Select v={v} state={state} name="language" label={t("account.profile.language")} options={languages} autocomplete="language" />
           <Select v={v} state={state} name="friendPolicy" label={t("account.profile.friendPolicy")} options={options(v, "account.friendPolicy", ["need_confirm", "allow_any", "deny_any"])} />
         </div>
         <Field v={v} state={state} name="statusMessage" label={t("account.profile.statusMessage")} maxlength={140} />

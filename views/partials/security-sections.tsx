@@ -1,8 +1,6 @@
 import { Alert, Field, FormMessages, hxForm, Submit } from "../components/form.js";
 import type { FormState, View } from "../view.js";
 
-export const passwordFields = ["currentPassword", "newPassword", "newPasswordConfirm"];
-export const emailFields = ["newEmail", "password"];
 
 /**
  * Password change: the current password, the new one twice. Ends every other
@@ -18,7 +16,7 @@ export function PasswordSection({ v, state, userId, mustChange = false }: { v: V
       {mustChange && <Alert v={v} kind="info" msg={{ key: "account.mustChangePassword" }} />}
       <p class="hint">{t("account.password.intro")}</p>
       <form {...hxForm("/account/password", "#password")} class="stack">
-        <FormMessages v={v} state={state} fields={passwordFields} />
+        <FormMessages v={v} state={state} fields={{ currentPassword: t("form.currentPassword"), newPassword: t("form.newPassword"), newPasswordConfirm: t("form.newPasswordConfirm") }} />
         {/* A hidden username lets password managers file the new password under the right account. */}
         <input type="text" name="username" value={userId} autocomplete="username" hidden />
         <Field v={v} state={state} name="currentPassword" type="password" label={t("form.currentPassword")} required autocomplete="current-password" />
@@ -40,7 +38,7 @@ export function EmailSection({ v, state, email }: { v: View; state: FormState; e
       <h2 id="email-title">{t("account.email.title")}</h2>
       <p class="hint">{email ? t("account.email.current", { email }) : t("account.email.none")}</p>
       <form {...hxForm("/account/email", "#email")} class="stack">
-        <FormMessages v={v} state={state} fields={emailFields} />
+        <FormMessages v={v} state={state} fields={{ newEmail: t("account.email.newEmail"), password: { label: t("form.password"), id: "email-password" } }} />
         <Field v={v} state={state} name="newEmail" type="email" label={t("account.email.newEmail")} required autocomplete="email" />
         <Field v={v} state={state} id="email-password" name="password" type="password" label={t("form.password")} required autocomplete="current-password" />
         <div class="actions">

@@ -32,6 +32,13 @@ describe("GET /account", () => {
     for (const id of ["profile", "password", "email", "sessions"]) expect(html).toContain(`<section id="${id}"`);
     expect(html).toContain('<span id="whoami" class="whoami">owner</span>');
     expect(html).toContain('<form method="post" action="/logout"');
+    // The profile fields a browser can fill in from what it knows of its person say which (WCAG 1.3.5).
+    expect(html).toMatch(/<input id="f-avatarUrl" name="avatarUrl" type="url"[^>]* autocomplete="photo"/);
+    expect(html).toMatch(/<input id="f-birthDate" name="birthDate" type="date"[^>]* autocomplete="bday"/);
+    expect(html).toContain('<select id="f-gender" name="gender" autocomplete="sex"');
+    expect(html).toContain('<select id="f-language" name="language" autocomplete="language"');
+    // The page's one live region is always there, for app.js to read out what htmx swaps in.
+    expect(html).toContain('<div id="flash" aria-live="polite"></div>');
   });
 
   it("answers htmx with the fragment only", async () => {
@@ -77,6 +84,8 @@ describe("profile", () => {
     expect(r.status).toBe(400);
     const html = await r.text();
     expect(html).toContain('id="f-avatarUrl-error"');
+    expect(html).toMatch(/<a href="#f-avatarUrl">Avatar URL: [^<]+<\/a>/);
+    expect(html).toMatch(/<a href="#f-birthDate">Birth date: [^<]+<\/a>/);
     expect(html).toContain('value="javascript:alert(1)"');
     expect(html).toContain('value="Taro"');
     expect(owner(t)?.nickname).toBe("");

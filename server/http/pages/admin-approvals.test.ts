@@ -38,6 +38,8 @@ describe("/admin/approvals", () => {
     expect(html).toMatch(/href="\/admin\/approvals"[^>]*>Approvals<span class="admin-nav-count"><span aria-hidden="true">2<\/span>/);
     expect(html).toContain(`action="/admin/approvals/${kai.id}/approve"`);
     expect(html).toContain(`<input id="reason-${kai.id}" name="reason"`);
+    // The reason's label is in sight (not only a placeholder that goes as one types).
+    expect(html).toMatch(new RegExp(`<label for="reason-${kai.id}" class="ao-decline-label">Reason for declining [^<]+</label>`));
   });
 
   it("approves: the account becomes active and is told by mail", async () => {

@@ -48,6 +48,8 @@ describe("import", () => {
     const html = await (await t.request("/admin/import", { cookie: adminCookie })).text();
     expect(html).toContain('<form method="post" action="/admin/users/import" enctype="multipart/form-data"');
     for (const col of ["userId", "email", "type", "nickname", "password", "groupName", "gender", "birthDate", "location", "statusMessage", "language", "friendPolicy", "avatarUrl", "level", "role", "friendingForbidden"]) expect(html).toContain(`<td class="mono">${col}`);
+    // The table scrolls sideways on a phone: a named region the keyboard can reach.
+    expect(html).toContain('<div class="table-wrap" tabindex="0" role="region" aria-label="Table of the columns">');
     const template = await t.request("/admin/import/template.csv", { cookie: adminCookie });
     expect(template.headers.get("content-disposition")).toBe('attachment; filename="roster-import-template.csv"');
     const rows = parse(await template.text(), { columns: true }) as Record<string, string>[];
@@ -193,6 +195,11 @@ describe("import", () => {
     const html = await r.text();
     expect(html).toContain(message);
     expect(html).toContain('enctype="multipart/form-data"');
+    // The reason is the file field's description, and the summary links to the field.
+    expect(html).toContain('aria-describedby="f-file-hint f-file-error" aria-invalid="true"');
+    expect(html).toMatch(/<p class="field-error" id="f-file-error">[^<]+<\/p>/);
+    expect(html).toContain('<a href="#f-file">');
+    expect(html).toContain("<title>Error: ");
   });
 
   it("speaks Japanese, field messages included", async () => {

@@ -104,6 +104,11 @@ describe("/admin/mail", () => {
     setStatus(t, id, "failed", "550 5.1.1 No such user");
     const list = visibleText(await (await t.request("/admin/mail", { cookie: adminCookie })).text());
     expect(list).toMatch(/mia@acme\.test .* Failed 3 550 5\.1\.1 No such user — Retry now/);
+    // Its name starts with the words on it (WCAG 2.5.3), then says which mail.
+    const listHtml = await (await t.request("/admin/mail", { cookie: adminCookie })).text();
+    expect(listHtml).toContain('aria-label="Retry now: mail to mia@acme.test"');
+    const ja = await (await t.request("/admin/mail", { cookie: `${adminCookie}; roster_lang=ja` })).text();
+    expect(ja).toMatch(/aria-label="今すぐ再送：mia@acme.test 宛てのメール"[^>]*>今すぐ再送<\/button>/);
 
     const r = await t.request(`/admin/mail/${id}/retry`, { cookie: adminCookie, form: {}, headers: hx });
     expect(r.status).toBe(200);

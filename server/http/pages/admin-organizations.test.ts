@@ -35,8 +35,9 @@ describe("/admin/organizations", () => {
     expect(clash.status).toBe(400);
     const html = await clash.text();
     expect(html).toContain('<p class="field-error" id="f-domains-error">Already claimed by another organization: acme.test (Acme).</p>');
-    // Said once, on the field: the summary does not say it again in other words.
-    expect(visibleText(html).match(/claimed by another organization/g)).toHaveLength(1);
+    // Said on the field, and in the same words by the summary's link to it: never again in other words.
+    expect(html).toContain('<li><a href="#f-domains">Claimed email domains: Already claimed by another organization: acme.test (Acme).</a></li>');
+    expect(visibleText(html).match(/claimed by another organization/g)).toHaveLength(2);
     expect(html).toMatch(/<div class="field invalid"><label for="f-domains">/);
     // What was typed comes back, so nothing has to be typed again.
     expect(html).toContain('value="Initech"');
@@ -78,16 +79,17 @@ describe("/admin/organizations", () => {
     expect(r.status).toBe(400);
     const html = await r.text();
     expect(html).toContain('<p class="field-error" id="f-domains-error">“https://bad domain” and “@kansai.example.jp” are not domains. Enter them like example.com.</p>');
-    // Not one generic sentence per domain in the summary as well.
+    // Not one generic sentence per domain in the summary as well: its link to the field says what the field says.
     expect(visibleText(html)).not.toContain("Enter domains such as example.com.");
-    expect(visibleText(html).match(/are not domains/g)).toHaveLength(1);
+    expect(visibleText(html).match(/are not domains/g)).toHaveLength(2);
+    expect(html).toContain('<a href="#f-domains">Claimed email domains: “https://bad domain” and “@kansai.example.jp” are not domains. Enter them like example.com.</a>');
     expect(html).toMatch(/<div class="field invalid"><label for="f-domains">[^]*?<textarea id="f-domains" name="domains" rows="3" placeholder="example.com" aria-invalid="true" aria-describedby="f-domains-hint f-domains-error">/);
     expect(html).toContain(`${domains}</textarea>`);
     expect(orgs(w).map((o) => o.name)).toEqual(["Acme"]);
 
     const ja = visibleText(await (await t.request("/admin/organizations", { cookie: `${ownerCookie}; roster_lang=ja`, form: { name: "Kansai", domains: "https://bad domain" } })).text());
     expect(ja).toContain("「https://bad domain」はドメインではありません。example.com のように入力してください。");
-    expect(ja.match(/ドメインではありません/g)).toHaveLength(1);
+    expect(ja.match(/ドメインではありません/g)).toHaveLength(2);
 
     // The edit form names them the same way, and a domain another organization claims in one sentence that names it.
     const acme = orgs(w).find((o) => o.name === "Acme")!;
@@ -99,7 +101,9 @@ describe("/admin/organizations", () => {
     const taken = visibleText(await (await t.request(`/admin/organizations/${globex.id}`, { cookie: `${ownerCookie}; roster_lang=ja`, form: { ...form, domains: "globex.test\nacme.test" } })).text());
     expect(taken).toContain("入力内容を確認してください。");
     expect(taken).toContain("「acme.test」（Acme）はほかの組織の所有ドメインです。");
-    expect(taken.match(/ほかの組織/g)).toHaveLength(1);
+    // Once on the field, once in the summary's link to it (「所有ドメイン：…」), in the same words.
+    expect(taken).toContain("所有ドメイン：「acme.test」（Acme）はほかの組織の所有ドメインです。");
+    expect(taken.match(/ほかの組織/g)).toHaveLength(2);
     expect(orgs(w).find((o) => o.id === acme.id)?.claimedDomains).toEqual(["acme.test"]);
   });
 

@@ -11,8 +11,14 @@ describe("the create account dialog", () => {
     expect(dialog).toMatch(/^<dialog class="admin-dialog" data-modal=""/);
     expect(dialog).toContain('hx-post="/admin/users/new" hx-target="#create-user"');
     expect(dialog).toContain('<form method="dialog"');
+    // In the dialog the form's heading sits under the users page's h1; its first question, the type, takes the focus.
+    expect(dialog).toContain('<h2 id="create-title">');
+    expect(dialog).toContain('<input type="radio" id="f-type-general" name="type" value="general" checked="" autofocus=""/>');
+    expect(dialog).not.toMatch(/id="f-userId"[^>]*autofocus/);
     const page = await (await t.request("/admin/users/new", { cookie: adminCookie })).text();
     expect(page).toContain("<html");
+    // Without JavaScript it is the page's own heading.
+    expect(page).toContain('<h1 id="create-title">');
     expect(page).toContain('<form action="/admin/users/new" method="post"');
     expect(page).not.toContain("<dialog");
     // Only owners choose the organization.
@@ -72,6 +78,7 @@ describe("the create account dialog", () => {
     ["email_taken", { email: "MIA@acme.test" }, 409, "email", "This email address is already in use."],
     ["weak_password", { password: "password" }, 400, "password", "This password is among the most common ones; choose another."],
     ["validation_failed", { userId: "-x" }, 400, "userId", "3–32 characters"],
+    ["validation_failed (type)", { type: "owner" }, 400, "type", "Use general or admin."],
   ] as const)("%s: the dialog comes back with the values and the message at the field", async (_code, change, status, field, message) => {
     const { t, adminCookie } = await adminWorld();
     const r = await t.request("/admin/users/new", { form: { ...form, ...change }, cookie: adminCookie, headers: hx });
@@ -80,6 +87,9 @@ describe("the create account dialog", () => {
     expect(html).toMatch(/^<section id="create-user"/);
     expect(html).toContain(`id="f-${field}-error"`);
     expect(html).toContain(message);
+    // The message is its field's description, and the summary links to the field.
+    expect(html).toMatch(new RegExp(`aria-describedby="[^"]*f-${field}-error"`));
+    expect(html).toContain(`<a href="#f-${field === "type" ? "type-general" : field}">`);
     expect(html).toContain('value="Sam"');
     expect(html).not.toContain('value="password"');
     expect(r.headers.get("hx-trigger")).toBeNull();
@@ -92,7 +102,7 @@ describe("the create account dialog", () => {
     expect(r.status).toBe(409);
     const html = await r.text();
     expect(html).toContain("The organization has reached its administrator limit.");
-    expect(html).toMatch(/<input type="radio" name="type" value="admin" checked=""/);
+    expect(html).toMatch(/<input type="radio" id="f-type-admin" name="type" value="admin" checked=""/);
     expect(accountOf(t, "sam")).toBeUndefined();
   });
 

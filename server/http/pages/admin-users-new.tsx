@@ -15,7 +15,7 @@ function createAnswer(c: Ctx, user: PageUser, o: { state: FormState; result?: Cr
   // A single-organization server shows no organization chooser (SPEC: nothing to choose).
   const allOrgs = isOwner(user) ? visibleOrganizations(c.var.deps, user.account).map((o) => ({ id: o.id, name: o.name })) : [];
   const orgs = allOrgs.length > 1 ? allOrgs : null;
-  const section = (v: View) => <CreateUserSection v={v} state={o.state} orgs={orgs} result={o.result} />;
+  const section = (v: View, page = false) => <CreateUserSection v={v} state={o.state} orgs={orgs} result={o.result} page={page} />;
   return adminPage(c, user, {
     current: "/admin/users",
     title: "admin.create.title",
@@ -24,7 +24,7 @@ function createAnswer(c: Ctx, user: PageUser, o: { state: FormState; result?: Cr
     body: (v) => (
       <div class="card narrow-wide">
         <div id="admin-dialog"></div>
-        {section(v)}
+        {section(v, true)}
         <p class="aside">
           <a href="/admin/users">{v.t("admin.create.backToUsers")}</a>
         </p>

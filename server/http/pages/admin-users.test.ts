@@ -80,8 +80,18 @@ describe("the users table", () => {
     const { t, adminCookie } = await adminWorld();
     const html = await (await t.request("/admin/users?sort=userId&order=desc", { cookie: adminCookie, headers: hx })).text();
     expect(rowsOf(html)).toEqual(["owner", "mia", "ada"]);
-    expect(html).toContain('aria-sort="descending"><a href="/admin/users" hx-get="/admin/users"');
+    expect(html).toContain('aria-sort="descending"><a id="sort-userId" href="/admin/users" hx-get="/admin/users"');
     expect(html).toContain('href="/admin/users?sort=createdAt&amp;order=desc"');
+    // Each link says what it does, out of sight (the header says how the column is sorted: aria-sort); its id brings focus back to it after the swap.
+    expect(html).toMatch(/<a id="sort-userId"[^>]*>User ID<span class="sort-mark" aria-hidden="true">▼<\/span><span class="vh">\(sort ascending\)<\/span><\/a>/);
+    expect(html).toContain('<a id="sort-createdAt" href="/admin/users?sort=createdAt&amp;order=desc"');
+    expect(html).toMatch(/id="sort-createdAt"[^>]*>Created<span class="sort-mark" aria-hidden="true">↕<\/span><span class="vh">\(sort descending\)<\/span>/);
+    expect(html).toContain('<caption class="vh">Accounts</caption>');
+    // The count is no live region of its own (swapped whole, it would not be read): app.js reads it out (data-status).
+    expect(html).toContain('<p id="users-count" class="results-count" data-status="">');
+    expect(html).not.toContain('role="status"');
+    const ja = await (await t.request("/admin/users?sort=userId&order=desc", { cookie: `${adminCookie}; roster_lang=ja`, headers: hx })).text();
+    expect(ja).toContain('<span class="vh">（昇順に並べ替え）</span>');
   });
 
   it("pages with a cursor: Load more appends the next rows in place, or opens the next page without JavaScript", async () => {
@@ -96,7 +106,7 @@ describe("the users table", () => {
     expect(rows).toMatch(/^<tr>/);
     expect(rowsOf(rows)).toEqual(["bulk49", "bulk50", "bulk51", "mia", "owner"]);
     // The count above the table follows, out of band: every row is on screen now.
-    expect(rows).toContain('<template><p id="users-count" class="results-count" role="status" hx-swap-oob="innerHTML">1–55 of 55</p></template>');
+    expect(rows).toContain('<template><p id="users-count" class="results-count" data-status="" hx-swap-oob="innerHTML">1–55 of 55</p></template>');
     expect(rows).not.toContain('id="users-more"');
     const next = await (await t.request((more?.[1] ?? "").replaceAll("&amp;", "&"), { cookie: adminCookie })).text();
     expect(next).toContain("51–55 of 55");

@@ -47,6 +47,17 @@ describe("log in", () => {
     expect(html).toContain('value="owner"');
     expect(html).not.toContain("wrong-password-typed");
     expect(r.headers.getSetCookie().some((l) => l.startsWith("roster_session="))).toBe(false);
+    // The title says there is an error first (what a screen reader reads first), and the summary can take focus.
+    expect(html).toContain("<title>Error: Log in · ");
+    expect(html).toContain('<div class="alert alert-error error-summary" role="alert" tabindex="-1">');
+  });
+
+  it("says エラー： first in the title of a refused log in in Japanese, and not on the plain page", async () => {
+    const t = createTestApp();
+    await setupOwner(t);
+    const r = await t.request("/login", { form: { login: "owner", password: "wrong-password-typed" }, headers: { "accept-language": "ja" } });
+    expect(await r.text()).toContain("<title>エラー：ログイン · ");
+    expect(await (await t.request("/login", { headers: { "accept-language": "ja" } })).text()).toContain("<title>ログイン · ");
   });
 
   it("an unconfirmed address says so and offers to send the mail again", async () => {

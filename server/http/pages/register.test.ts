@@ -77,6 +77,11 @@ describe("POST /register", () => {
     expect(html).toContain('aria-invalid="true"');
     expect(html).toContain('<p class="field-error" id="f-email-error">Enter a valid email address.</p>');
     expect(html).toContain('aria-describedby="f-email-error"');
+    // The summary lists each field's message as a link to the field, in the form's order.
+    const summary = html.slice(html.indexOf("error-summary"), html.indexOf("</ul>"));
+    expect(summary).toContain('<li><a href="#f-email">Email address: Enter a valid email address.</a></li>');
+    expect(summary.indexOf('href="#f-email"')).toBeLessThan(summary.indexOf('href="#f-userId"'));
+    expect(html).toContain("<title>Error: Create an account · ");
   });
 
   it("says a weak password's reason next to the password field", async () => {
@@ -95,6 +100,8 @@ describe("POST /register", () => {
     expect(html).toContain('<html lang="ja">');
     expect(html).toContain("入力内容を確認してください。");
     expect(html).toContain("正しいメールアドレスを入力してください。");
+    expect(html).toContain('<a href="#f-email">メールアドレス：正しいメールアドレスを入力してください。</a>');
+    expect(html).toContain("<title>エラー：");
     expect(html).toContain('value="太郎"');
   });
 

@@ -1,8 +1,10 @@
+import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import { getSettings } from "../../admin/settings.js";
 import { AppError, isAppError } from "../../errors.js";
 import { translator } from "../../i18n/index.js";
 import { storageProblem, type Auth, type Ctx } from "../context.js";
+import { ERROR_SUMMARY } from "../../../views/components/form.js";
 import { Layout } from "../../../views/layout.js";
 import type { FormState, Message, View } from "../../../views/view.js";
 
@@ -50,16 +52,22 @@ function headers(c: Ctx): void {
   c.header("vary", "HX-Request, Cookie, Accept-Language");
 }
 
+const FORM_ERROR = `class="alert alert-error ${ERROR_SUMMARY}"`;
+
 /**
  * Answers with a page in the layout, or with `fragment` (default: the body)
- * alone when htmx asked.
+ * alone when htmx asked. A page that shows a form's errors says so first in
+ * its title ("Error: Log in"): the title is what a screen reader reads first
+ * after the form was sent, and what a tab shows.
  */
 export function page(c: Ctx, o: { v: View; title: string; body: Child; fragment?: Child; status?: number }): Response {
   headers(c);
   const status = (o.status ?? 200) as 200;
   // Wrapped in a fragment so that even a plain string child is escaped.
   if (isHx(c)) return c.html(`${<>{o.fragment ?? o.body}</>}`, status);
-  return c.html(`<!DOCTYPE html>${<Layout v={o.v} title={o.title}>{o.body}</Layout>}`, status);
+  const body = `${<>{o.body}</>}`;
+  const title = body.includes(FORM_ERROR) ? o.v.t("page.error.title", { title: o.title }) : o.title;
+  return c.html(`<!DOCTYPE html>${<Layout v={o.v} title={title}>{raw(body)}</Layout>}`, status);
 }
 
 /** A 303 to `url`, or for htmx an HX-Redirect (htmx does not follow redirects with the page). */
