@@ -4,6 +4,7 @@ import { Field, FormMessages } from "../components/form.js";
 import { AdminHeading, Pager } from "../partials/admin-org-parts.js";
 import { Time } from "../partials/sessions-section.js";
 import type { FormState, View } from "../view.js";
+import { ExportLinks } from "../components/export-links.js";
 
 export type AuditRow = ReturnType<typeof listAudit>["items"][number];
 export const auditFilters = ["action", "who", "ip", "from", "to"] as const;
@@ -140,25 +141,11 @@ function AuditTable({ v, rows, total }: { v: View; rows: AuditRow[]; total: numb
   );
 }
 
-/** Links to the same entries as a file (GET /api/v1/admin/audit/export), for the filters as applied. */
-function ExportLinks({ v, filters }: { v: View; filters: FormState }) {
-  const href = (format: string) => {
-    const q = new URLSearchParams();
-    for (const k of auditFilters) if (filters.values[k]) q.set(k, filters.values[k]);
-    q.set("format", format);
-    return `/api/v1/admin/audit/export?${q.toString()}`;
-  };
-  return (
-    <p class="results-export">
-      <span>{v.t("admin.audit.export")}</span>
-      <a href={href("csv")} download>
-        CSV
-      </a>
-      <a href={href("json")} download>
-        JSON
-      </a>
-    </p>
-  );
+/** The filters as applied, for the export links (GET /api/v1/admin/audit/export). */
+function appliedFilters(filters: FormState): URLSearchParams {
+  const q = new URLSearchParams();
+  for (const k of auditFilters) if (filters.values[k]) q.set(k, filters.values[k]);
+  return q;
 }
 
 /** The audit log: chain status, filters, the entries newest first with cursor pagination. */
@@ -172,7 +159,7 @@ export function AdminAuditPage(p: { v: View; chain: ChainResult; filters: FormSt
       <FilterForm v={v} state={p.filters} />
       <section class="card" aria-labelledby="audit-entries-title">
         <h2 id="audit-entries-title">{v.t("admin.audit.entries")}</h2>
-        {valid && p.total > 0 && <ExportLinks v={v} filters={p.filters} />}
+        {valid && p.total > 0 && <ExportLinks label={v.t("admin.audit.export")} base="/api/v1/admin/audit/export" params={appliedFilters(p.filters)} />}
         <AuditTable v={v} rows={p.rows} total={p.total} />
         <Pager v={v} first={p.first} next={p.next} />
       </section>

@@ -1,5 +1,6 @@
 import type { PresentedAccount } from "../../server/accounts/present.js";
 import type { View } from "../view.js";
+import { ExportLinks } from "../components/export-links.js";
 
 /** The users table's filters and order, as the query string carries them. */
 export interface UsersQuery {
@@ -199,11 +200,6 @@ export const fmt = (v: View, n: number) => new Intl.NumberFormat(v.lang === "ja"
  * account makes it reload itself (`users-changed`).
  */
 export function UsersResults({ v, q, page, owner }: { v: View; q: UsersQuery; page: UsersPage; owner: boolean }) {
-  const exportHref = (format: string) => {
-    const p = filterParams(q);
-    p.set("format", format);
-    return `/api/v1/admin/users/export?${p.toString()}`;
-  };
   const first = page.items.length ? page.from + 1 : 0;
   return (
     <div id="users-results" class="users-results" hx-get={usersHref(q)} hx-trigger="users-changed from:body" hx-target="this" hx-swap="outerHTML" hx-push-url="false">
@@ -214,15 +210,7 @@ export function UsersResults({ v, q, page, owner }: { v: View; q: UsersQuery; pa
         <ResultsCount v={v} first={first} last={page.from + page.items.length} total={page.total} />
         {/* Nothing to export when nothing matches. */}
         {page.total > 0 && (
-          <p class="results-export">
-            <span>{v.t("admin.users.exportAll")}</span>
-            <a href={exportHref("csv")} download>
-              CSV
-            </a>
-            <a href={exportHref("json")} download>
-              JSON
-            </a>
-          </p>
+          <ExportLinks label={v.t("admin.users.exportAll")} base="/api/v1/admin/users/export" params={filterParams(q)} />
         )}
       </div>
       <div class="table-wrap" tabindex={0} role="region" aria-label={v.t("admin.users.tableLabel")}>
