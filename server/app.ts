@@ -221,7 +221,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     opts.validateApiKey ??
       ((_c, key) => {
         const v = validateApiKey(deps, key);
-        return v ? { account: v.account, organizationName: v.organizationName, sessionId: null, via: "api_key" } : null;
+        return v ? { account: v.account, organizationName: v.organizationName, sessionId: null, via: "api_key", apiKey: v.key } : null;
       }),
   );
   // Scripts and styles need no account, and their answers are public and cached for a year:
@@ -230,6 +230,8 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
   app.use("*", async (c, next) => {
     const auth = c.get("auth");
     const account = auth?.account;
+    // What an API key does is its creator's; the audit log also says which key did it.
+    if (auth?.apiKey) c.set("meta", { ...c.get("meta"), apiKey: auth.apiKey });
     // A logged-in user's chosen language wins over the browser's, unless they switched on this device.
     if (account && account.language !== c.get("lang") && !getCookie(c, LANG_COOKIE)) {
       c.set("lang", toLang(account.language));

@@ -43,7 +43,7 @@ export async function requestEmailChange(deps: Deps, account: Account, input: un
       if (account.email) {
         queueMail(tx, deps, account.email, account.language, { kind: "email_change_notice", name: account.nickname || account.userId, userId: account.userId, newEmail: i.newEmail });
       }
-      audit(tx, deps, { action: "account.email_change_requested", actor: who, target: who, organizationId: account.organizationId, ip: meta.ip, detail: { to: i.newEmail } });
+      audit(tx, deps, { action: "account.email_change_requested", actor: who, target: who, organizationId: account.organizationId, from: meta, detail: { to: i.newEmail } });
     },
     { behavior: "immediate" },
   );

@@ -75,12 +75,12 @@ export async function checkPasswordThen<T>(deps: Deps, account: Account | undefi
   // finishing after it would otherwise each report (and log) the same lockout.
   deps.db.transaction((tx) => {
     const target = account ? { id: account.id, label: account.userId } : { id: "", label: subjectIfMissing.slice(0, 100) };
-    audit(tx, deps, { action: "login.failed", target, organizationId: account?.organizationId, ip: meta.ip, detail: { failures: check.accountFailures ?? 0 } });
+    audit(tx, deps, { action: "login.failed", target, organizationId: account?.organizationId, from: meta, detail: { failures: check.accountFailures ?? 0 } });
     if (account && check.lockMs) {
-      audit(tx, deps, { action: "login.throttled", target, organizationId: account.organizationId, ip: meta.ip, detail: { scope: "account", seconds: Math.ceil(check.lockMs / 1000) } });
+      audit(tx, deps, { action: "login.throttled", target, organizationId: account.organizationId, from: meta, detail: { scope: "account", seconds: Math.ceil(check.lockMs / 1000) } });
     }
     if (check.addressFailures === IP_FAILURE_LIMIT) {
-      audit(tx, deps, { action: "login.throttled", ip: meta.ip, detail: { scope: "address", address: meta.ip, seconds: IP_FAILURE_WINDOW / 1000 } });
+      audit(tx, deps, { action: "login.throttled", from: meta, detail: { scope: "address", address: meta.ip, seconds: IP_FAILURE_WINDOW / 1000 } });
     }
   });
   throw new AppError("invalid_credentials");
@@ -106,7 +106,7 @@ export async function login(deps: Deps, input: unknown, meta: RequestMeta): Prom
       now = deps.clock.now();
       const s = createSession({ db: tx, clock: deps.clock }, a.id, { device: i.device || deviceName(meta.userAgent), ip: meta.ip });
       preparedFor(tx, "accounts.lastLogin", () => tx.update(accounts).set({ lastLoginAt: sql`${sql.placeholder("at")}` }).where(eq(accounts.id, sql.placeholder("id"))).prepare()).run({ at: now.getTime(), id: a.id });
-      audit(tx, deps, { action: "login.succeeded", actor: { id: a.id, label: a.userId }, target: { id: a.id, label: a.userId }, organizationId: a.organizationId, ip: meta.ip, detail: { device: s.session.device } });
+      audit(tx, deps, { action: "login.succeeded", actor: { id: a.id, label: a.userId }, target: { id: a.id, label: a.userId }, organizationId: a.organizationId, from: meta, detail: { device: s.session.device } });
       return s;
     });
   } catch (e) {
@@ -133,6 +133,6 @@ export async function login(deps: Deps, input: unknown, meta: RequestMeta): Prom
 export function logout(deps: Deps, who: { account: Account; sessionId: string }, meta: RequestMeta): void {
   deps.db.transaction((tx) => {
     invalidateSession({ db: tx }, who.sessionId);
-    audit(tx, deps, { action: "session.ended", actor: { id: who.account.id, label: who.account.userId }, target: { id: who.account.id, label: who.account.userId }, organizationId: who.account.organizationId, ip: meta.ip, detail: { reason: "logout" } });
+    audit(tx, deps, { action: "session.ended", actor: { id: who.account.id, label: who.account.userId }, target: { id: who.account.id, label: who.account.userId }, organizationId: who.account.organizationId, from: meta, detail: { reason: "logout" } });
   });
 }

@@ -36,7 +36,7 @@ export function endMySession(deps: Deps, account: Account, sessionId: string, me
     const ended = tx.delete(sessions).where(and(eq(sessions.id, sessionId), eq(sessions.accountId, account.id))).run().changes;
     if (!ended) throw new AppError("not_found");
     const who = { id: account.id, label: account.userId };
-    audit(tx, deps, { action: "session.ended", actor: who, target: who, organizationId: account.organizationId, ip: meta.ip, detail: { reason: "ended_by_user" } });
+    audit(tx, deps, { action: "session.ended", actor: who, target: who, organizationId: account.organizationId, from: meta, detail: { reason: "ended_by_user" } });
   });
 }
 
@@ -45,7 +45,7 @@ export function endOtherSessions(deps: Deps, account: Account, currentSessionId:
   return deps.db.transaction((tx) => {
     const n = invalidateUserSessions({ db: tx }, account.id, currentSessionId ?? undefined);
     const who = { id: account.id, label: account.userId };
-    audit(tx, deps, { action: "session.ended", actor: who, target: who, organizationId: account.organizationId, ip: meta.ip, detail: { reason: "logout_everywhere", count: n } });
+    audit(tx, deps, { action: "session.ended", actor: who, target: who, organizationId: account.organizationId, from: meta, detail: { reason: "logout_everywhere", count: n } });
     return n;
   });
 }

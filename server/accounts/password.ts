@@ -44,7 +44,7 @@ export async function changePassword(deps: Deps, who: { account: Account; sessio
     const now = deps.clock.now();
     tx.update(accounts).set({ passwordHash, mustChangePassword: false, updatedAt: now }).where(eq(accounts.id, a.id)).run();
     const ended = invalidateUserSessions({ db: tx }, a.id, who.sessionId);
-    audit(tx, deps, { action: "account.password_changed", actor: { id: a.id, label: a.userId }, target: { id: a.id, label: a.userId }, organizationId: a.organizationId, ip: meta.ip, detail: { sessionsEnded: ended } });
+    audit(tx, deps, { action: "account.password_changed", actor: { id: a.id, label: a.userId }, target: { id: a.id, label: a.userId }, organizationId: a.organizationId, from: meta, detail: { sessionsEnded: ended } });
     if (a.email) queueMail(tx, deps, a.email, a.language, { kind: "password_changed", name: a.nickname || a.userId, userId: a.userId });
   });
   deps.mailQueued();
@@ -73,7 +73,7 @@ export function requestPasswordReset(deps: Deps, input: unknown, meta: RequestMe
         if (!a || a.status === "disabled" || !a.email) return false;
         const { token } = issueToken(tx, deps, { kind: "password_reset", accountId: a.id, email: a.email, ttlMs: RESET_TTL });
         queueMail(tx, deps, a.email, a.language, { kind: "password_reset", name: a.nickname || a.userId, url: `${deps.config.baseUrl}/reset-password?token=${token}` });
-        audit(tx, deps, { action: "account.password_reset_requested", target: { id: a.id, label: a.userId }, organizationId: a.organizationId, ip: meta.ip });
+        audit(tx, deps, { action: "account.password_reset_requested", target: { id: a.id, label: a.userId }, organizationId: a.organizationId, from: meta });
         return true;
       },
       { behavior: "immediate" },
@@ -110,7 +110,7 @@ export async function confirmPasswordReset(deps: Deps, input: unknown, meta: Req
       voidTokens(tx, deps, a.id, "password_reset");
       forgetLoginFailures(tx, a.id);
       const ended = invalidateUserSessions({ db: tx }, a.id);
-      audit(tx, deps, { action: "account.password_reset", actor: { id: a.id, label: a.userId }, target: { id: a.id, label: a.userId }, organizationId: a.organizationId, ip: meta.ip, detail: { sessionsEnded: ended } });
+      audit(tx, deps, { action: "account.password_reset", actor: { id: a.id, label: a.userId }, target: { id: a.id, label: a.userId }, organizationId: a.organizationId, from: meta, detail: { sessionsEnded: ended } });
       return { ...a, passwordHash, status, emailVerifiedAt, updatedAt: now, mustChangePassword: false };
     },
     { behavior: "immediate" },

@@ -49,7 +49,7 @@ export function updateProfile(deps: Deps, account: Account, input: unknown, meta
   deps.db.transaction((tx) => {
     tx.update(accounts).set({ ...set, updatedAt: now }).where(eq(accounts.id, account.id)).run();
     const who = { id: account.id, label: account.userId };
-    audit(tx, deps, { action: "account.profile_updated", actor: who, target: who, organizationId: account.organizationId, ip: meta.ip, detail: { fields: Object.keys(set) } });
+    audit(tx, deps, { action: "account.profile_updated", actor: who, target: who, organizationId: account.organizationId, from: meta, detail: { fields: Object.keys(set) } });
   });
   return { ...account, ...set, updatedAt: now };
 }

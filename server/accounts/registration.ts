@@ -104,8 +104,8 @@ export function createFirstAccount(
   });
   tx.insert(accounts).values(account).run();
   const who = { id: account.id, label: account.userId };
-  audit(tx, deps, { action: "organization.created", actor: who, organizationId: org.id, ip: meta.ip, detail: { name: org.name, claimedDomain: o.claimDomain ? emailDomain(o.email) : null } });
-  audit(tx, deps, { action: "account.created_first_owner", actor: who, target: who, organizationId: org.id, ip: meta.ip });
+  audit(tx, deps, { action: "organization.created", actor: who, organizationId: org.id, from: meta, detail: { name: org.name, claimedDomain: o.claimDomain ? emailDomain(o.email) : null } });
+  audit(tx, deps, { action: "account.created_first_owner", actor: who, target: who, organizationId: org.id, from: meta });
   return account;
 }
 
@@ -219,12 +219,12 @@ export async function register(deps: Deps, input: unknown, meta: RequestMeta): P
           userId: existing.userId,
           resetUrl: `${deps.config.baseUrl}/reset-password?token=${reset.token}`,
         });
-        audit(tx, deps, { action: "account.register_existing_email", target: { id: existing.id, label: existing.userId }, organizationId: existing.organizationId, ip: meta.ip });
+        audit(tx, deps, { action: "account.register_existing_email", target: { id: existing.id, label: existing.userId }, organizationId: existing.organizationId, from: meta });
       } else {
         tx.insert(accounts).values(account).run();
         if (s.verificationRequired) sendVerification(tx, deps, account);
         else if (status === "awaiting_approval") notifyApprovers(tx, deps, account);
-        audit(tx, deps, { action: "account.registered", actor: { id: account.id, label: account.userId }, target: { id: account.id, label: account.userId }, organizationId: account.organizationId, ip: meta.ip, detail: { status } });
+        audit(tx, deps, { action: "account.registered", actor: { id: account.id, label: account.userId }, target: { id: account.id, label: account.userId }, organizationId: account.organizationId, from: meta, detail: { status } });
       }
       return { user: presentAccount(account, org?.name ?? null), verificationRequired: s.verificationRequired, firstAccount: false };
     },

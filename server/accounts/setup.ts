@@ -45,7 +45,7 @@ export async function completeSetup(deps: Deps, input: unknown, meta: RequestMet
       const emailVerifiedAt = a.email && row.email ? now : a.emailVerifiedAt;
       tx.update(accounts).set({ passwordHash, status: "active", mustChangePassword: false, emailVerifiedAt, updatedAt: now }).where(eq(accounts.id, a.id)).run();
       consumeToken(tx, deps, row.id);
-      audit(tx, deps, { action: "account.setup_completed", actor: { id: a.id, label: a.userId }, target: { id: a.id, label: a.userId }, organizationId: a.organizationId, ip: meta.ip });
+      audit(tx, deps, { action: "account.setup_completed", actor: { id: a.id, label: a.userId }, target: { id: a.id, label: a.userId }, organizationId: a.organizationId, from: meta });
       return { ...a, passwordHash, status: "active" as const, mustChangePassword: false, emailVerifiedAt, updatedAt: now };
     },
     { behavior: "immediate" },

@@ -321,6 +321,25 @@ describe("admin users API", () => {
 });
 
 describe("API keys and introspection", () => {
+  it("an API key acts as its creator, and the audit log says which key it was", async () => {
+    const { t, admin } = await world();
+    const created = (await (await t.request("/api/v1/admin/api-keys", { token: admin.token, json: { name: "chat server" } })).json()) as { key: string; id: string };
+    const viaKey = await t.request("/api/v1/admin/users", { token: created.key, json: { userId: "bot-made", email: "bot-made@acme.test" } });
+    expect(viaKey.status).toBe(201);
+    expect((await t.request("/api/v1/admin/users", { token: admin.token, json: { userId: "by-hand", email: "by-hand@acme.test" } })).status).toBe(201);
+    const entries = ((await (await t.request("/api/v1/admin/audit?action=admin.user_created", { token: admin.token })).json()) as { items: { actor: { label: string }; target: { label: string }; detail: Record<string, unknown> }[] }).items;
+    const made = (label: string) => entries.find((e) => e.target.label === label);
+    expect(made("bot-made")).toMatchObject({ actor: { label: "ada" }, detail: { apiKey: { id: created.id, name: "chat server" } } });
+    expect(made("by-hand")?.actor.label).toBe("ada");
+    expect(made("by-hand")?.detail).not.toHaveProperty("apiKey");
+    // The audit page names the key beside the admin, in both languages.
+    const cookie = `roster_session=${admin.token}`;
+    expect(await (await t.request("/admin/audit?action=admin.user_created", { cookie })).text()).toContain("with the API key “chat server”");
+    expect(await (await t.request("/admin/audit?action=admin.user_created", { cookie: `${cookie}; roster_lang=ja` })).text()).toContain("（APIキー「chat server」を使用）");
+    // The chain still holds with the key in the detail.
+    expect((await (await t.request("/api/v1/admin/audit/verify", { token: admin.token })).json()) as { ok: boolean }).toMatchObject({ ok: true });
+  });
+
   it("introspects a user's token with an API key; disabled accounts' tokens are inactive", async () => {
     const { t, admin, member, owner } = await world();
     const created = (await (await t.request("/api/v1/admin/api-keys", { token: admin.token, json: { name: "chat" } })).json()) as { key: string; id: string };

@@ -33,7 +33,7 @@ export function createApiKey(deps: Deps, actor: Account, input: unknown, meta: R
   const row = { id, name, accountId: actor.id, secretHash: hashSecret(secret), createdAt: deps.clock.now(), lastUsedAt: null };
   deps.db.transaction((tx) => {
     tx.insert(apiKeys).values(row).run();
-    audit(tx, deps, { action: "admin.api_key_created", actor: ref(actor), organizationId: actor.organizationId, ip: meta.ip, detail: { keyId: id, name } });
+    audit(tx, deps, { action: "admin.api_key_created", actor: ref(actor), organizationId: actor.organizationId, from: meta, detail: { keyId: id, name } });
   });
   return { ...presentKey(row, actor.userId, true), key: `${API_KEY_PREFIX}${id}_${secret}` };
 }
@@ -59,7 +59,7 @@ export function revokeApiKey(deps: Deps, actor: Account, id: string, meta: Reque
     // An owner's key is the owner's: only an owner revokes it (SPEC §2).
     assertChangeable(scope, row);
     tx.delete(apiKeys).where(eq(apiKeys.id, id)).run();
-    audit(tx, deps, { action: "admin.api_key_revoked", actor: ref(actor), organizationId: row.org, ip: meta.ip, detail: { keyId: id, name: row.key.name } });
+    audit(tx, deps, { action: "admin.api_key_revoked", actor: ref(actor), organizationId: row.org, from: meta, detail: { keyId: id, name: row.key.name } });
   });
 }
 
@@ -81,7 +81,7 @@ const keyLookups = new WeakMap<object, ReturnType<typeof prepareKeyLookup>>();
  * longer an active admin stops working with them. Last use is written at
  * most once a minute.
  */
-export function validateApiKey(deps: Pick<Deps, "db" | "clock">, presented: string): { account: Account; organizationName: string | null } | null {
+export function validateApiKey(deps: Pick<Deps, "db" | "clock">, presented: string): { account: Account; organizationName: string | null; key: { id: string; name: string } } | null {
   const m = /^rk_([a-z2-7]{16})_([a-z2-7]{32})$/.exec(presented);
   if (!m) return null;
   let lookup = keyLookups.get(deps.db);
@@ -97,5 +97,5 @@ export function validateApiKey(deps: Pick<Deps, "db" | "clock">, presented: stri
     // Only a note of use: on a full data volume the key still works.
     unlessStorageFails(() => deps.db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, row.key.id)).run());
   }
-  return { account: row.account, organizationName: row.organizationName };
+  return { account: row.account, organizationName: row.organizationName, key: { id: row.key.id, name: row.key.name } };
 }

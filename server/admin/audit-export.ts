@@ -53,7 +53,7 @@ export function exportAudit(deps: Pick<Deps, "db" | "clock">, actor: Account, qu
   const where = auditWhere(scope, i);
   if (!o.headersOnly) {
     const filter = Object.fromEntries(Object.entries({ action: i.action, who: i.who, ip: i.ip, from: i.from, to: i.to }).filter(([, v]) => v));
-    deps.db.transaction((tx) => audit(tx, deps, { action: "admin.audit_exported", actor: ref(actor), organizationId: scope.organizationId, ip: meta.ip, detail: { format: i.format, ...filter } }));
+    deps.db.transaction((tx) => audit(tx, deps, { action: "admin.audit_exported", actor: ref(actor), organizationId: scope.organizationId, from: meta, detail: { format: i.format, ...filter } }));
   }
   const page = deps.db
     .select(selected)

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { asc, desc, gt, sql } from "drizzle-orm";
-import type { Deps } from "../deps.js";
+import type { Deps, RequestMeta } from "../deps.js";
 import { auditLog } from "../db/schema.js";
 import { preparedFor } from "../db/prepared.js";
 import type { Tx } from "../mail/outbox.js";
@@ -12,7 +12,10 @@ export interface AuditEntry {
   actor?: { id: string; label: string } | null;
   target?: { id: string; label: string } | null;
   organizationId?: string | null;
+  /** Where it came from without a request (the CLI: "cli"); a request's is `from`. */
   ip?: string;
+  /** The request: its address, and the API key it came with (recorded in the detail as `apiKey`). */
+  from?: Pick<RequestMeta, "ip" | "apiKey">;
   detail?: Record<string, unknown>;
 }
 
@@ -51,8 +54,8 @@ export function audit(tx: Tx, deps: Pick<Deps, "clock">, e: AuditEntry): void {
     targetId: e.target?.id || null,
     targetLabel: e.target?.label ?? "",
     organizationId: e.organizationId ?? null,
-    ip: e.ip ?? "",
-    detail: JSON.stringify(e.detail ?? {}),
+    ip: e.from?.ip ?? e.ip ?? "",
+    detail: JSON.stringify(e.from?.apiKey ? { ...e.detail, apiKey: e.from.apiKey } : (e.detail ?? {})),
   };
   preparedFor(tx, "audit.insert", () => {
     const p = (name: keyof Row) => sql.placeholder(name);

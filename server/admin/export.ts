@@ -119,7 +119,7 @@ export function exportUsers(deps: Pick<Deps, "db" | "clock">, actor: Account, qu
   const filter = ids ? { ids: ids.length } : Object.fromEntries(Object.entries({ q: i.q, type: i.type, status: i.status, group: i.group, organizationId: i.organizationId }).filter(([, v]) => v));
   if (!o.headersOnly) {
     deps.db.transaction((tx) =>
-      audit(tx, deps, { action: "admin.users_exported", actor: ref(actor), organizationId: scope.organizationId ?? i.organizationId ?? null, ip: meta.ip, detail: { format: i.format, ...filter } }),
+      audit(tx, deps, { action: "admin.users_exported", actor: ref(actor), organizationId: scope.organizationId ?? i.organizationId ?? null, from: meta, detail: { format: i.format, ...filter } }),
     );
   }
   const where = and(userFilterWhere(scope, ids ? {} : i), ids ? inArray(accounts.id, ids) : undefined);

@@ -37,7 +37,7 @@ export function updateSettings(deps: Deps, actor: Account, input: unknown, meta:
       putSetting(tx, key, value as never);
       changed[key] = { from: before[key], to: value };
     }
-    if (Object.keys(changed).length) audit(tx, deps, { action: "admin.settings_changed", actor: ref(actor), ip: meta.ip, detail: changed });
+    if (Object.keys(changed).length) audit(tx, deps, { action: "admin.settings_changed", actor: ref(actor), from: meta, detail: changed });
     return getSettings({ db: tx });
   });
 }

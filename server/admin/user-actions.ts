@@ -137,7 +137,7 @@ export function insertUser(tx: Tx, deps: Pick<Deps, "clock" | "config">, scope: 
       setupUrl = url;
     }
   }
-  audit(tx, deps, { action: "admin.user_created", actor: ref(scope.actor), target: ref(created), organizationId: org.id, ip: meta.ip, detail: { type: i.type, outcome } });
+  audit(tx, deps, { action: "admin.user_created", actor: ref(scope.actor), target: ref(created), organizationId: org.id, from: meta, detail: { type: i.type, outcome } });
   return { user: presentAccount(created, org.name), outcome, setupUrl };
 }
 
@@ -169,7 +169,7 @@ export function updateUser(deps: Deps, actor: Account, id: string, input: unknow
       }
       if (Object.keys(set).length) {
         tx.update(accounts).set({ ...set, updatedAt: now }).where(eq(accounts.id, a.id)).run();
-        audit(tx, deps, { action: "admin.user_updated", actor: ref(actor), target: ref(a), organizationId: a.organizationId, ip: meta.ip, detail: { fields: Object.keys(set) } });
+        audit(tx, deps, { action: "admin.user_updated", actor: ref(actor), target: ref(a), organizationId: a.organizationId, from: meta, detail: { fields: Object.keys(set) } });
       }
       const after = { ...a, ...set, updatedAt: Object.keys(set).length ? now : a.updatedAt };
       if (set.emailLower !== undefined) mailed = readdressed(tx, deps, after);
@@ -205,7 +205,7 @@ export function newSetupLink(deps: Deps, actor: Account, id: string, meta: Reque
       if (o.mailOnly && !a.email) throw new AppError("validation_failed", { email: "admin.users.bulk.why.noEmail" }, undefined, "The account has no address: make its link on its page.");
       const url = setupLink(tx, deps, a, orgName(tx, a) ?? "");
       const outcome = a.email ? ("setup_mail" as const) : ("setup_link" as const);
-      audit(tx, deps, { action: "admin.user_setup_link", actor: ref(actor), target: ref(a), organizationId: a.organizationId, ip: meta.ip, detail: { outcome } });
+      audit(tx, deps, { action: "admin.user_setup_link", actor: ref(actor), target: ref(a), organizationId: a.organizationId, from: meta, detail: { outcome } });
       return { user: present(tx, a), outcome, ...(a.email ? {} : { setupUrl: url }) };
     },
     { behavior: "immediate" },
@@ -258,7 +258,7 @@ export async function setTemporaryPassword(deps: Deps, actor: Account, id: strin
       voidTokens(tx, deps, a.id, "setup");
       forgetLoginFailures(tx, a.id);
       const ended = invalidateUserSessions({ db: tx }, a.id);
-      audit(tx, deps, { action: "admin.user_password_set", actor: ref(actor), target: ref(a), organizationId: a.organizationId, ip: meta.ip, detail: { sessionsEnded: ended } });
+      audit(tx, deps, { action: "admin.user_password_set", actor: ref(actor), target: ref(a), organizationId: a.organizationId, from: meta, detail: { sessionsEnded: ended } });
       // The person hears of it from Roster too, not only from the admin: one who did not ask knows at once.
       if (a.email) queueMail(tx, deps, a.email, a.language, { kind: "password_set_by_admin", name: a.nickname || a.userId, userId: a.userId });
       return present(tx, { ...a, ...set });

@@ -19,7 +19,7 @@ function deleteOne(tx: Tx, deps: Pick<Deps, "clock">, scope: AdminScope, a: Acco
   assertNotLastAdmin(tx, a);
   if (a.type === "owner" && tx.select({ id: accounts.id }).from(accounts).where(eq(accounts.type, "owner")).all().length <= 1) throw new AppError("last_admin");
   tx.delete(accounts).where(eq(accounts.id, a.id)).run();
-  audit(tx, deps, { action: "admin.user_deleted", actor: ref(scope.actor), target: ref(a), organizationId: a.organizationId, ip: meta.ip, detail: { email: a.email, type: a.type } });
+  audit(tx, deps, { action: "admin.user_deleted", actor: ref(scope.actor), target: ref(a), organizationId: a.organizationId, from: meta, detail: { email: a.email, type: a.type } });
 }
 
 export function deleteUser(deps: Deps, actor: Account, id: string, meta: RequestMeta): void {

@@ -29,7 +29,7 @@ function act(deps: Deps, actor: Account, id: string, action: string, meta: Reque
       const updated = set ? { ...a, ...set, updatedAt: now } : a;
       if (set) tx.update(accounts).set({ ...set, updatedAt: now }).where(eq(accounts.id, a.id)).run();
       after?.(tx, updated);
-      audit(tx, deps, { action: `admin.${action}`, actor: ref(actor), target: ref(a), organizationId: a.organizationId, ip: meta.ip, detail });
+      audit(tx, deps, { action: `admin.${action}`, actor: ref(actor), target: ref(a), organizationId: a.organizationId, from: meta, detail });
       return present(tx, updated);
     },
     { behavior: "immediate" },
@@ -120,7 +120,7 @@ export function declineUser(deps: Deps, actor: Account, id: string, input: unkno
       if (a.status !== "awaiting_approval") throw new AppError("validation_failed", { status: "field.invalid" }, undefined, "The account is not waiting for approval.");
       if (a.email) queueMail(tx, deps, a.email, a.language, { kind: "application_declined", name: a.nickname || a.userId, reason });
       tx.delete(accounts).where(eq(accounts.id, a.id)).run();
-      audit(tx, deps, { action: "admin.user_declined", actor: ref(actor), target: ref(a), organizationId: a.organizationId, ip: meta.ip, detail: { reason } });
+      audit(tx, deps, { action: "admin.user_declined", actor: ref(actor), target: ref(a), organizationId: a.organizationId, from: meta, detail: { reason } });
     },
     { behavior: "immediate" },
   );

@@ -11,6 +11,8 @@ export interface Auth {
   /** The session the request came with; null when an API key authenticated it. */
   sessionId: string | null;
   via: "cookie" | "bearer" | "api_key";
+  /** The key, when an API key authenticated the request. */
+  apiKey?: { id: string; name: string };
 }
 
 export interface AppEnv {

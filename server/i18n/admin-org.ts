@@ -194,6 +194,7 @@ const en: Record<string, string> = {
   "admin.audit.target": "Target",
   "admin.audit.detail": "Detail",
   "admin.audit.system": "System",
+  "admin.audit.viaKey": "with the API key “{name}”",
 
   // accepting a registration request
   "invite.pageTitle": "Registration request",
@@ -452,6 +453,7 @@ const ja: Record<string, string> = {
   "admin.audit.target": "対象",
   "admin.audit.detail": "詳細",
   "admin.audit.system": "システム",
+  "admin.audit.viaKey": "（APIキー「{name}」を使用）",
 
   "invite.pageTitle": "登録依頼",
   "invite.eyebrow": "登録依頼",

@@ -113,7 +113,7 @@ export function retryMail(deps: Deps, actor: Account, id: string, meta: RequestM
     // link lives shorter keeps its time, so its link's death still ends its retries.
     const window = linkLifetime(row.kind) === undefined ? { createdAt: now } : {};
     tx.update(mailOutbox).set({ status: "queued", nextAttemptAt: now, ...window, attempts: 0 }).where(and(eq(mailOutbox.id, id), inArray(mailOutbox.status, ["deferred", "failed", "queued"]))).run();
-    audit(tx, deps, { action: "admin.mail_retried", actor: ref(actor), organizationId: actor.organizationId, ip: meta.ip, detail: { mailId: id, to: row.toAddress } });
+    audit(tx, deps, { action: "admin.mail_retried", actor: ref(actor), organizationId: actor.organizationId, from: meta, detail: { mailId: id, to: row.toAddress } });
   });
   deps.mailQueued();
   return presentMail(scopedMail(deps, scope, id));
@@ -134,7 +134,7 @@ export async function sendTestMail(deps: Deps, actor: Account, input: unknown, m
   if (!to) throw new AppError("validation_failed", { to: "field.required" });
   const id = deps.db.transaction((tx) => {
     const mailId = queueMail(tx, deps, to, actor.language, { kind: "test" });
-    audit(tx, deps, { action: "admin.mail_test", actor: ref(actor), organizationId: actor.organizationId, ip: meta.ip, detail: { to } });
+    audit(tx, deps, { action: "admin.mail_test", actor: ref(actor), organizationId: actor.organizationId, from: meta, detail: { to } });
     return mailId;
   });
   deps.mailQueued();

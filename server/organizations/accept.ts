@@ -65,7 +65,7 @@ export async function acceptInvitation(deps: Deps, token: unknown, input: unknow
         tx.insert(accounts).values({ id, organizationId: org.id, userId: i.userId, email: inv.email, emailLower: inv.emailLower, passwordHash, type: inv.type, status: "active", nickname: i.nickname ?? "", language: meta.language ?? "en", createdAt: now, updatedAt: now, emailVerifiedAt: now, lastLoginAt: now }).run();
         tx.update(invitations).set({ status: "accepted", acceptedAccountId: id, updatedAt: now }).where(eq(invitations.id, inv.id)).run();
         const account = tx.select().from(accounts).where(eq(accounts.id, id)).get() as Account;
-        audit(tx, deps, { action: "invitation.accepted", actor: ref(account), target: ref(account), organizationId: org.id, ip: meta.ip, detail: { mode: "new_account", type: inv.type } });
+        audit(tx, deps, { action: "invitation.accepted", actor: ref(account), target: ref(account), organizationId: org.id, from: meta, detail: { mode: "new_account", type: inv.type } });
         const s = createSession({ db: tx, clock: deps.clock }, id, { device: deviceName(meta.userAgent), ip: meta.ip });
         return { account, session: s };
       },
@@ -87,7 +87,7 @@ export async function acceptInvitation(deps: Deps, token: unknown, input: unknow
       const type = inv.type === "admin" ? "admin" : existing.type === "owner" ? "owner" : "general";
       tx.update(accounts).set({ organizationId: org.id, type, updatedAt: now }).where(eq(accounts.id, existing.id)).run();
       tx.update(invitations).set({ status: "accepted", acceptedAccountId: existing.id, updatedAt: now }).where(eq(invitations.id, inv.id)).run();
-      audit(tx, deps, { action: "invitation.accepted", actor: ref(existing), target: ref(existing), organizationId: org.id, ip: meta.ip, detail: { mode: "move_personal", type } });
+      audit(tx, deps, { action: "invitation.accepted", actor: ref(existing), target: ref(existing), organizationId: org.id, from: meta, detail: { mode: "move_personal", type } });
       return { ...existing, organizationId: org.id, type, updatedAt: now } as Account;
     },
     { behavior: "immediate" },

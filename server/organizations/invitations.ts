@@ -100,7 +100,7 @@ function sendOne(tx: Tx, deps: Pick<Deps, "clock" | "config">, scope: AdminScope
   };
   tx.insert(invitations).values(inv).run();
   mailInvitation(tx, deps, inv, org, scope.actor, token, language);
-  audit(tx, deps, { action: "admin.invitation_sent", actor: ref(scope.actor), organizationId: org.id, ip: meta.ip, detail: { email, type: i.type } });
+  audit(tx, deps, { action: "admin.invitation_sent", actor: ref(scope.actor), organizationId: org.id, from: meta, detail: { email, type: i.type } });
   return inv;
 }
 
@@ -179,7 +179,7 @@ export function revokeInvitation(deps: Deps, actor: Account, id: string, meta: R
     if (status === "revoked") return;
     if (status !== "pending") throw new AppError("validation_failed", { status: "field.invalid" }, undefined, `The request is ${status}.`);
     tx.update(invitations).set({ status: "revoked", updatedAt: deps.clock.now() }).where(eq(invitations.id, id)).run();
-    audit(tx, deps, { action: "admin.invitation_revoked", actor: ref(actor), organizationId: inv.organizationId, ip: meta.ip, detail: { email: inv.email } });
+    audit(tx, deps, { action: "admin.invitation_revoked", actor: ref(actor), organizationId: inv.organizationId, from: meta, detail: { email: inv.email } });
   });
 }
 
@@ -197,7 +197,7 @@ export function resendInvitation(deps: Deps, actor: Account, id: string, meta: R
       const updated = { ...inv, status: "pending" as const, tokenHash: hashSecret(token), expiresAt: new Date(now.getTime() + INVITATION_TTL), updatedAt: now };
       tx.update(invitations).set({ status: updated.status, tokenHash: updated.tokenHash, expiresAt: updated.expiresAt, updatedAt: now }).where(eq(invitations.id, id)).run();
       mailInvitation(tx, deps, updated, org, actor, token, findByEmail(tx, inv.email)?.language ?? inv.language);
-      audit(tx, deps, { action: "admin.invitation_resent", actor: ref(actor), organizationId: inv.organizationId, ip: meta.ip, detail: { email: inv.email } });
+      audit(tx, deps, { action: "admin.invitation_resent", actor: ref(actor), organizationId: inv.organizationId, from: meta, detail: { email: inv.email } });
       return presentInvitation(updated, now, org.name);
     },
     { behavior: "immediate" },

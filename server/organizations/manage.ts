@@ -70,7 +70,7 @@ export function createOrganizationAsOwner(deps: Deps, actor: Account, input: unk
       const org = createOrganization(tx, deps, i.name);
       if (i.adminLimit || i.pendingLimit) tx.update(organizations).set({ adminLimit: i.adminLimit ?? 10, pendingLimit: i.pendingLimit ?? 50 }).where(eq(organizations.id, org.id)).run();
       claimDomains(tx, deps, org.id, i.domains);
-      audit(tx, deps, { action: "admin.organization_created", actor: ref(actor), organizationId: org.id, ip: meta.ip, detail: { name: i.name, domains: i.domains } });
+      audit(tx, deps, { action: "admin.organization_created", actor: ref(actor), organizationId: org.id, from: meta, detail: { name: i.name, domains: i.domains } });
       return presentOrganization(tx, tx.select().from(organizations).where(eq(organizations.id, org.id)).get() as Organization);
     },
     { behavior: "immediate" },
@@ -95,7 +95,7 @@ export function updateOrganization(deps: Deps, actor: Account, id: string, input
       const now = deps.clock.now();
       if (Object.keys(set).length) tx.update(organizations).set({ ...set, updatedAt: now }).where(and(eq(organizations.id, id))).run();
       if (i.domains) claimDomains(tx, deps, id, i.domains);
-      audit(tx, deps, { action: "admin.organization_updated", actor: ref(actor), organizationId: id, ip: meta.ip, detail: { ...set, ...(i.domains ? { domains: i.domains } : {}) } });
+      audit(tx, deps, { action: "admin.organization_updated", actor: ref(actor), organizationId: id, from: meta, detail: { ...set, ...(i.domains ? { domains: i.domains } : {}) } });
       return presentOrganization(tx, { ...org, ...set, updatedAt: now });
     },
     { behavior: "immediate" },

@@ -83,6 +83,12 @@ export function AuditAction({ v, action }: { v: View; action: string }) {
   );
 }
 
+/** The API key an entry's action came through (its name), if any: the actor is the key's creator. */
+const viaKey = (detail: unknown): string | undefined => {
+  const key = (detail as { apiKey?: { name?: unknown } } | null)?.apiKey;
+  return typeof key?.name === "string" ? key.name : undefined;
+};
+
 /** The entry's detail as one line of JSON, or a dash when there is none. */
 const compact = (detail: unknown): string => {
   const s = JSON.stringify(detail ?? {});
@@ -124,7 +130,10 @@ function AuditTable({ v, rows, total }: { v: View; rows: AuditRow[]; total: numb
               <td class="ao-nowrap">
                 <span class="muted">#{r.seq}</span> <Time iso={r.at} lang={v.lang} />
               </td>
-              <td>{r.actor ? r.actor.label || r.actor.id : <span class="muted">{t("admin.audit.system")}</span>}</td>
+              <td>
+                {r.actor ? r.actor.label || r.actor.id : <span class="muted">{t("admin.audit.system")}</span>}
+                {viaKey(r.detail) !== undefined && <span class="muted small"> {t("admin.audit.viaKey", { name: viaKey(r.detail) ?? "" })}</span>}
+              </td>
               <td class="ao-action">
                 <AuditAction v={v} action={r.action} />
               </td>
