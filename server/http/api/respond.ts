@@ -46,6 +46,7 @@ export function problem(c: Context, err: AppError): Response {
   const body = problemBody(err.code, { detail: err.message, fields: err.fields });
   const headers: Record<string, string> = { "content-type": "application/problem+json" };
   if (err.retryAfter) headers["retry-after"] = String(err.retryAfter);
-  if (err.code === "unauthenticated") headers["www-authenticate"] = 'Bearer realm="roster"';
+  // RFC 6750: a Bearer credential that was sent and refused (unknown, revoked, expired) says so.
+  if (err.code === "unauthenticated") headers["www-authenticate"] = /^bearer\s/i.test(c.req.header("authorization") ?? "") ? 'Bearer realm="roster", error="invalid_token"' : 'Bearer realm="roster"';
   return c.body(JSON.stringify(body), err.status as 400, headers);
 }
