@@ -231,7 +231,7 @@ export function createApp(deps: Deps, opts: AppOptions = {}) {
     const auth = c.get("auth");
     const account = auth?.account;
     // What an API key does is its creator's; the audit log also says which key did it.
-    if (auth?.apiKey) c.set("meta", { ...c.get("meta"), apiKey: auth.apiKey });
+    if (auth?.apiKey) c.set("meta", { ...c.get("meta"), apiKey: { ...auth.apiKey, accountId: auth.account.id } });
     // A logged-in user's chosen language wins over the browser's, unless they switched on this device.
     if (account && account.language !== c.get("lang") && !getCookie(c, LANG_COOKIE)) {
       c.set("lang", toLang(account.language));

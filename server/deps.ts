@@ -30,8 +30,8 @@ export interface RequestMeta {
   userAgent: string;
   /** The UI language of the request, for mail to people who have no account yet. */
   language?: string;
-  /** The API key the request came with: what it does is its creator's, and the audit log says by which key. */
-  apiKey?: { id: string; name: string };
+  /** The API key the request came with, and its creator (`accountId`): what it does is the creator's, and the audit log says by which key. */
+  apiKey?: { id: string; name: string; accountId: string };
 }
 
 /** Production `afterResponse`: once the answers of this turn are written, errors logged. */

@@ -332,6 +332,10 @@ describe("API keys and introspection", () => {
     expect(made("bot-made")).toMatchObject({ actor: { label: "ada" }, detail: { apiKey: { id: created.id, name: "chat server" } } });
     expect(made("by-hand")?.actor.label).toBe("ada");
     expect(made("by-hand")?.detail).not.toHaveProperty("apiKey");
+    // A log in sent with the key's header is the person's own: the key is not named beside them.
+    expect((await t.request("/api/v1/auth/login", { json: { login: "mia", password: PASSWORD }, headers: { authorization: `Bearer ${created.key}` } })).status).toBe(200);
+    const logins = ((await (await t.request("/api/v1/admin/audit?action=login.succeeded", { token: admin.token })).json()) as { items: { actor: { label: string }; detail: Record<string, unknown> }[] }).items;
+    expect(logins.find((e) => e.actor.label === "mia")?.detail).not.toHaveProperty("apiKey");
     // The audit page names the key beside the admin, in both languages.
     const cookie = `roster_session=${admin.token}`;
     expect(await (await t.request("/admin/audit?action=admin.user_created", { cookie })).text()).toContain("with the API key “chat server”");
@@ -355,7 +359,13 @@ describe("API keys and introspection", () => {
     // A repeated token: the last counts, as the pages read a repeated field.
     const twice = await t.request("/api/v1/introspect", { token: created.key, body: `token=garbage&token=${encodeURIComponent(member.token)}`, headers: { "content-type": "application/x-www-form-urlencoded" } });
     expect(await twice.json()).toMatchObject({ active: true, sub: member.user.id });
-    expect((await t.request("/api/v1/introspect", { token: member.token, json: { token: member.token } })).status).toBe(401);
+    // A valid credential of the wrong kind is asked for the right one; only a refused one is an invalid_token (RFC 6750).
+    const wrongKind = await t.request("/api/v1/introspect", { token: member.token, json: { token: member.token } });
+    expect(wrongKind.status).toBe(401);
+    expect(wrongKind.headers.get("www-authenticate")).toBe('Bearer realm="roster"');
+    expect((await t.request("/api/v1/me", { token: created.key })).headers.get("www-authenticate")).toBe('Bearer realm="roster"');
+    const unknownKey = await t.request("/api/v1/introspect", { token: `${created.key.slice(0, -4)}aaaa`, json: { token: member.token } });
+    expect(unknownKey.headers.get("www-authenticate")).toBe('Bearer realm="roster", error="invalid_token"');
     // A temporary password set by an admin: the new session must choose its own password first, and until
     // then it is no token for the chat either.
     expect((await t.request(`/api/v1/admin/users/${member.user.id}/password`, { token: admin.token, json: { password: "Temp-Desk-4471" } })).status).toBe(200);

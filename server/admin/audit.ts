@@ -14,7 +14,7 @@ export interface AuditEntry {
   organizationId?: string | null;
   /** Where it came from without a request (the CLI: "cli"); a request's is `from`. */
   ip?: string;
-  /** The request: its address, and the API key it came with (recorded in the detail as `apiKey`). */
+  /** The request: its address, and the API key it came with (in the detail as `apiKey` when the actor is the key's creator). */
   from?: Pick<RequestMeta, "ip" | "apiKey">;
   detail?: Record<string, unknown>;
 }
@@ -45,6 +45,9 @@ function entryHash(prevHash: string, r: Omit<Row, "seq" | "hash" | "prevHash">):
 export function audit(tx: Tx, deps: Pick<Deps, "clock">, e: AuditEntry): void {
   const last = preparedFor(tx, "audit.last", () => tx.select({ hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.seq)).limit(1).prepare()).get();
   const prevHash = last?.hash ?? GENESIS_HASH;
+  // The key acted as its creator: it is named where the creator is the actor, not beside someone else
+  // (a log in sent with a key's header is that person's own).
+  const viaKey = e.from?.apiKey && e.actor?.id === e.from.apiKey.accountId ? e.from.apiKey : undefined;
   const row = {
     at: deps.clock.now(),
     // An empty id (a login that names no account) is no account: null.
@@ -55,7 +58,7 @@ export function audit(tx: Tx, deps: Pick<Deps, "clock">, e: AuditEntry): void {
     targetLabel: e.target?.label ?? "",
     organizationId: e.organizationId ?? null,
     ip: e.from?.ip ?? e.ip ?? "",
-    detail: JSON.stringify(e.from?.apiKey ? { ...e.detail, apiKey: e.from.apiKey } : (e.detail ?? {})),
+    detail: JSON.stringify(viaKey ? { ...e.detail, apiKey: { id: viaKey.id, name: viaKey.name } } : (e.detail ?? {})),
   };
   preparedFor(tx, "audit.insert", () => {
     const p = (name: keyof Row) => sql.placeholder(name);

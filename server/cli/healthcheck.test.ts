@@ -45,7 +45,20 @@ describe("the image's health check (quickHealthcheck)", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
     expect(err[2]).toMatch(/no answer within 3 s/);
     silent.closeAllConnections();
-  }, 10_000);
+    // Answers at once, then drips its body a byte a second: 3 s is for the whole check, not between bytes.
+    const drip: Server = createServer((_req, res) => {
+      res.writeHead(503);
+      const timer = setInterval(() => res.write("."), 1000);
+      res.on("close", () => clearInterval(timer));
+    });
+    servers.push(drip);
+    await new Promise<void>((r) => drip.listen(0, "127.0.0.1", r));
+    const dripStarted = Date.now();
+    expect(await quickHealthcheck([], { PORT: String((drip.address() as AddressInfo).port) })).toBe(1);
+    expect(Date.now() - dripStarted).toBeLessThan(4500);
+    expect(err[3]).toMatch(/no answer within 3 s/);
+    drip.closeAllConnections();
+  }, 15_000);
 
   it("leaves to the full command what only the configuration can read: PORT_FILE, HOST_FILE, a bad port, other arguments", () => {
     expect(quickHealthcheck([], { PORT_FILE: "/run/secrets/port" })).toBeUndefined();

@@ -40,6 +40,7 @@ export function loadAuth(validateApiKey?: ApiKeyValidator): MiddlewareHandler<Ap
       }
     }
     c.set("auth", auth);
+    if (header && !auth && /^bearer\s/i.test(header)) c.set("refusedBearer", true);
     await next();
   };
 }

@@ -22,6 +22,8 @@ export interface AppEnv {
     lang: Lang;
     meta: RequestMeta;
     requestId: string;
+    /** A Bearer credential came with the request and was refused (unknown, revoked, expired): RFC 6750's invalid_token. */
+    refusedBearer: boolean;
   };
 }
 

@@ -87,7 +87,7 @@ export const operations: Operation[] = [
   op("get", "/api/v1/admin/users", "admin users", "Search accounts (substring over userId, email, nickname)", "admin", [200, LIST, r.AccountList], { query: searchSchema, errors: [400, 403] }),
   op("post", "/api/v1/admin/users", "admin users", "Create an account (setup mail, password, or setup link)", "admin", [201, "{user, outcome, setupUrl?}", r.CreatedUser], { body: userCreateSchema, errors: [400, 403, 409] }),
   op("get", "/api/v1/admin/users/export", "admin users", "Export as CSV or JSON (streamed)", "admin", [200, "a file", r.UserExport], { query: exportSchema, file: true, errors: [400, 403] }),
-  op("post", "/api/v1/admin/users/import", "admin users", "Import CSV or JSON rows (?dryRun=true checks only)", "admin", [200, "{dryRun, total, valid, created, failed, results}", r.ImportReport], { body: z.array(userCreateSchema), upload: true, errors: [400, 403, 413] }),
+  op("post", "/api/v1/admin/users/import", "admin users", "Import CSV or JSON rows (?dryRun=true checks only)", "admin", [200, "{dryRun, total, valid, created, failed, results}", r.ImportReport], { body: z.union([z.array(userCreateSchema), z.object({ items: z.array(userCreateSchema) })]), upload: true, errors: [400, 403, 413] }),
   op("post", "/api/v1/admin/users/batch-delete", "admin users", "Delete many; per-id results", "admin", [200, "{results}", r.BatchDeleted], { body: batchSchema, errors: [400, 403] }),
   op("get", "/api/v1/admin/users/{id}", "admin users", "Read an account", "admin", [200, ACCOUNT, r.Account], { errors: [404] }),
   op("patch", "/api/v1/admin/users/{id}", "admin users", "Edit an account", "admin", [200, ACCOUNT, r.Account], { body: userUpdateSchema, errors: [400, 404, 409] }),

@@ -508,7 +508,7 @@ const ja: Record<string, string> = {
   "admin.import.noFile": "インポートするファイルを選んでください。",
   "admin.import.check": "ファイルを検査する",
   "admin.import.columnsTitle": "列",
-  "admin.import.columnsTable": "列の一覧表",
+  "admin.import.columnsTable": "列の表",
   "admin.import.columnsIntro": "必須は userId だけで、ほかのセルは空欄でもかまいません。メールアドレスがありパスワードがない行には設定用メールを送り、どちらもない行には設定用リンクを発行して結果ファイルに記載します。",
   "admin.import.column": "列名",
   "admin.import.meaning": "内容",

@@ -28,6 +28,7 @@ export const en = {
   "password.tooLong": "Use at most 128 characters.",
   "password.equalsUserId": "The password must not be your user ID.",
   "password.equalsEmail": "The password must not be your email address.",
+  "list.staleCursor": "This page link is out of date (a bookmark, or one from before an update): start again from the list's first page.",
   "password.common": "This password is among the most common ones; choose another.",
   "password.mismatch": "The two passwords differ.",
   "body.malformed": "The body is not valid JSON.",

@@ -29,6 +29,7 @@ export const ja: Record<keyof typeof en, string> = {
   "password.tooLong": "128文字以内にしてください。",
   "password.equalsUserId": "ユーザーIDと同じパスワードは使えません。",
   "password.equalsEmail": "メールアドレスと同じパスワードは使えません。",
+  "list.staleCursor": "このページへのリンクは古くなっています（ブックマークや更新前のリンクなど）。一覧の最初のページからやり直してください。",
   "password.common": "よく使われるパスワードのため使えません。別のものを選んでください。",
   "password.mismatch": "2つのパスワードが一致しません。",
   "body.malformed": "本文が正しい JSON ではありません。",

@@ -132,7 +132,8 @@ function AuditTable({ v, rows, total }: { v: View; rows: AuditRow[]; total: numb
               </td>
               <td>
                 {r.actor ? r.actor.label || r.actor.id : <span class="muted">{t("admin.audit.system")}</span>}
-                {viaKey(r.detail) !== undefined && <span class="muted small"> {t("admin.audit.viaKey", { name: viaKey(r.detail) ?? "" })}</span>}
+                {/* No space before it: the Japanese opens with a full-width parenthesis, the English's gap is the class's. */}
+                {viaKey(r.detail) !== undefined && <span class="muted small via-key">{t("admin.audit.viaKey", { name: viaKey(r.detail) ?? "" })}</span>}
               </td>
               <td class="ao-action">
                 <AuditAction v={v} action={r.action} />

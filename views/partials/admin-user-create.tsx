@@ -111,6 +111,8 @@ export function CreateUserSection({ v, state, orgs, result, page = false }: { v:
 export function CreateUserDialog({ v, children }: { v: View; children: Child }) {
   return (
     <dialog class="admin-dialog" data-modal="" aria-labelledby="create-title">
+      {/* The dialog's own live region (everything outside a modal dialog is inert, #flash too): app.js speaks through it. */}
+      <div class="vh" aria-live="polite" data-live=""></div>
       <form method="dialog" class="dialog-close">
         <button type="submit" class="btn btn-quiet" aria-label={v.t("admin.create.close")}>
           ✕

@@ -30,21 +30,36 @@
   // The page's one live region: #flash, in the layout, never swapped itself. A live region that arrives
   // inside swapped content (a count, a success message) is skipped by screen readers, so what such
   // content has to say (data-status, a success alert) is copied into a hidden line of #flash instead.
-  function announce(text) {
-    var flash = document.getElementById("flash");
-    text = (text || "").replace(/\s+/g, " ").trim();
-    if (!flash || !text) return;
-    var line = flash.querySelector("[data-announcer]");
+  // While a modal dialog is open everything outside it is inert, #flash included: the dialog's own
+  // live region ([data-live], outside what its forms swap) speaks instead.
+  function announcer() {
+    var dialog = document.querySelector("dialog[open]");
+    var region = (dialog && dialog.querySelector("[data-live]")) || document.getElementById("flash");
+    if (!region) return null;
+    var line = region.querySelector("[data-announcer]");
     if (!line) {
       line = document.createElement("span");
       line.className = "vh";
       line.setAttribute("data-announcer", "");
-      flash.appendChild(line);
+      region.appendChild(line);
     }
-    // Emptied, then filled on the next frame: the same words again ("1–3 of 3" after another search) are read again.
-    line.textContent = "";
+    return line;
+  }
+  // Emptied, then filled on the next frame: the same words again ("1–3 of 3" after another search) are
+  // read again. What is said before that frame joins it rather than replacing it.
+  var queued = [];
+  function announce(text) {
+    text = (text || "").replace(/\s+/g, " ").trim();
+    if (!text) return;
+    if (queued.indexOf(text) < 0) queued.push(text);
+    if (queued.length > 1) return;
+    var line = announcer();
+    if (line) line.textContent = "";
     window.requestAnimationFrame(function () {
-      line.textContent = text;
+      var said = queued.join(" ");
+      queued = [];
+      var now = announcer();
+      if (now) now.textContent = said;
     });
   }
   // admin.js says things this way too ("Copied", "3 selected").
@@ -97,6 +112,12 @@
   // What the new content has to say: its counts and success messages, unless focus is on it already
   // (a screen reader reads what takes focus). Not for an error: it is announced (role=alert) and focused.
   function announceStatus(roots) {
+    // Behind an open modal dialog (the table reloading after an account was created in it) nothing is
+    // said: it would talk over the dialog's own outcome.
+    var dialog = document.querySelector("dialog[open]");
+    if (dialog) roots = roots.filter(function (r) {
+      return dialog.contains(r);
+    });
     if (within(roots, ".alert-error, [aria-invalid=true]")) return;
     var said = [];
     roots.forEach(function (r) {

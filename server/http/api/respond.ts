@@ -46,7 +46,8 @@ export function problem(c: Context, err: AppError): Response {
   const body = problemBody(err.code, { detail: err.message, fields: err.fields });
   const headers: Record<string, string> = { "content-type": "application/problem+json" };
   if (err.retryAfter) headers["retry-after"] = String(err.retryAfter);
-  // RFC 6750: a Bearer credential that was sent and refused (unknown, revoked, expired) says so.
-  if (err.code === "unauthenticated") headers["www-authenticate"] = /^bearer\s/i.test(c.req.header("authorization") ?? "") ? 'Bearer realm="roster", error="invalid_token"' : 'Bearer realm="roster"';
+  // RFC 6750: a Bearer credential that was sent and refused (unknown, revoked, expired) says so; a valid
+  // one of the wrong kind (an API key on /me, a session on introspection) is only asked for the right one.
+  if (err.code === "unauthenticated") headers["www-authenticate"] = c.get("refusedBearer") ? 'Bearer realm="roster", error="invalid_token"' : 'Bearer realm="roster"';
   return c.body(JSON.stringify(body), err.status as 400, headers);
 }

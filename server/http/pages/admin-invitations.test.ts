@@ -138,6 +138,19 @@ describe("/admin/invitations", () => {
     expect(visibleText(await (await t.request("/admin/invitations", { cookie: ownerCookie })).text())).toContain("g@x.test Member Pending Globex");
   });
 
+  it("an old or made-up page link gives the list from its first page and says why, in both languages", async () => {
+    const { t, adminCookie } = await orgWorld();
+    await t.request("/admin/invitations", { cookie: adminCookie, form: { email: "new1@x.test", type: "general" } });
+    const r = await t.request("/admin/invitations?cursor=bWFyaQ", { cookie: adminCookie });
+    expect(r.status).toBe(200);
+    const html = await r.text();
+    expect(html).toContain("This page link is out of date");
+    expect(html).toContain("new1@x.test");
+    expect(await (await t.request("/admin/invitations?cursor=garbage", { cookie: `${adminCookie}; roster_lang=ja` })).text()).toContain("このページへのリンクは古くなっています");
+    const mail = await t.request("/admin/mail?cursor=garbage", { cookie: adminCookie });
+    expect(await mail.text()).toContain("This page link is out of date");
+  });
+
   it("escapes what was typed", async () => {
     const { t, adminCookie } = await orgWorld();
     const html = await (await t.request("/admin/invitations", { cookie: adminCookie, form: { email: HOSTILE.join("\n") } })).text();

@@ -8,7 +8,7 @@ import { AdminInvitationsPage, SendSection } from "../../../views/pages/admin-in
 import { InvitationListSection, invitationStates, type InvitationList } from "../../../views/partials/admin-invitation-list.js";
 import { formState, type FormState, type View } from "../../../views/view.js";
 import { adminPage, doneNotice, queryString, requireAdmin } from "./admin-org-common.js";
-import { attempt, failedForm, formBody, go, isHx, page, viewOf } from "./render.js";
+import { attempt, failedForm, formBody, fromCursor, go, isHx, page, viewOf } from "./render.js";
 
 const notices = { resent: "admin.invitations.resent", revoked: "admin.invitations.revoked" };
 const knownState = (s: string | undefined): string => (invitationStates as readonly string[]).includes(s ?? "") ? (s as string) : "";
@@ -19,13 +19,14 @@ function organizationsFor(c: Ctx, user: PageUser) {
   return visibleOrganizations(c.get("deps"), user.account).map((o) => ({ id: o.id, name: o.name }));
 }
 
-function listOf(c: Ctx, user: PageUser, status: string, cursor?: string): InvitationList {
-  const r = listInvitations(c.get("deps"), user.account, { status: status || undefined, cursor: cursor || undefined, limit: 50 });
+function listOf(c: Ctx, user: PageUser, status: string, cursor?: string): InvitationList & { stale: boolean } {
+  const { page: r, stale } = fromCursor((at) => listInvitations(c.get("deps"), user.account, { status: status || undefined, cursor: at, limit: 50 }), cursor || undefined);
   return {
+    stale,
     items: r.items,
     total: r.total,
     status,
-    first: cursor ? `/admin/invitations${queryString({ status })}` : undefined,
+    first: cursor && !stale ? `/admin/invitations${queryString({ status })}` : undefined,
     next: r.nextCursor ? `/admin/invitations${queryString({ status, cursor: r.nextCursor })}` : undefined,
     showOrganization: organizationsFor(c, user).length > 1,
   };
@@ -36,7 +37,7 @@ function invitationsPage(c: Ctx, user: PageUser, o: { send?: FormState; results?
   const organizations = organizationsFor(c, user);
   const send = o.send ?? formState({ type: "general", language: c.get("lang"), organizationId: user.account.organizationId ?? "" });
   const list = listOf(c, user, filter, c.req.method === "GET" ? c.req.query("cursor") : undefined);
-  const listState = o.listState ?? formState({}, doneNotice(c, notices));
+  const listState = o.listState ?? (list.stale ? { values: {}, errors: {}, summary: { key: "list.staleCursor" } } : formState({}, doneNotice(c, notices)));
   const body = (v: View) => <AdminInvitationsPage v={v} send={send} results={o.results} organizations={organizations} list={list} listState={listState} />;
   // htmx after a send: the send card in place, and the list (with the new rows) out of band.
   const fragment = (v: View) => (

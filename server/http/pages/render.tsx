@@ -161,6 +161,8 @@ export const asTitle = (sentence: string): string => sentence.replace(/[。.]$/,
 
 /** The page message for an error code, with `{seconds}` for rate_limited. */
 export function errorMessage(err: AppError): Message {
+  // A list's cursor is no field anyone typed: an old bookmark or link, said as such.
+  if (err.fields?.cursor) return { key: "list.staleCursor" };
   return { key: `error.${err.code}`, params: { seconds: err.retryAfter ?? 60 } };
 }
 
@@ -168,7 +170,21 @@ export function errorMessage(err: AppError): Message {
 export function failedForm(c: Ctx, err: AppError, values: Record<string, string>, secret: string[] = []): FormState {
   if (err.retryAfter) c.header("retry-after", String(err.retryAfter));
   const kept = Object.fromEntries(Object.entries(values).filter(([k]) => !secret.includes(k)));
+  if (err.fields?.cursor) return { values: kept, errors: {}, summary: errorMessage(err) };
   return { values: kept, errors: { ...err.fields }, summary: errorMessage(err) };
+}
+
+/**
+ * A page of a list read from a link's cursor. A cursor the list did not make (an old bookmark,
+ * a link from before an upgrade) gives the first page instead, and `stale` says so.
+ */
+export function fromCursor<T>(read: (cursor: string | undefined) => T, cursor: string | undefined): { page: T; stale: boolean } {
+  try {
+    return { page: read(cursor), stale: false };
+  } catch (e) {
+    if (!cursor || !isAppError(e) || !e.fields?.cursor) throw e;
+    return { page: read(undefined), stale: true };
+  }
 }
 
 /** A page-only check (two password fields that differ): the same shape as a service's field error. */
