@@ -4,23 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
 import { LANG_COOKIE } from "../server/app.js";
 import { accounts } from "../server/db/schema.js";
-import { PASSWORD, hasChromium, startBrowserWorld, watchedPage, type BrowserWorld } from "./browser.js";
+import { PASSWORD, api, hasChromium, startBrowserWorld, watchedPage, type BrowserWorld } from "./browser.js";
 
 type Lang = "en" | "ja";
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 /** More accounts than the users table's page of 50, so "Load more" shows. */
 const MEMBERS = 54;
-
-async function api(base: string, p: string, token: string | null, body?: unknown) {
-  const r = await fetch(`${base}${p}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (r.status >= 400) throw new Error(`${p}: ${r.status} ${await r.text()}`);
-  const text = await r.text();
-  return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-}
 
 /** A context in `lang` whose pages accept axe's script (the pages' CSP allows same-origin scripts only) and draw no transitions (colours read mid-change). */
 async function open(browser: Browser, base: string, lang: Lang) {

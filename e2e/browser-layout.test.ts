@@ -5,7 +5,7 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LANG_COOKIE } from "../server/app.js";
 import { mailOutbox } from "../server/db/schema.js";
-import { PASSWORD, hasChromium, startBrowserWorld, watchedPage, type BrowserWorld } from "./browser.js";
+import { PASSWORD, api, hasChromium, startBrowserWorld, watchedPage, type BrowserWorld } from "./browser.js";
 import { killChildren, spawnServer } from "./process.js";
 
 type Lang = "en" | "ja";
@@ -15,17 +15,6 @@ const LONG_EMAIL = "tanaka.hanako.very.long.email.address.for.testing@sales-divi
 const LONG_NAME = "田中花子（営業本部 東京第一営業部 第三グループ 主任）テスト長い名前です";
 /** Owner, admin, the long-named member, 64 numbered members and one in the second organization: more than the 50 of one page. */
 const ACCOUNTS = 68;
-
-async function api(base: string, p: string, token: string | null, body?: unknown) {
-  const r = await fetch(`${base}${p}`, {
-    method: body === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (r.status >= 400) throw new Error(`${p}: ${r.status} ${await r.text()}`);
-  const text = await r.text();
-  return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
-}
 
 /** Created by an admin with a password, the account must change it before anything else: done here, as its owner would. */
 async function createWithPassword(base: string, token: string, body: Record<string, unknown>) {

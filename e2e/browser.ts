@@ -82,3 +82,15 @@ export async function watchedPage(browser: Browser, options: BrowserContextOptio
   }
   return { context, page, problems };
 }
+
+/** A JSON call to the server under test (GET, or POST with `body`) as a setup step: any 4xx or 5xx throws. */
+export async function api(base: string, p: string, token: string | null, body?: unknown) {
+  const r = await fetch(`${base}${p}`, {
+    method: body === undefined ? "GET" : "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (r.status >= 400) throw new Error(`${p}: ${r.status} ${await r.text()}`);
+  const text = await r.text();
+  return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+}
