@@ -321,6 +321,26 @@ describe("admin users API", () => {
 });
 
 describe("API keys and introspection", () => {
+  it("a key whose creator is demoted stops working, and the list says so; it works again when they are an admin again", async () => {
+    const { t, admin, owner, member } = await world();
+    const created = (await (await t.request("/api/v1/admin/api-keys", { token: admin.token, json: { name: "chat" } })).json()) as { key: string; id: string; active: boolean };
+    expect(created.active).toBe(true);
+    const introspect = () => t.request("/api/v1/introspect", { token: created.key, json: { token: member.token } });
+    const listed = async () => ((await (await t.request("/api/v1/admin/api-keys", { token: owner.token })).json()) as { items: { id: string; active: boolean }[] }).items.find((k) => k.id === created.id);
+    expect((await introspect()).status).toBe(200);
+    expect(await listed()).toMatchObject({ active: true });
+    const adaId = ((await (await t.request("/api/v1/me", { token: admin.token })).json()) as { id: string }).id;
+    expect((await t.request(`/api/v1/admin/users/${adaId}/demote`, { method: "POST", token: owner.token })).status).toBe(200);
+    expect((await introspect()).status).toBe(401);
+    expect(await listed()).toMatchObject({ active: false });
+    const page = await (await t.request("/admin/api-keys", { cookie: `roster_session=${owner.token}` })).text();
+    expect(page).toContain("Not working");
+    expect(page).toContain("Its creator is no longer an active administrator");
+    expect((await t.request(`/api/v1/admin/users/${adaId}/promote`, { method: "POST", token: owner.token })).status).toBe(200);
+    expect(await listed()).toMatchObject({ active: true });
+    expect((await introspect()).status).toBe(200);
+  });
+
   it("an API key acts as its creator, and the audit log says which key it was", async () => {
     const { t, admin } = await world();
     const created = (await (await t.request("/api/v1/admin/api-keys", { token: admin.token, json: { name: "chat server" } })).json()) as { key: string; id: string };

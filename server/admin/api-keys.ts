@@ -14,13 +14,18 @@ export const API_KEY_PREFIX = "rk_";
 
 export const createSchema = z.object({ name: textField("field.tooLong", { min: 1, max: 100, empty: "field.required" }) });
 
-/** `revocable`: whether the one asking may revoke it (an owner's key only an owner may). */
-const presentKey = (k: typeof apiKeys.$inferSelect, owner: string | undefined, revocable: boolean) => ({
+/**
+ * `active`: whether the key works now. It acts with its creator's rights, so while they are not an
+ * active admin or owner (demoted, disabled) it is refused, and it works again when they are.
+ * `revocable`: whether the one asking may revoke it (an owner's key only an owner may).
+ */
+const presentKey = (k: typeof apiKeys.$inferSelect, creator: Pick<Account, "userId" | "type" | "status"> | undefined, revocable: boolean) => ({
   id: k.id,
   name: k.name,
-  createdBy: owner ?? null,
+  createdBy: creator?.userId ?? null,
   createdAt: k.createdAt.toISOString(),
   lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+  active: creator !== undefined && creator.status === "active" && isAdminType(creator.type),
   revocable,
 });
 
@@ -35,20 +40,20 @@ export function createApiKey(deps: Deps, actor: Account, input: unknown, meta: R
     tx.insert(apiKeys).values(row).run();
     audit(tx, deps, { action: "admin.api_key_created", actor: ref(actor), organizationId: actor.organizationId, from: meta, detail: { keyId: id, name } });
   });
-  return { ...presentKey(row, actor.userId, true), key: `${API_KEY_PREFIX}${id}_${secret}` };
+  return { ...presentKey(row, actor, true), key: `${API_KEY_PREFIX}${id}_${secret}` };
 }
 
 /** Keys of the caller's organization (an owner: all). */
 export function listApiKeys(deps: Pick<Deps, "db">, actor: Account) {
   const scope = adminScope(actor);
   const rows = deps.db
-    .select({ key: apiKeys, userId: accounts.userId, type: accounts.type })
+    .select({ key: apiKeys, userId: accounts.userId, type: accounts.type, status: accounts.status })
     .from(apiKeys)
     .innerJoin(accounts, eq(accounts.id, apiKeys.accountId))
     .where(scope.organizationId ? eq(accounts.organizationId, scope.organizationId) : undefined)
     .orderBy(desc(apiKeys.createdAt))
     .all();
-  return rows.map((r) => presentKey(r.key, r.userId, scope.isOwner || r.type !== "owner"));
+  return rows.map((r) => presentKey(r.key, r, scope.isOwner || r.type !== "owner"));
 }
 
 export function revokeApiKey(deps: Deps, actor: Account, id: string, meta: RequestMeta): void {

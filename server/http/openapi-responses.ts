@@ -263,6 +263,7 @@ const apiKeyFields = {
   createdBy: note("The userId of the admin whose rights the key has.", z.string().nullable()),
   createdAt: timestamp(),
   lastUsedAt: timestamp().nullable(),
+  active: note("Whether it works now: false while its creator is not an active admin or owner (it works again when they are).", z.boolean()),
   revocable: note("Whether the caller may revoke it (an owner's key only an owner may).", z.boolean()),
 };
 export const ApiKey = named("ApiKey", "", z.strictObject(apiKeyFields));

@@ -9,6 +9,8 @@ export interface ApiKeyRow {
   createdBy: string | null;
   createdAt: string;
   lastUsedAt: string | null;
+  /** False while its creator is not an active admin or owner: the key is refused until they are again. */
+  active: boolean;
   /** False for an owner's key shown to an admin: only an owner revokes it. */
   revocable: boolean;
 }
@@ -54,7 +56,16 @@ function KeyTable({ v, keys }: { v: View; keys: ApiKeyRow[] }) {
         <tbody>
           {keys.map((k) => (
             <tr>
-              <th scope="row">{k.name}</th>
+              <th scope="row">
+                {k.name}
+                {!k.active && (
+                  <>
+                    {" "}
+                    <span class="status-badge status-disabled">{t("admin.apiKeys.suspended")}</span>
+                    <span class="hint">{t("admin.apiKeys.suspendedHint")}</span>
+                  </>
+                )}
+              </th>
               <td class="mono">{k.createdBy ?? "—"}</td>
               <td>
                 <Time iso={k.createdAt} lang={v.lang} />
