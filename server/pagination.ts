@@ -6,7 +6,7 @@ import { parseInput } from "./accounts/fields.js";
 export const listQuerySchema = z.object({
   // Decimal digits only: Number() would also read "0x10", "1e2" or " 7 " as numbers.
   limit: z
-    .preprocess((v) => (typeof v === "string" && !/^\d{1,6}$/.test(v) ? Number.NaN : v), z.coerce.number({ message: "field.invalid" }).int("field.invalid").min(1, "field.invalid").max(200, "field.invalid"))
+    .preprocess((v) => (typeof v === "string" && !/^\d{1,6}$/.test(v) ? Number.NaN : v), z.coerce.number({ message: "field.limitRange" }).int("field.limitRange").min(1, "field.limitRange").max(200, "field.limitRange"))
     .default(50),
   cursor: z.string().max(500).optional(),
 });

@@ -3,6 +3,7 @@ export const en = {
   // field validation
   "field.required": "This field is required.",
   "field.invalid": "This value is not valid.",
+  "field.limitRange": "A whole number from 1 to 200.",
   "level.invalid": "Enter a whole number, 0 or more.",
   "limit.belowAdmins": "The organization has more admins than that now: demote some first, or choose a higher limit.",
   "limit.invalid": "Enter a whole number from 1 to 100,000.",

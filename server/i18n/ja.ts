@@ -4,6 +4,7 @@ import type { en } from "./en.js";
 export const ja: Record<keyof typeof en, string> = {
   "field.required": "入力してください。",
   "field.invalid": "この値は使えません。",
+  "field.limitRange": "1から200までの整数を指定してください。",
   "level.invalid": "0 以上の整数を入力してください。",
   "limit.belowAdmins": "現在の管理者数より少なくなります。先に管理者を一般ユーザーに戻すか、より大きい値にしてください。",
   "limit.invalid": "1〜100,000 の整数を入力してください。",

@@ -134,6 +134,11 @@ describe("GET /api/v1/directory", () => {
     expect(seen).toEqual(["aya", "jun", "ken", "mari", "owner", "rin", "tom", "yui"]);
   });
 
+  it("says what a limit may be when it is refused", async () => {
+    const r = await dir("?limit=201");
+    expect(((await expectProblem(r, 400, "validation_failed")) as { errors: Record<string, string> }).errors).toEqual({ limit: "A whole number from 1 to 200." });
+  });
+
   it("refuses a cursor it did not make (made up, or another list's) with 400, never an empty last page", async () => {
     const made = (v: string) => Buffer.from(v, "utf8").toString("base64url");
     // "garbage" decodes to bytes; "bWFyaQ" is a bare "mari", the format before cursors named their list.
