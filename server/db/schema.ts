@@ -177,6 +177,8 @@ export const mailOutbox = sqliteTable(
     subject: text("subject").notNull(),
     text: text("text").notNull(),
     html: text("html"),
+    /** The language Roster wrote it in (en, ja); null for relayed mail and mail queued before it was kept. */
+    language: text("language"),
     /** Set for mail submitted through the relay: the message as received, sent as is. */
     raw: blob("raw", { mode: "buffer" }),
     status: text("status", { enum: mailStatuses }).notNull().default("queued"),

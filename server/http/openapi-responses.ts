@@ -323,6 +323,7 @@ const mailFields = {
   from: z.string(),
   to: z.string(),
   subject: z.string(),
+  language: note("The language Roster wrote it in; null for relayed mail.", z.string().nullable()),
   status: z.enum(mailStatuses),
   attempts: count(),
   lastError: z.string().nullable(),

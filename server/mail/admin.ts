@@ -52,6 +52,7 @@ export function presentMail(m: MailRow, full = false) {
     from: m.fromAddress,
     to: m.toAddress,
     subject: m.subject,
+    language: m.language,
     status: m.status,
     attempts: m.attempts,
     lastError: m.lastError,

@@ -20,6 +20,8 @@ export type MailSpec =
 
 export interface RenderedMail {
   kind: MailSpec["kind"];
+  /** The language it is written in (the account's when Roster speaks it, else English). */
+  language: Lang;
   subject: string;
   text: string;
   html: string;
@@ -120,6 +122,7 @@ function parts(spec: MailSpec, lang: Lang, server: string, serverName: string): 
 /** Renders a mail's text and HTML parts in `language` (any BCP 47 tag; en or ja is used). */
 /** `serverName`: the owner's name for this server (settings), which signs every mail. */
 export function renderMail(spec: MailSpec, language: string | null | undefined, baseUrl: string, serverName = "Roster"): RenderedMail {
-  const p = parts(spec, toLang(language), new URL(baseUrl).host, serverName);
-  return { kind: spec.kind, subject: p.subject, text: renderMailText(p), html: renderMailHtml(p) };
+  const lang = toLang(language);
+  const p = parts(spec, lang, new URL(baseUrl).host, serverName);
+  return { kind: spec.kind, language: lang, subject: p.subject, text: renderMailText(p), html: renderMailHtml(p) };
 }

@@ -34,6 +34,7 @@ export function queueMail(
       subject: mail.subject,
       text: mail.text,
       html: mail.html,
+      language: mail.language,
       status: "queued",
       createdAt: now,
       nextAttemptAt: now,

@@ -133,7 +133,8 @@ export function AdminMailDetailPage({ v, m, links, raw, notice }: { v: View; m: 
         <a href="/admin/mail">{t("admin.mail.detail.back")}</a>
       </p>
       <header class="ao-heading">
-        <h1>{m.subject || t("admin.mail.noSubject")}</h1>
+        {/* In the mail's own language: a screen reader reads a Japanese subject with a Japanese voice on an English page. */}
+        <h1 lang={m.subject ? (m.language ?? undefined) : undefined}>{m.subject || t("admin.mail.noSubject")}</h1>
         <p class="badges">
           <MailState v={v} status={m.status} transport={m.transport} /> <span class="muted">{kindLabel(v, m.kind)}</span>
         </p>
@@ -145,7 +146,7 @@ export function AdminMailDetailPage({ v, m, links, raw, notice }: { v: View; m: 
         <section class="card" aria-labelledby="mail-text-title">
           <h2 id="mail-text-title">{t("admin.mail.detail.text")}</h2>
           {/* Plain text, never auto-linked: a click would use the mail's token as the admin. */}
-          {m.text ? <pre class="mail-pre mail-text">{m.text}</pre> : <p class="muted">{t("admin.mail.detail.noText")}</p>}
+          {m.text ? <pre class="mail-pre mail-text" lang={m.language ?? undefined}>{m.text}</pre> : <p class="muted">{t("admin.mail.detail.noText")}</p>}
         </section>
       )}
       {m.html && <HtmlPart v={v} m={m} />}

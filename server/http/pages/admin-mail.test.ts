@@ -195,11 +195,22 @@ describe("/admin/mail/:id", () => {
     const text = visibleText(html);
     expect(text).toContain("From Roster <no-reply@roster.test> To mia@acme.test Subject Confirm your email address Kind Address confirmation Queued");
     expect(text).toContain("State Queued Tries 0 Delivery Not tried yet Next try");
-    expect(html).toMatch(/<pre class="mail-pre mail-text">[^<]*verify-email\?token=/);
+    expect(html).toMatch(/<pre class="mail-pre mail-text" lang="en">[^<]*verify-email\?token=/);
     expect(html).toContain(`value="${link}" readonly="" class="mono"`);
     expect(html).toContain('data-copy="#mail-link-0"');
     expect(html).not.toContain(`href="${link}"`);
     expect(html).toContain(`<iframe class="mail-frame" sandbox="" src="/admin/mail/${m.id}/html" referrerpolicy="no-referrer"`);
+  });
+
+  it("marks a mail in the other language as such, so a screen reader reads it with the right voice", async () => {
+    const { t, adminCookie } = await orgWorld();
+    // A registration request written in Japanese, read by an admin whose pages are in English.
+    await t.request("/admin/invitations", { cookie: adminCookie, form: { email: "hanako@x.test", type: "general", language: "ja" } });
+    const m = mailTo(t, "hanako@x.test");
+    const html = await (await t.request(`/admin/mail/${m.id}`, { cookie: adminCookie })).text();
+    expect(html).toContain('<html lang="en"');
+    expect(html).toMatch(/<h1 lang="ja">「Acme」への参加のご案内<\/h1>/);
+    expect(html).toMatch(/<pre class="mail-pre mail-text" lang="ja">/);
   });
 
   it("serves the HTML part with its own strict headers, while pages keep the app's", async () => {
