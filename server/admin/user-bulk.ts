@@ -32,7 +32,23 @@ const run: Record<BulkAction, (deps: Deps, actor: Account, id: string, meta: Req
 };
 
 /** Nothing to change: still ok, but the admin is told. */
-const already = (action: BulkAction, a: Account): boolean => (action === "disable" ? a.status === "disabled" : action === "enable" ? a.status !== "disabled" : false);
+const already = (action: BulkAction, a: Pick<Account, "status">): boolean => (action === "disable" ? a.status === "disabled" : action === "enable" ? a.status !== "disabled" : false);
+
+/**
+ * What the confirmation of a bulk action can already say of one account: an
+ * i18n key for why it will be left as it is (one's own account, an owner's,
+ * nothing to do, no invitation or no address for a link), or undefined when it
+ * will be changed. A preview only: each account is decided again when it runs.
+ */
+export function bulkPreview(actor: Account, action: BulkAction, a: Pick<Account, "id" | "type" | "status" | "email">): string | undefined {
+  const scope = adminScope(actor);
+  if (a.id === actor.id && action !== "enable") return "admin.users.bulk.why.self";
+  if (!mayChange(scope, a)) return "admin.users.bulk.why.owner";
+  if (action !== "setup-link") return already(action, a) ? `admin.users.bulk.already.${action}` : undefined;
+  if (a.status === "disabled") return "admin.users.bulk.why.disabled";
+  if (a.status !== "invited") return "admin.users.bulk.why.notInvited";
+  return a.email ? undefined : "admin.users.bulk.why.noEmail";
+}
 
 /** The words for a refusal, where the code alone ("You may not do this.") would leave the admin guessing. */
 function why(e: AppError, action: BulkAction, scope: AdminScope, a: Account | undefined): string | undefined {

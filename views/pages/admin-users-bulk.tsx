@@ -15,12 +15,24 @@ const accountHref = (id: string) => `/admin/users/${encodeURIComponent(id)}`;
 export function BulkConfirmPage({ v, action, accounts, unknown }: { v: View; action: BulkAction; accounts: Picked[]; unknown: number }) {
   const t = v.t;
   const n = accounts.length;
+  // The button counts what will change; the list says why the others will not (each is decided again when it runs).
+  const changing = accounts.filter((a) => !a.skip).length;
   return (
     <section class="card confirm" aria-labelledby="confirm-title">
       <h1 id="confirm-title">{t(`admin.users.bulk.confirmTitle.${action}`, { count: n })}</h1>
       {unknown > 0 && <p class="hint">{t("admin.users.delete.unknown", { count: unknown })}</p>}
-      <PickedList accounts={accounts} />
-      <PickedConfirmForm v={v} action="/admin/users/batch-status" accounts={accounts} say={t(`admin.users.bulk.confirmHint.${action}`)} button={t(`admin.users.bulk.confirmButton.${action}`, { count: n })} fields={{ action }} />
+      {changing < n && <p class="hint">{t("admin.users.bulk.leftAsTheyAre", { count: n - changing })}</p>}
+      <PickedList v={v} accounts={accounts} />
+      {changing > 0 ? (
+        <PickedConfirmForm v={v} action="/admin/users/batch-status" accounts={accounts} say={t(`admin.users.bulk.confirmHint.${action}`)} button={t(`admin.users.bulk.confirmButton.${action}`, { count: changing })} fields={{ action }} />
+      ) : (
+        // Nothing would change: no button that does nothing.
+        <div class="actions">
+          <a class="btn btn-secondary" href="/admin/users">
+            {t("admin.users.delete.cancel")}
+          </a>
+        </div>
+      )}
     </section>
   );
 }

@@ -8,16 +8,19 @@ export interface Picked {
   id: string;
   userId: string;
   displayName: string;
+  /** Why the action will leave this one as it is (an i18n key), when that can be told before it runs. */
+  skip?: string;
 }
 
-/** The checked accounts a batch action is about to act on, by user ID and name. */
-export function PickedList({ accounts }: { accounts: Picked[] }) {
+/** The checked accounts a batch action is about to act on, by user ID and name, and why any will be left as they are. */
+export function PickedList({ v, accounts }: { v?: View; accounts: Picked[] }) {
   return (
     <ul class="picked">
       {accounts.map((a) => (
         <li>
           <span class="mono">{a.userId}</span>
           {a.displayName !== a.userId && <span class="muted"> · {a.displayName}</span>}
+          {v && a.skip && <span class="picked-skip"> {v.t(a.skip)}</span>}
         </li>
       ))}
     </ul>

@@ -1,7 +1,8 @@
+import type { PresentedAccount } from "../../accounts/present.js";
 import { Hono } from "hono";
 import { getUser } from "../../admin/user-actions.js";
 import { batchDelete } from "../../admin/user-delete.js";
-import { bulkStatus, isBulkAction, type BulkAction } from "../../admin/user-bulk.js";
+import { bulkPreview, bulkStatus, isBulkAction, type BulkAction } from "../../admin/user-bulk.js";
 import { exportUsers } from "../../admin/export.js";
 import { searchUsers, sortKeys } from "../../admin/users.js";
 import { accountStatuses, accountTypes } from "../../db/schema.js";
@@ -46,14 +47,14 @@ function search(c: Ctx, user: PageUser, q: UsersQuery): UsersPage {
 }
 
 /** The checked rows of the bulk form, once each, as accounts this admin can see (unknown ids are left out). */
-async function picked(c: Ctx, user: PageUser): Promise<{ action: string; ids: string[]; accounts: Picked[] }> {
+async function picked(c: Ctx, user: PageUser): Promise<{ action: string; ids: string[]; accounts: (Picked & Pick<PresentedAccount, "type" | "status" | "email">)[] }> {
   const body = await parsedForm(c, true);
   const raw = body.ids;
   const ids = [...new Set((Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((x): x is string => typeof x === "string" && x.length > 0))].slice(0, MAX_SELECTED);
-  const accounts: Picked[] = [];
+  const accounts: (Picked & Pick<PresentedAccount, "type" | "status" | "email">)[] = [];
   for (const id of ids) {
     const r = await attempt(c, () => getUser(c.var.deps, user.account, id));
-    if (r.ok) accounts.push({ id, userId: r.value.userId, displayName: r.value.displayName });
+    if (r.ok) accounts.push({ id, userId: r.value.userId, displayName: r.value.displayName, type: r.value.type, status: r.value.status, email: r.value.email });
   }
   return { action: typeof body.action === "string" ? body.action : "", ids, accounts };
 }
@@ -104,7 +105,8 @@ export const adminUsersPages = new Hono<AppEnv>()
     }
     // Disabling ends sessions, enabling lets people in again, a setup link is mail that cannot be called back: each asks first.
     if (isBulkAction(action)) {
-      return adminPage(c, user, { current: "/admin/users", title: `admin.users.bulk.title.${action}`, body: (v) => <BulkConfirmPage v={v} action={action} accounts={accounts} unknown={ids.length - accounts.length} /> });
+      const previewed = accounts.map((a) => ({ ...a, skip: bulkPreview(user.account, action, a) }));
+      return adminPage(c, user, { current: "/admin/users", title: `admin.users.bulk.title.${action}`, body: (v) => <BulkConfirmPage v={v} action={action} accounts={previewed} unknown={ids.length - accounts.length} /> });
     }
     const ctx = adminContext(c, user);
     return adminPage(c, user, {
