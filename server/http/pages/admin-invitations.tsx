@@ -37,7 +37,7 @@ function invitationsPage(c: Ctx, user: PageUser, o: { send?: FormState; results?
   const organizations = organizationsFor(c, user);
   const send = o.send ?? formState({ type: "general", language: c.get("lang"), organizationId: user.account.organizationId ?? "" });
   const list = listOf(c, user, filter, c.req.method === "GET" ? c.req.query("cursor") : undefined);
-  const listState = o.listState ?? (list.stale ? { values: {}, errors: {}, summary: { key: "list.staleCursor" } } : formState({}, doneNotice(c, notices)));
+  const listState = o.listState ?? (list.stale ? { ...formState(), summary: { key: "list.staleCursor" } } : formState({}, doneNotice(c, notices)));
   const body = (v: View) => <AdminInvitationsPage v={v} send={send} results={o.results} organizations={organizations} list={list} listState={listState} />;
   // htmx after a send: the send card in place, and the list (with the new rows) out of band.
   const fragment = (v: View) => (

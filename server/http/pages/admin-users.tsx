@@ -1,5 +1,5 @@
-import type { PresentedAccount } from "../../accounts/present.js";
 import { Hono } from "hono";
+import type { PresentedAccount } from "../../accounts/present.js";
 import { getUser } from "../../admin/user-actions.js";
 import { batchDelete } from "../../admin/user-delete.js";
 import { bulkPreview, bulkStatus, isBulkAction, type BulkAction } from "../../admin/user-bulk.js";
@@ -46,12 +46,15 @@ function search(c: Ctx, user: PageUser, q: UsersQuery): UsersPage {
   return { ...r, from: cursor ? from : 0 };
 }
 
+/** A checked row, with what a bulk action's preview needs (bulkPreview). */
+type PickedAccount = Picked & Pick<PresentedAccount, "type" | "status" | "email">;
+
 /** The checked rows of the bulk form, once each, as accounts this admin can see (unknown ids are left out). */
-async function picked(c: Ctx, user: PageUser): Promise<{ action: string; ids: string[]; accounts: (Picked & Pick<PresentedAccount, "type" | "status" | "email">)[] }> {
+async function picked(c: Ctx, user: PageUser): Promise<{ action: string; ids: string[]; accounts: PickedAccount[] }> {
   const body = await parsedForm(c, true);
   const raw = body.ids;
   const ids = [...new Set((Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).filter((x): x is string => typeof x === "string" && x.length > 0))].slice(0, MAX_SELECTED);
-  const accounts: (Picked & Pick<PresentedAccount, "type" | "status" | "email">)[] = [];
+  const accounts: PickedAccount[] = [];
   for (const id of ids) {
     const r = await attempt(c, () => getUser(c.var.deps, user.account, id));
     if (r.ok) accounts.push({ id, userId: r.value.userId, displayName: r.value.displayName, type: r.value.type, status: r.value.status, email: r.value.email });

@@ -170,8 +170,8 @@ export function errorMessage(err: AppError): Message {
 export function failedForm(c: Ctx, err: AppError, values: Record<string, string>, secret: string[] = []): FormState {
   if (err.retryAfter) c.header("retry-after", String(err.retryAfter));
   const kept = Object.fromEntries(Object.entries(values).filter(([k]) => !secret.includes(k)));
-  if (err.fields?.cursor) return { values: kept, errors: {}, summary: errorMessage(err) };
-  return { values: kept, errors: { ...err.fields }, summary: errorMessage(err) };
+  // A stale list cursor is said in the summary (errorMessage), not as a field nobody typed.
+  return { values: kept, errors: err.fields?.cursor ? {} : { ...err.fields }, summary: errorMessage(err) };
 }
 
 /**
