@@ -10,6 +10,13 @@ import { Hono } from "hono";
 const app = new Hono();
 app.get("/", (c) => c.json({ status: "ok" }));
 
+// With BENCH_BODY (a JSON text) it also answers GET /body with that object, serialized per request
+// as any handler would: what the size of an answer alone costs, with no lookup and no middleware.
+if (process.env.BENCH_BODY) {
+  const body = JSON.parse(process.env.BENCH_BODY);
+  app.get("/body", (c) => c.json(body));
+}
+
 if (process.env.BENCH_DB) {
   const db = new Database(process.env.BENCH_DB, { readonly: true, fileMustExist: true });
   const lookup = db.prepare(

@@ -198,9 +198,9 @@ export async function startRoster({ dataDir, env = {}, profileDir, onLine, lineF
 }
 
 /** The baseline: a bare hono + @hono/node-server server in its own process. */
-export async function startHello({ db } = {}) {
+export async function startHello({ db, body } = {}) {
   const port = await freePort();
-  const proc = spawnNode(path.join(root, "bench", "hello.mjs"), { env: { PORT: String(port), ...(db ? { BENCH_DB: db } : {}) } });
+  const proc = spawnNode(path.join(root, "bench", "hello.mjs"), { env: { PORT: String(port), ...(db ? { BENCH_DB: db } : {}), ...(body ? { BENCH_BODY: body } : {}) } });
   await waitReady(proc, port, "/");
   return { ...proc, port, pid: proc.child.pid, base: `http://127.0.0.1:${port}`, stop: () => stopChild(proc.child) };
 }

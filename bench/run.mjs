@@ -167,6 +167,20 @@ async function main() {
     }
   });
 
+  // The same answer /api/v1/me gives (the account, about 1 KB of JSON) from the bare server with no
+  // lookup at all: what the answer's size alone costs on this machine, the load generator included.
+  await scenario("baseline-body", async () => {
+    const me = await json(base, "GET", "/api/v1/me", { headers: bearer });
+    const body = JSON.stringify(me);
+    const hello = await startHello({ body });
+    try {
+      const load = await runLoad({ base: hello.base, path: "/body", seconds, pid: hello.pid });
+      return { ...load, body_bytes: Buffer.byteLength(body), what: "bare hono + @hono/node-server, GET /body → the JSON /api/v1/me answered (no lookup, no middleware); own process" };
+    } finally {
+      await hello.stop();
+    }
+  });
+
   await scenario("me-bearer", async () => {
     const me = await json(base, "GET", "/api/v1/me", { headers: bearer });
     if (me.userId !== seeded.owner.userId) throw new Error(`GET /api/v1/me answered ${JSON.stringify(me).slice(0, 200)}`);
@@ -423,6 +437,7 @@ function summary() {
   const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? round(a / b, 3) : null);
   const meVsHello = ratio(get("me-bearer", "req_per_s"), get("baseline-hello", "req_per_s"));
   const lookupVsHello = ratio(get("baseline-lookup", "req_per_s"), get("baseline-hello", "req_per_s"));
+  const bodyVsHello = ratio(get("baseline-body", "req_per_s"), get("baseline-hello", "req_per_s"));
   const loginVsCap = ratio(get("login", "req_per_s"), get("argon2-capacity", "verifies_per_s"));
   const t = (value, target, ok) => ({ value: value ?? null, target, met: value === null || value === undefined ? null : ok(value) });
   const exportS = get("export-csv-100k", "seconds");
@@ -431,6 +446,9 @@ function summary() {
     me_bearer_vs_hello: meVsHello,
     // The same ratio for the bare lookup: how much of the gap is the lookup itself on this machine.
     baseline_lookup_vs_hello: lookupVsHello,
+    // And for the bare server sending /me's answer with no lookup: what the answer's size alone costs.
+    baseline_body_vs_hello: bodyVsHello,
+    me_bearer_vs_baseline_lookup: ratio(get("me-bearer", "req_per_s"), get("baseline-lookup", "req_per_s")),
     login_vs_argon2_capacity: loginVsCap,
     targets: {
       me_bearer_vs_hello: t(meVsHello, ">= 0.5", (v) => v >= 0.5),

@@ -380,6 +380,10 @@ describe("API keys and introspection", () => {
     const twice = await t.request("/api/v1/introspect", { token: created.key, body: `token=garbage&token=${encodeURIComponent(member.token)}`, headers: { "content-type": "application/x-www-form-urlencoded" } });
     expect(await twice.json()).toMatchObject({ active: true, sub: member.user.id });
     // A valid credential of the wrong kind is asked for the right one; only a refused one is an invalid_token (RFC 6750).
+    // Neither form nor JSON: the 415 says both are taken, not "must be JSON".
+    const multipart = await t.request("/api/v1/introspect", { token: created.key, body: `--b\r\nContent-Disposition: form-data; name="token"\r\n\r\n${member.token}\r\n--b--\r\n`, headers: { "content-type": "multipart/form-data; boundary=b" } });
+    expect(multipart.status).toBe(415);
+    expect(((await multipart.json()) as { detail: string }).detail).toBe("The body was sent as multipart/form-data; send it as application/x-www-form-urlencoded (RFC 7662) or application/json.");
     const wrongKind = await t.request("/api/v1/introspect", { token: member.token, json: { token: member.token } });
     expect(wrongKind.status).toBe(401);
     expect(wrongKind.headers.get("www-authenticate")).toBe('Bearer realm="roster"');

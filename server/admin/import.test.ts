@@ -92,6 +92,18 @@ describe("import files: encodings, headers, size", () => {
     expect(broken.status).toBe(413);
   });
 
+  it("refuses a file wrapped in a form (curl -F) with 415 and how to send it, instead of importing its boundary lines as rows", async () => {
+    const { send, nickname } = await world();
+    const body = '--b\r\nContent-Disposition: form-data; name="file"; filename="users.csv"\r\nContent-Type: text/csv\r\n\r\nuserId,nickname\nmp1,Mia\n\r\n--b--\r\n';
+    const r = await send(body, { type: "multipart/form-data; boundary=b" });
+    expect(r.status).toBe(415);
+    const p = (await r.json()) as { code: string; detail: string };
+    expect(p.code).toBe("unsupported_media_type");
+    expect(p.detail).toContain("sent as multipart/form-data;");
+    expect(p.detail).toContain("--data-binary");
+    expect(nickname("mp1")).toBeUndefined();
+  });
+
   it("answers a member 403 before reading the body", async () => {
     const { t, send } = await world();
     const member = await registerMember(t, "mia@acme.test");

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createTestApp, setupOwner } from "../test/harness.js";
 import { apiDocsText, isShape, jaResponses, jaSummaries, jaTags } from "../i18n/api-docs.js";
 import { operations } from "./openapi.js";
+import { errorCodes } from "../errors.js";
 
 const japanese = /[\u3040-\u30ff\u4e00-\u9fff]/;
 const key = (o: { method: string; path: string }) => `${o.method} ${o.path}`;
@@ -69,6 +70,38 @@ describe("the API reference page in Japanese", () => {
       expect(html).toContain(`<html lang="${lang}">`);
       expect(html).not.toMatch(/<script|<img/i);
       expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(1)&gt; JSON API");
+    }
+  });
+
+  it("makes a problem's type a link that opens its code's line on the page, in the reader's language", async () => {
+    const w = createTestApp();
+    // A real problem, and the link in it
+    const problem = (await (await w.request("/api/v1/me")).json()) as { type: string; code: string };
+    expect(problem.code).toBe("unauthenticated");
+    const r = await w.request(problem.type);
+    expect(r.status).toBe(302);
+    expect(r.headers.get("location")).toBe("/api/docs#problem-unauthenticated");
+
+    for (const [lang, heading] of [["en", "Errors"], ["ja", "エラー"]] as const) {
+      const html = await (await w.request("/api/docs", { cookie: `roster_lang=${lang}` })).text();
+      expect(html).toContain(`<a href="#errors">${heading}</a>`);
+      for (const code of Object.keys(errorCodes)) {
+        const row = new RegExp(`<tr id="problem-${code}"><th scope="row"><code>${code}</code></th><td>(\\d+)</td><td>([^<]+)</td></tr>`).exec(html);
+        expect(row, `${lang} ${code}`).not.toBeNull();
+        expect(Number(row![1])).toBe(errorCodes[code as keyof typeof errorCodes].status);
+        // Its meaning in words, not the message key
+        expect(row![2]).not.toContain("error.");
+        if (lang === "ja") expect(row![2]).toMatch(japanese);
+      }
+    }
+  });
+
+  it("answers 404 problem+json for a type that is no code", async () => {
+    const w = createTestApp();
+    for (const path of ["/api/problems/no_such_code", "/api/problems/constructor", "/api/problems/__proto__", "/api/problems/%E0%A4%A"]) {
+      const r = await w.request(path);
+      expect(r.status, path).toBe(404);
+      expect(r.headers.get("content-type"), path).toContain("application/problem+json");
     }
   });
 });

@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import { getSettings } from "../admin/settings.js";
 import { apiDocsText, isShape, responseIn, summaryIn, tagIn } from "../i18n/api-docs.js";
-import { renderApiDocs, type DocOperation } from "../../views/pages/api-docs.js";
-import type { Lang } from "../i18n/index.js";
+import { problemAnchor, renderApiDocs, type DocError, type DocOperation } from "../../views/pages/api-docs.js";
+import { AppError, errorCodes, type ErrorCode } from "../errors.js";
+import { t, type Lang } from "../i18n/index.js";
 import type { AppEnv } from "./context.js";
 import { VERSION } from "./api/index.js";
 import { openApiDocument, operations } from "./openapi.js";
@@ -86,5 +87,12 @@ export const apiDocs = new Hono<AppEnv>()
         };
       }),
     );
-    return c.html(renderApiDocs({ lang, title: getSettings(c.get("deps")).serverName, version: VERSION, cssUrl: assetUrl("app.css"), ops }));
+    const errors: DocError[] = Object.entries(errorCodes).map(([code, e]) => ({ code, status: e.status, meaning: t(lang, `error.${code}`) }));
+    return c.html(renderApiDocs({ lang, title: getSettings(c.get("deps")).serverName, version: VERSION, cssUrl: assetUrl("app.css"), ops, errors }));
+  })
+  // A problem's `type` (RFC 9457 §3.1.1): a link a developer can open, to what its code means.
+  .get("/problems/:code", (c) => {
+    const code = c.req.param("code");
+    if (!Object.hasOwn(errorCodes, code)) throw new AppError("not_found");
+    return c.redirect(`/api/docs#${problemAnchor(code as ErrorCode)}`, 302);
   });

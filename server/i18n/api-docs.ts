@@ -25,6 +25,8 @@ export interface ApiDocsText {
   requestBody: string;
   /** A success answer: {description} is what it is, {shape} its schema's name and fields (`Account {id, userId, …}`). */
   responseShape: string;
+  /** The section listing every error `code`: what a problem's `type` link opens. */
+  errors: { heading: string; intro: string; code: string; status: string; meaning: string };
 }
 
 const en: ApiDocsText = {
@@ -47,6 +49,13 @@ const en: ApiDocsText = {
   in: {},
   requestBody: "Request body (JSON Schema)",
   responseShape: "{description} — {shape}",
+  errors: {
+    heading: "Errors",
+    intro: "Every error answer is a problem+json body whose code is one of these; its type is a link to its line here.",
+    code: "code",
+    status: "status",
+    meaning: "what it means",
+  },
 };
 
 const ja: ApiDocsText & { auth: Record<Operation["auth"], string> } = {
@@ -69,6 +78,13 @@ const ja: ApiDocsText & { auth: Record<Operation["auth"], string> } = {
   in: { path: "パス", query: "クエリ" },
   requestBody: "リクエスト本文（JSON Schema）",
   responseShape: "{description}：{shape}",
+  errors: {
+    heading: "エラー",
+    intro: "エラーの応答はすべて problem+json で、その code は次のいずれかです。type はこの表の該当行へのリンクです。",
+    code: "code",
+    status: "ステータス",
+    meaning: "意味",
+  },
 };
 
 export const apiDocsText: Record<Lang, ApiDocsText> = { en, ja };

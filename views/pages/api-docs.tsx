@@ -16,13 +16,24 @@ export interface DocOperation {
   responses: [string, string][];
 }
 
+/** One error code as the page lists it: what a problem's `type` (/api/problems/{code}) leads to. */
+export interface DocError {
+  code: string;
+  status: number;
+  /** What it means, in the page's language (the message a page shows for it). */
+  meaning: string;
+}
+
+/** The anchor of an error code's row: where /api/problems/{code} sends a reader. */
+export const problemAnchor = (code: string): string => `problem-${code}`;
+
 /** `template` with each `{name}` replaced by `parts[name]`: text stays text (and is escaped), nodes stay nodes. */
 function fill(template: string, parts: Record<string, Child>): Child[] {
   return template.split(/\{(\w+)\}/).map((piece, i) => (i % 2 === 1 ? (piece in parts ? parts[piece] : `{${piece}}`) : piece));
 }
 
 /** The API reference at /api/docs in the viewer's language, built from the same OpenAPI operations; no script, no CDN. */
-export function ApiDocsPage({ lang, title, version, cssUrl, ops }: { lang: Lang; title: string; version: string; cssUrl: string; ops: DocOperation[] }): Child {
+export function ApiDocsPage({ lang, title, version, cssUrl, ops, errors }: { lang: Lang; title: string; version: string; cssUrl: string; ops: DocOperation[]; errors: DocError[] }): Child {
   const text = apiDocsText[lang];
   const tags = [...new Map(ops.map((o) => [o.tag, o.section])).entries()];
   return (
@@ -42,7 +53,11 @@ export function ApiDocsPage({ lang, title, version, cssUrl, ops }: { lang: Lang;
               version,
               openapi: <a href="/api/openapi.json">/api/openapi.json</a>,
               problemType: <code>application/problem+json</code>,
-              code: <code>code</code>,
+              code: (
+                <a href="#errors">
+                  <code>code</code>
+                </a>
+              ),
               listShape: <code>{"{items, nextCursor, total}"}</code>,
               limit: <code>?limit=</code>,
               cursor: <code>?cursor=</code>,
@@ -55,6 +70,9 @@ export function ApiDocsPage({ lang, title, version, cssUrl, ops }: { lang: Lang;
                   <a href={`#${t.replaceAll(" ", "-")}`}>{heading}</a>
                 </li>
               ))}
+              <li>
+                <a href="#errors">{text.errors.heading}</a>
+              </li>
             </ul>
           </nav>
           {tags.map(([t, heading]) => (
@@ -100,6 +118,32 @@ export function ApiDocsPage({ lang, title, version, cssUrl, ops }: { lang: Lang;
                 ))}
             </section>
           ))}
+          <section id="errors" class="card">
+            <h2>{text.errors.heading}</h2>
+            <p>{text.errors.intro}</p>
+            <div class="table-wrap" tabindex={0} role="region" aria-label={text.errors.heading}>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{text.errors.code}</th>
+                    <th scope="col">{text.errors.status}</th>
+                    <th scope="col">{text.errors.meaning}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {errors.map((e) => (
+                    <tr id={problemAnchor(e.code)}>
+                      <th scope="row">
+                        <code>{e.code}</code>
+                      </th>
+                      <td>{e.status}</td>
+                      <td>{e.meaning}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </section>
         </main>
       </body>
     </html>

@@ -10,7 +10,7 @@ import { exportUsers } from "../../admin/export.js";
 import { decodeImport, importUsers, parseImport } from "../../admin/import.js";
 import { AppError } from "../../errors.js";
 import type { AppEnv, Ctx } from "../context.js";
-import { englishFields, readJson } from "./respond.js";
+import { englishFields, readJson, unsupportedType } from "./respond.js";
 import { download } from "../download.js";
 
 /** The account behind the request, for admin services (they check the rights). */
@@ -26,6 +26,8 @@ export const importRoute = new Hono<AppEnv>().post("/", async (c) => {
   // Admins only, decided before the body is read: up to 10 MB is not read and parsed for anyone else.
   adminScope(actor);
   const type = c.req.header("content-type") ?? "";
+  // curl -F wraps the file in a form: its boundaries would be read as CSV rows. The file itself is the body.
+  if (/^multipart\//i.test(type)) throw unsupportedType(type, "the file itself: text/csv or application/json (curl --data-binary @users.csv -H 'content-type: text/csv')");
   const rows = parseImport(decodeImport(new Uint8Array(await c.req.arrayBuffer()), type), type);
   const dryRun = /^(1|true|yes)$/i.test(c.req.query("dryRun") ?? "");
   const report = await importUsers(c.var.deps, actor, rows, { dryRun, meta: c.var.meta });

@@ -132,7 +132,9 @@ describe("body size and media type (SPEC §6)", () => {
 
   it("refuses a body without a content type from an API client with 415", async () => {
     const r = await t.request("/api/v1/me", { method: "PATCH", body: '{"nickname":"x"}', headers: { authorization: `Bearer ${token}` } });
-    await expectProblem(r, 415, "unsupported_media_type");
+    const p = await expectProblem(r, 415, "unsupported_media_type");
+    // (A string body gets text/plain from the Request it is sent in, as from fetch.)
+    expect(p.detail).toBe("The body was sent as text/plain; send it as application/json.");
   });
 
   it("accepts application/json with a charset and application/*+json", async () => {

@@ -14,6 +14,6 @@ export const introspectApi = new Hono<AppEnv>().post("/", async (c) => {
   // which cost more than the whole introspection (4,700 → see the bench's introspect line).
   // A repeated field: the last, as the pages read forms (parsedForm).
   if (/^application\/x-www-form-urlencoded/i.test(type)) token = new URLSearchParams(await c.req.text()).getAll("token").at(-1);
-  else token = ((await readJson(c)) as { token?: unknown } | null)?.token;
+  else token = ((await readJson(c, "application/x-www-form-urlencoded (RFC 7662) or application/json")) as { token?: unknown } | null)?.token;
   return c.json(introspect(c.get("deps"), auth.account, token));
 });

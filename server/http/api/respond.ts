@@ -7,13 +7,14 @@ const MAX_JSON = 1024 * 1024;
 /**
  * Reads a JSON body: any other media type is `unsupported_media_type`,
  * unparsable JSON is `validation_failed`. (The size limit is the bodyLimit
- * middleware's.) An empty body reads as `{}`.
+ * middleware's.) An empty body reads as `{}`. `accepted` is what the 415
+ * says the route takes, when that is more than JSON.
  */
-export async function readJson(c: Context): Promise<unknown> {
+export async function readJson(c: Context, accepted = "application/json"): Promise<unknown> {
   const type = c.req.header("content-type") ?? "";
   const text = await c.req.text();
   if (text.trim() === "") return {};
-  if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type)) throw new AppError("unsupported_media_type");
+  if (!/^application\/([a-z0-9.+-]*\+)?json\b/i.test(type)) throw unsupportedType(type, accepted);
   // JSON is UTF-8 (RFC 8259 §8.1): a body declared in another charset would be read wrong, not converted.
   const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(type)?.[1];
   if (charset && !/^utf-?8$/i.test(charset)) throw new AppError("unsupported_media_type", undefined, undefined, `JSON is read as UTF-8; this body says charset=${charset.slice(0, 40)}.`);
@@ -23,6 +24,12 @@ export async function readJson(c: Context): Promise<unknown> {
   } catch {
     throw new AppError("validation_failed", { body: "body.malformed" });
   }
+}
+
+/** A 415 that says what was sent and what the route takes: "multipart/form-data was sent; send application/json." */
+export function unsupportedType(sent: string, accepted: string): AppError {
+  const what = sent.split(";")[0]!.trim().slice(0, 80);
+  return new AppError("unsupported_media_type", undefined, undefined, `${what ? `The body was sent as ${what}` : "The body was sent without a Content-Type"}; send it as ${accepted}.`);
 }
 
 /** Field message keys → English text for API clients. */
