@@ -5,94 +5,27 @@
 // BENCH_PROFILE=1 (server CPU profiles, summarised), BENCH_ONLY=a,b (only these scenarios),
 // BENCH_KEEP=1 (keep the data directory).
 import { Buffer } from "node:buffer";
-import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
-import { clearInterval, setInterval } from "node:timers";
-import { download, json, login, request } from "./api.mjs";
+import { download, json, login } from "./api.mjs";
 import { cpuSince, cpuTimes } from "./cpu.mjs";
+import { idleRss } from "./idle.mjs";
+import { importScenario, outboxDeliver } from "./writes.mjs";
 import { runLoad } from "./load.mjs";
-import { summarizeProfile } from "./profile.mjs";
-import { exited, freePort, PRODUCTION, root, spawnNode, startHello, startRoster, stopAll, stopChild } from "./proc.mjs";
+import { exited, freePort, root, spawnNode, startHello, startRoster, stopAll, stopChild } from "./proc.mjs";
+import { CONNECTIONS, cfg, cores, emit, median, profileDir, profileLines, results, round, scenario, state, summary } from "./report.mjs";
 import { memory, rssBreakdown, sampleRss } from "./rss.mjs";
-import { queueMails, relayLoad, waitOutboxDrained } from "./mail.mjs";
-import { importCsv, PASSWORD, seed } from "./seed.mjs";
-import { startSink } from "./smtp-sink.mjs";
-
-const int = (name, dflt, min) => {
-  const v = process.env[name];
-  if (v === undefined || v === "") return dflt;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min) throw new Error(`${name}: expected a number of at least ${min} (got "${v}")`);
-  return n;
-};
-
-const cfg = {
-  users: Math.floor(int("BENCH_USERS", 100_000, 1000)),
-  seconds: int("BENCH_SECONDS", 5, 1),
-  mails: Math.floor(int("BENCH_MAILS", 2000, 10)),
-  importRows: Math.floor(int("BENCH_IMPORT_ROWS", 10_000, 10)),
-  profile: process.env.BENCH_PROFILE === "1",
-  only: process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",").map((s) => s.trim())) : null,
-  keep: process.env.BENCH_KEEP === "1",
-};
-const cores = os.availableParallelism?.() ?? os.cpus().length;
-const CONNECTIONS = 10;
-
-const results = new Map();
-let broken = false;
-let interrupted = false;
-
-function emit(line) {
-  results.set(line.scenario, line);
-  console.log(JSON.stringify(line));
-}
-
-/** Runs one scenario; its failure is reported on its line and marks the run broken, the others still run. */
-async function scenario(name, fn) {
-  if (interrupted || (cfg.only && !cfg.only.has(name))) return;
-  try {
-    const line = { scenario: name, ...(await fn()) };
-    if (!interrupted) emit(line);
-  } catch (e) {
-    if (interrupted) return;
-    broken = true;
-    emit({ scenario: name, error: String(e?.message ?? e).slice(0, 2000) });
-  }
-}
-
-const round = (x, d = 1) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : null);
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+import { relayLoad } from "./mail.mjs";
+import { PASSWORD, seed } from "./seed.mjs";
 
 let dataDir;
-let profileRoot;
-
-async function profileLines(label) {
-  if (!profileRoot) return;
-  const dir = path.join(profileRoot, label);
-  let files = [];
-  try {
-    files = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"));
-  } catch {
-    return;
-  }
-  for (const f of files) {
-    try {
-      console.log(JSON.stringify({ scenario: "profile", server: label, file: path.join(dir, f), ...summarizeProfile(path.join(dir, f)) }));
-    } catch (e) {
-      console.log(JSON.stringify({ scenario: "profile", server: label, file: path.join(dir, f), error: String(e?.message ?? e) }));
-    }
-  }
-}
-
-const profileDir = (label) => (profileRoot ? path.join(profileRoot, label) : undefined);
 
 async function main() {
   dataDir = mkdtempSync(path.join(os.tmpdir(), "roster-bench-"));
-  if (cfg.profile) profileRoot = mkdtempSync(path.join(os.tmpdir(), "roster-bench-profiles-"));
+  if (cfg.profile) state.profileRoot = mkdtempSync(path.join(os.tmpdir(), "roster-bench-profiles-"));
 
   // ── seed ────────────────────────────────────────────────────────────────
   const t0 = performance.now();
@@ -318,109 +251,16 @@ async function main() {
   });
 
   // ── import, then the mail it queued ─────────────────────────────────────
-  await scenario("import-10k", async () => {
-    const csv = importCsv(cfg.importRows, seeded.orgId);
-    if (Buffer.byteLength(csv) > 10 * 2 ** 20) throw new Error(`the CSV is ${Buffer.byteLength(csv)} bytes, over the import's 10 MB body limit: lower BENCH_IMPORT_ROWS`);
-    const rss = sampleRss(server.pid, 20);
-    const cpu0 = cpuTimes(server.pid);
-    const t = performance.now();
-    const r = await request(base, "POST", "/api/v1/admin/users/import", { headers: { ...bearer, "content-type": "text/csv; charset=utf-8" }, body: csv, timeoutMs: 600_000 });
-    const ms = performance.now() - t;
-    const mem = rss.stop();
-    const cpu = cpuSince(server.pid, cpu0, cfg.importRows);
-    if (r.status !== 200) throw new Error(`import answered ${r.status}: ${r.body.slice(0, 500)}`);
-    const rep = JSON.parse(r.body);
-    const outcomes = {};
-    const codes = {};
-    for (const x of rep.results) {
-      if (x.outcome) outcomes[x.outcome] = (outcomes[x.outcome] ?? 0) + 1;
-      if (x.code) codes[x.code] = (codes[x.code] ?? 0) + 1;
-    }
-    const drained = await waitOutboxDrained(dbFile, 180_000);
-    return {
-      seconds: round(ms / 1000, 2),
-      rows: rep.total,
-      rows_per_s: round(rep.total / (ms / 1000)),
-      created: rep.created,
-      failed: rep.failed,
-      outcomes,
-      error_codes: codes,
-      body_mb: round(Buffer.byteLength(csv) / 2 ** 20, 2),
-      ...mem,
-      server_cpu_s: cpu.server_cpu_s,
-      server_cpu_ms_per_row: cpu.server_cpu_ms_per_req,
-      setup_mail_drained_s: drained.seconds,
-      setup_mail_left: drained.left,
-    };
-  });
+  await scenario("import-10k", () => importScenario({ base, bearer, dbFile, orgId: seeded.orgId, pid: server.pid }));
 
-  await scenario("idle-rss", async () => {
-    // Right after the load, and once the server has been idle long enough to hand back what it
-    // holds for load (hashing threads, SQLite's page cache): the second is the idle figure.
-    // The image's HEALTHCHECK asks /readyz every 10 s through `roster healthcheck`, a process of its own:
-    // so does the bench while it waits, and it reports what each of those processes took.
-    const samples = {};
-    const checks = [];
-    const probe = setInterval(() => void healthcheck(base).then((c) => checks.push(c)), 10_000);
-    try {
-      for (const at of (process.env.BENCH_IDLE_AT ?? "5,65").split(",").map(Number)) {
-        await sleep(at * 1000 - (samples.last ?? 0) * 1000);
-        samples.last = at;
-        const b = rssBreakdown(server.pid);
-        samples[`rss_${at}s_mb`] = memory(server.pid)?.rssMb ?? null;
-        samples[`anon_${at}s_mb`] = b?.anon_mb ?? null;
-      }
-    } finally {
-      clearInterval(probe);
-    }
-    const m = memory(server.pid);
-    const { last, ...figures } = samples;
-    const ok = checks.filter((c) => c.ok);
-    const healthchecks = { runs: checks.length, failed: checks.length - ok.length, peak_rss_mb: median(ok.map((c) => c.peakMb)), ms: median(ok.map((c) => c.ms)) };
-    return { rss_mb: m?.rssMb ?? null, hwm_mb: m?.hwmMb ?? null, ...rssBreakdown(server.pid), ...(await v8Heap(base)), idle_s: last, ...figures, healthchecks, server_log: server.counts };
-  });
+  await scenario("idle-rss", () => idleRss(server, base));
 
   const stopped = await server.stop();
   if (stopped.code !== 0) console.error(`roster exited with ${stopped.code ?? stopped.signal}: ${server.tail.slice(-5).join("\n")}`);
   await profileLines("main");
 
   // ── the outbox worker against a real SMTP server ────────────────────────
-  await scenario("outbox-deliver", async () => {
-    const sink = await startSink();
-    const waitingBefore = queueMails(dbFile, cfg.mails);
-    let s;
-    try {
-      const spawned = performance.now();
-      s = await startRoster({ dataDir, profileDir: profileDir("outbox"), env: { ROSTER_SMTP_URL: sink.url } });
-      const ready = performance.now();
-      const cpu0 = cpuTimes(s.pid);
-      const want = cfg.mails + waitingBefore;
-      const end = Date.now() + 300_000;
-      while (sink.stats.messages < want && Date.now() < end) await sleep(20);
-      const st = sink.stats;
-      const cpu = cpuSince(s.pid, cpu0, st.messages);
-      const spanS = st.firstAt !== null && st.lastAt > st.firstAt ? (st.lastAt - st.firstAt) / 1000 : null;
-      return {
-        messages_per_s: spanS ? round(st.messages / spanS) : null,
-        messages: st.messages,
-        queued: cfg.mails,
-        already_waiting: waitingBefore,
-        complete: st.messages >= want,
-        first_to_last_s: round(spanS, 2),
-        ready_to_last_s: st.lastAt ? round((st.lastAt - ready) / 1000, 2) : null,
-        spawn_to_last_s: st.lastAt ? round((st.lastAt - spawned) / 1000, 2) : null,
-        smtp_connections: st.connections,
-        server_cpu_s: cpu.server_cpu_s,
-        server_cpu_ms_per_message: cpu.server_cpu_ms_per_req,
-        mb: round(st.bytes / 2 ** 20, 2),
-        mode: "rows inserted into mail_outbox (queued, due now) before the server started; the worker sends them at start through ROSTER_SMTP_URL (smtp-server on 127.0.0.1)",
-      };
-    } finally {
-      if (s) await s.stop();
-      await sink.close();
-      await profileLines("outbox");
-    }
-  });
+  await scenario("outbox-deliver", () => outboxDeliver({ dataDir, dbFile }));
 
   emit(summary());
 }
@@ -432,58 +272,7 @@ async function stopChildWhenDone(child, timeoutMs) {
   return { code: child.exitCode, signal: child.signalCode };
 }
 
-function summary() {
-  const get = (s, k) => results.get(s)?.[k];
-  const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? round(a / b, 3) : null);
-  const meVsHello = ratio(get("me-bearer", "req_per_s"), get("baseline-hello", "req_per_s"));
-  const lookupVsHello = ratio(get("baseline-lookup", "req_per_s"), get("baseline-hello", "req_per_s"));
-  const bodyVsHello = ratio(get("baseline-body", "req_per_s"), get("baseline-hello", "req_per_s"));
-  const loginVsCap = ratio(get("login", "req_per_s"), get("argon2-capacity", "verifies_per_s"));
-  const t = (value, target, ok) => ({ value: value ?? null, target, met: value === null || value === undefined ? null : ok(value) });
-  const exportS = get("export-csv-100k", "seconds");
-  return {
-    scenario: "summary",
-    me_bearer_vs_hello: meVsHello,
-    // The same ratio for the bare lookup: how much of the gap is the lookup itself on this machine.
-    baseline_lookup_vs_hello: lookupVsHello,
-    // And for the bare server sending /me's answer with no lookup: what the answer's size alone costs.
-    baseline_body_vs_hello: bodyVsHello,
-    me_bearer_vs_baseline_lookup: ratio(get("me-bearer", "req_per_s"), get("baseline-lookup", "req_per_s")),
-    login_vs_argon2_capacity: loginVsCap,
-    targets: {
-      me_bearer_vs_hello: t(meVsHello, ">= 0.5", (v) => v >= 0.5),
-      login_vs_argon2_capacity: t(loginVsCap, ">= 0.9", (v) => v >= 0.9),
-      healthz_during_logins_p99_ms: t(get("healthz-during-logins", "p99_ms"), "<= 20", (v) => v <= 20),
-      admin_search_p99_ms: t(get("admin-search", "p99_ms"), "<= 25", (v) => v <= 25),
-      export_csv_100k_s: t(exportS, "<= 3", (v) => v <= 3),
-      export_csv_100k_growth_mb: t(get("export-csv-100k", "rss_growth_mb"), "<= 64", (v) => v <= 64),
-      import_10k_s: t(get("import-10k", "seconds"), "<= 15", (v) => v <= 15),
-      startup_ms: t(get("startup", "ms"), "<= 1500", (v) => v <= 1500),
-      idle_rss_mb: t(get("idle-rss", "rss_mb"), "<= 100", (v) => v <= 100),
-    },
-    users: cfg.users,
-    seconds: cfg.seconds,
-    cores,
-    load_avg: os.loadavg().map((x) => round(x, 2)),
-    broken,
-  };
-}
 
-/**
- * `roster healthcheck` (dist/cli/index.mjs) against the server at `base`, as the image runs it: whether
- * it passed, its wall time, and its own peak RSS (the process's maxRSS, printed at its exit).
- */
-function healthcheck(base) {
-  const hook = path.join(root, "bench", "maxrss.cjs");
-  const started = performance.now();
-  return new Promise((resolve) => {
-    const env = { ...process.env, ...PRODUCTION.env, PORT: new URL(base).port, HOST: "127.0.0.1" };
-    execFile(process.execPath, ["--require", hook, path.join(root, "dist", "cli", "index.mjs"), "healthcheck"], { env }, (e, _out, err) => {
-      const kb = Number(/maxrss_kb=(\d+)/.exec(err)?.[1]);
-      resolve({ ok: !e, ms: round(performance.now() - started, 0), peakMb: Number.isFinite(kb) ? round(kb / 1024, 1) : null });
-    });
-  });
-}
 
 let cleaning = null;
 async function cleanup() {
@@ -496,7 +285,7 @@ async function cleanup() {
 
 for (const sig of ["SIGINT", "SIGTERM"]) {
   process.once(sig, () => {
-    interrupted = true;
+    state.interrupted = true;
     console.error(`bench: ${sig}, stopping the servers`);
     void cleanup().finally(() => process.exit(130));
   });
@@ -505,31 +294,11 @@ for (const sig of ["SIGINT", "SIGTERM"]) {
 main()
   .then(async () => {
     await cleanup();
-    process.exit(broken ? 1 : 0);
+    process.exit(state.broken ? 1 : 0);
   })
   .catch(async (e) => {
-    if (!interrupted) console.log(JSON.stringify({ scenario: "bench", error: String(e?.stack ?? e).slice(0, 4000) }));
+    if (!state.interrupted) console.log(JSON.stringify({ scenario: "bench", error: String(e?.stack ?? e).slice(0, 4000) }));
     await cleanup();
     process.exit(1);
   });
 
-/** The server's V8 heap (MB) from its own /metrics (open to loopback by default): where the anonymous memory is. */
-async function v8Heap(base) {
-  try {
-    const text = (await request(base, "GET", "/metrics")).body;
-    const mb = (name) => {
-      const v = Number(new RegExp(`^roster_${name} (\\S+)$`, "m").exec(text)?.[1]);
-      return Number.isFinite(v) ? Math.round((v / 2 ** 20) * 10) / 10 : null;
-    };
-    // Each V8 space's committed size: which one holds pages that the collection freed but V8 kept.
-    const spaces = {};
-    for (const [, space, v] of text.matchAll(/^roster_nodejs_heap_space_size_total_bytes\{space="(\w+)"\} (\S+)$/gm)) {
-      const n = Number(v);
-      const used = Number(new RegExp(`^roster_nodejs_heap_space_size_used_bytes\\{space="${space}"\\} (\\S+)$`, "m").exec(text)?.[1]);
-      if (Number.isFinite(n) && n > 0) spaces[space] = `${Math.round((used / 2 ** 20) * 10) / 10} of ${Math.round((n / 2 ** 20) * 10) / 10}`;
-    }
-    return { heap_total_mb: mb("nodejs_heap_size_total_bytes"), heap_used_mb: mb("nodejs_heap_size_used_bytes"), external_mb: mb("nodejs_external_memory_bytes"), heap_spaces_mb: spaces };
-  } catch {
-    return {};
-  }
-}
