@@ -7,7 +7,7 @@ import type { Tx } from "../db/client.js";
 import { AppError } from "../errors.js";
 import { audit } from "../admin/audit.js";
 import { createSession, deviceName, invalidateSession } from "../auth/sessions.js";
-import { beginCredentialCheck, credentialSucceededIn, IP_FAILURE_LIMIT, IP_FAILURE_WINDOW } from "../auth/throttle.js";
+import { credentialSucceededIn, endCredentialCheck, IP_FAILURE_LIMIT, IP_FAILURE_WINDOW, startCredentialCheck } from "../auth/throttle.js";
 import { generateSecret } from "../auth/tokens.js";
 import { parseInput, typedIdentifier, withoutBadCharacters } from "./fields.js";
 import { presentAccount, type PresentedAccount } from "./present.js";
@@ -49,7 +49,9 @@ function dummyHash(deps: Deps): Promise<string> {
 /**
  * Checks a password for an account (or for nobody, at the same cost) under
  * the SPEC §6 throttles. Throws `invalid_credentials` or `rate_limited`.
- * The throttle is taken synchronously before the first await.
+ * The throttle is taken synchronously before the first await; an attempt
+ * refused only because checks of the same account or address are under way
+ * waits for them to end (startCredentialCheck).
  */
 export async function checkPassword(deps: Deps, account: Account | undefined, subjectIfMissing: string, password: string, meta: RequestMeta): Promise<void> {
   await checkPasswordThen(deps, account, subjectIfMissing, password, meta, () => undefined);
@@ -61,29 +63,34 @@ export async function checkPassword(deps: Deps, account: Account | undefined, su
  * session, last-log-in time and audit entry with it, in one commit.
  */
 export async function checkPasswordThen<T>(deps: Deps, account: Account | undefined, subjectIfMissing: string, password: string, meta: RequestMeta, then: (tx: Tx) => T): Promise<T> {
-  const check = beginCredentialCheck(deps, account ? account.id : `unknown:${subjectIfMissing.toLowerCase()}`, meta.ip);
-  const ok = account?.passwordHash
-    ? await deps.hasher.verify(account.passwordHash, password)
-    : (await deps.hasher.verify(await dummyHash(deps), password), false);
-  if (ok) {
-    return deps.db.transaction((tx) => {
-      credentialSucceededIn(tx, check);
-      return then(tx);
+  const check = await startCredentialCheck(deps, account ? account.id : `unknown:${subjectIfMissing.toLowerCase()}`, meta.ip);
+  try {
+    const ok = account?.passwordHash
+      ? await deps.hasher.verify(account.passwordHash, password)
+      : (await deps.hasher.verify(await dummyHash(deps), password), false);
+    if (ok) {
+      return deps.db.transaction((tx) => {
+        credentialSucceededIn(tx, check);
+        return then(tx);
+      });
+    }
+    // What this attempt's reservation did, not the counter now: parallel attempts
+    // finishing after it would otherwise each report (and log) the same lockout.
+    deps.db.transaction((tx) => {
+      const target = account ? { id: account.id, label: account.userId } : { id: "", label: subjectIfMissing.slice(0, 100) };
+      audit(tx, deps, { action: "login.failed", target, organizationId: account?.organizationId, from: meta, detail: { failures: check.accountFailures ?? 0 } });
+      if (account && check.lockMs) {
+        audit(tx, deps, { action: "login.throttled", target, organizationId: account.organizationId, from: meta, detail: { scope: "account", seconds: Math.ceil(check.lockMs / 1000) } });
+      }
+      if (check.addressFailures === IP_FAILURE_LIMIT) {
+        audit(tx, deps, { action: "login.throttled", from: meta, detail: { scope: "address", address: meta.ip, seconds: IP_FAILURE_WINDOW / 1000 } });
+      }
     });
+    throw new AppError("invalid_credentials");
+  } finally {
+    // Committed either way: attempts waiting on this one's counters now see how it turned out.
+    endCredentialCheck(deps, check);
   }
-  // What this attempt's reservation did, not the counter now: parallel attempts
-  // finishing after it would otherwise each report (and log) the same lockout.
-  deps.db.transaction((tx) => {
-    const target = account ? { id: account.id, label: account.userId } : { id: "", label: subjectIfMissing.slice(0, 100) };
-    audit(tx, deps, { action: "login.failed", target, organizationId: account?.organizationId, from: meta, detail: { failures: check.accountFailures ?? 0 } });
-    if (account && check.lockMs) {
-      audit(tx, deps, { action: "login.throttled", target, organizationId: account.organizationId, from: meta, detail: { scope: "account", seconds: Math.ceil(check.lockMs / 1000) } });
-    }
-    if (check.addressFailures === IP_FAILURE_LIMIT) {
-      audit(tx, deps, { action: "login.throttled", from: meta, detail: { scope: "address", address: meta.ip, seconds: IP_FAILURE_WINDOW / 1000 } });
-    }
-  });
-  throw new AppError("invalid_credentials");
 }
 
 /** SPEC §3 log in: by email or userId; a new session (and token) for every device. */

@@ -18,6 +18,16 @@ type InTx = { db: Tx };
  */
 const tooMany = (retryAfterMs: number) => new AppError("rate_limited", undefined, Math.max(1, Math.ceil(retryAfterMs / 1000)));
 
+/** A log-in check refused by one counter (`key`): the account's or the address's. */
+class Refusal extends AppError {
+  constructor(
+    retryAfterMs: number,
+    readonly key: string,
+  ) {
+    super("rate_limited", undefined, Math.max(1, Math.ceil(retryAfterMs / 1000)));
+  }
+}
+
 // Statements prepared once per connection: a log in runs five of them.
 const key = sql.placeholder("key");
 
@@ -94,12 +104,12 @@ function reserveCredentialCheck(deps: D, subject: string, ip: string): Credentia
   const ipKey = `login-ip:${ip}`;
   const ipRow = read(deps, ipKey);
   const ipFresh = !ipRow || now - ipRow.windowStart >= IP_FAILURE_WINDOW;
-  if (!ipFresh && ipRow.count >= IP_FAILURE_LIMIT) throw tooMany(ipRow.windowStart + IP_FAILURE_WINDOW - now);
+  if (!ipFresh && ipRow.count >= IP_FAILURE_LIMIT) throw new Refusal(ipRow.windowStart + IP_FAILURE_WINDOW - now, ipKey);
 
   const acct = read(deps, accountKey);
   const forgotten = !acct || now - acct.windowStart >= ACCOUNT_FAILURE_MEMORY;
   const previous = forgotten ? 0 : acct.count;
-  if (!forgotten && acct.lockedUntil !== null && now < acct.lockedUntil) throw tooMany(acct.lockedUntil - now);
+  if (!forgotten && acct.lockedUntil !== null && now < acct.lockedUntil) throw new Refusal(acct.lockedUntil - now, accountKey);
 
   const attempts = previous + 1;
   const lockedUntil =
@@ -108,6 +118,82 @@ function reserveCredentialCheck(deps: D, subject: string, ip: string): Credentia
   write(deps, accountKey, attempts, now, lockedUntil);
   write(deps, ipKey, addressFailures, ipFresh ? now : ipRow.windowStart, null);
   return { accountKey, ipKey, accountFailures: attempts, lockMs: lockedUntil === null ? null : lockedUntil - now, addressFailures };
+}
+
+/**
+ * Checks under way, by counter key, per database, and the attempts waiting for
+ * one of them to end. A check under way counts as a failure until it ends; an
+ * attempt refused only because of such checks waits for them instead of
+ * getting a 429: thirty devices logging in to one account at once, or a
+ * Monday morning behind one proxy address, are not failures (SPEC §6:
+ * successes do not count). Once they end, it is counted as they turned out:
+ * wrong passwords still lock, and no more checks run in parallel than the
+ * throttle allows.
+ */
+const underWay = new WeakMap<object, Map<string, { checks: number; waiting: Set<() => void> }>>();
+
+/** How long an attempt waits for checks under way before it is refused after all. */
+export const CHECK_QUEUE_WAIT_MS = 10_000;
+
+function entry(deps: D, key: string) {
+  let byKey = underWay.get(deps.db);
+  if (!byKey) underWay.set(deps.db, (byKey = new Map()));
+  let e = byKey.get(key);
+  if (!e) byKey.set(key, (e = { checks: 0, waiting: new Set() }));
+  return e;
+}
+
+/** Drops a key nothing is under way or waiting on, so the map holds only what is in flight. */
+function tidy(deps: D, key: string) {
+  const byKey = underWay.get(deps.db);
+  const e = byKey?.get(key);
+  if (e && e.checks <= 0 && e.waiting.size === 0) byKey!.delete(key);
+}
+
+/** Resolves when a check on `key` ends, or after `ms`. */
+function nextEnd(deps: D, key: string, ms: number): Promise<void> {
+  const e = entry(deps, key);
+  return new Promise((resolve) => {
+    const wake = () => {
+      clearTimeout(timer);
+      e.waiting.delete(wake);
+      tidy(deps, key);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    e.waiting.add(wake);
+  });
+}
+
+/**
+ * `beginCredentialCheck`, waiting while it is refused only because checks of
+ * the same account or address are under way. End it with `endCredentialCheck`.
+ */
+export async function startCredentialCheck(deps: D, subject: string, ip: string, maxWaitMs = CHECK_QUEUE_WAIT_MS): Promise<CredentialCheck> {
+  const deadline = performance.now() + maxWaitMs;
+  for (;;) {
+    try {
+      const check = beginCredentialCheck(deps, subject, ip);
+      entry(deps, check.accountKey).checks++;
+      entry(deps, check.ipKey).checks++;
+      return check;
+    } catch (e) {
+      const left = deadline - performance.now();
+      if (!(e instanceof Refusal) || !(underWay.get(deps.db)?.get(e.key)?.checks ?? 0) || left <= 0) throw e;
+      await nextEnd(deps, e.key, left);
+    }
+  }
+}
+
+/** A check has ended (its outcome committed): attempts waiting on its counters try again. */
+export function endCredentialCheck(deps: D, check: CredentialCheck): void {
+  for (const key of [check.accountKey, check.ipKey]) {
+    const e = underWay.get(deps.db)?.get(key);
+    if (!e) continue;
+    e.checks--;
+    for (const wake of [...e.waiting]) wake();
+    tidy(deps, key);
+  }
 }
 
 /** The password was right: forget the account's failures and take back the address's reserved one. */
