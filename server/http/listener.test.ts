@@ -201,6 +201,21 @@ describe("the server's limits", () => {
     expect(statuses(got)).toEqual([408]);
   });
 
+  it("answers headers too large (431) and a timeout (408) with a problem body, as every other error", async () => {
+    const port = await listen(slowApp(0).fetch as never, small);
+    const problemOf = (got: string) => {
+      const [head, body] = got.split("\r\n\r\n");
+      expect(head).toMatch(/\r\nContent-Type: application\/problem\+json\r\n/);
+      expect(Number(/Content-Length: (\d+)/.exec(head!)?.[1])).toBe(Buffer.byteLength(body!));
+      return JSON.parse(body!) as { status: number; code: string; detail: string; type: string };
+    };
+    const big = await exchange(port, [`GET /slow/1?q=${"a".repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`]);
+    expect(statuses(big)).toEqual([431]);
+    expect(problemOf(big)).toMatchObject({ status: 431, code: "validation_failed", type: "/api/problems/validation_failed" });
+    const slow = await exchange(port, ["GET /slow/1 HTTP/1.1\r\n", ...Array.from({ length: 100 }, (_, i) => `X-${i}: 1\r\n`)], { gapMs: 30 });
+    expect(problemOf(slow)).toMatchObject({ status: 408, detail: "The request did not arrive in time." });
+  });
+
   it("lets go of a connection after a refusal even when the client keeps its end open", async () => {
     const port = await listen(slowApp(0).fetch as never, small);
     const c = connect(port, { allowHalfOpen: true });

@@ -192,8 +192,8 @@ function endPending() {
  * A message Node's HTTP parser refuses (broken framing, a byte no header may
  * hold) never reaches the app; Node would answer a bare 400. It gets the
  * problem+json every client of the API reads, and the connection is closed:
- * its framing cannot be trusted. (Headers too large, 431, and a timed-out
- * request, 408, keep Node's answers.)
+ * its framing cannot be trusted. (Headers too large get a 431, and a
+ * timed-out request a 408, each with a problem body too.)
  *
  * When answers to earlier requests on the connection are still to go out (a
  * pipelined log in being hashed, an export streaming), nothing is written in
@@ -218,18 +218,33 @@ export function answerClientErrors(server: Server, limits: Pick<HttpLimits, "clo
     // The answer to the very request that broke is under way (headers written) or already went:
     // a second answer to it would be read as the next request's.
     if (own?.headersSent || (!own && conn.latest && !conn.latest.complete)) return void socket.destroy();
-    if (err.code === "HPE_HEADER_OVERFLOW" || err.code === "ERR_HTTP_REQUEST_TIMEOUT" || err.code === "HPE_CHUNK_EXTENSIONS_OVERFLOW") {
-      const status = err.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : err.code === "ERR_HTTP_REQUEST_TIMEOUT" ? "408 Request Timeout" : "413 Payload Too Large";
-      return hangUp(socket, limits, `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    }
-    const body = JSON.stringify(problemBody("validation_failed", { detail: "The request is not valid HTTP." }));
-    hangUp(
-      socket,
-      limits,
-      "HTTP/1.1 400 Bad Request\r\nContent-Type: application/problem+json\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n" +
-        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-    );
+    hangUp(socket, limits, rawProblem(refusals[err.code ?? ""] ?? refusals.default!));
   });
+}
+
+/** What a request the parser refused is answered, by Node's error code: a problem like every other error (SPEC §4). */
+const refusals: Record<string, { status: number; reason: string; problem: object }> = {
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    reason: "Request Header Fields Too Large",
+    problem: { ...problemBody("validation_failed", { detail: "The request's headers (its address, cookies and other fields) are too large." }), status: 431 },
+  },
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    reason: "Request Timeout",
+    problem: { ...problemBody("validation_failed", { detail: "The request did not arrive in time." }), status: 408 },
+  },
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: 413, reason: "Payload Too Large", problem: problemBody("payload_too_large") },
+  default: { status: 400, reason: "Bad Request", problem: problemBody("validation_failed", { detail: "The request is not valid HTTP." }) },
+};
+
+/** A whole HTTP answer with a problem body, written straight to the socket, after which the connection closes. */
+function rawProblem({ status, reason, problem }: { status: number; reason: string; problem: object }): string {
+  const body = JSON.stringify(problem);
+  return (
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
 }
 
 /** A connection's newest request, and its answers not yet gone out, oldest first. */
