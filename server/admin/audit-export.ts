@@ -12,8 +12,9 @@ import { BATCH, csvField, keysetDownload } from "./export.js";
  * The exported columns. `prevHash` and `hash` let an auditor check the chain
  * outside Roster from the JSON export: each hash is SHA-256 over the previous
  * one, a line break, and the entry's fields as compact JSON (server/admin/audit.ts
- * `entryHash`; the schema's description in openapi-responses.ts says it for
- * clients). The CSV is for reading: a cell a spreadsheet would run is changed.
+ * `entryHash`; the schema's description in openapi-responses-audit-mail.ts says
+ * it for clients). The CSV is for reading: a cell a spreadsheet would run is
+ * changed.
  */
 export const auditExportColumns = ["seq", "at", "action", "actorId", "actorLabel", "targetId", "targetLabel", "organizationId", "ip", "detail", "prevHash", "hash"] as const;
 

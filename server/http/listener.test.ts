@@ -12,8 +12,8 @@ import { afterResponseWith } from "../deps.js";
  * app.request never reaches): what the app answers for a request whose URL
  * fails, what Node's parser errors get (also behind pipelined requests), the
  * server's timeouts and connection cap (with small values), and what
- * `Expect` gets. e2e/hostile-http.test.ts sends
- * the whole catalogue to the real server; these are the edges it cannot set up.
+ * `Expect` gets. e2e/hostile-http-*.test.ts send
+ * the whole catalogue to the real server; these are the edges they cannot set up.
  */
 const servers: Server[] = [];
 afterEach(async () => {

@@ -39,6 +39,10 @@ export async function expectJson<T = Record<string, unknown>>(r: Response, statu
 export interface UserBody {
   user: PresentedAccount;
 }
+/** What POST /api/v1/auth/register answers. */
+export interface RegisterBody extends UserBody {
+  verificationRequired: boolean;
+}
 export interface LoginBody extends UserBody {
   token: string;
   expiresAt: string;
