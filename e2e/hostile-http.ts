@@ -15,7 +15,7 @@ import { sendTo, type Exchange, type Reply, type Send } from "./raw-http.js";
  * What Node's own parser refuses (broken framing, bytes no HTTP/1.1 message may
  * hold) never reaches the app, and its framing cannot be trusted to tell which
  * face it meant: a problem+json 400 (server/http/listener.ts), then the
- * connection closes. Headers too large (431) keep Node's bare answer.
+ * connection closes. Headers too large get a 431 with a problem body of the same kind.
  */
 const PASSWORD = "correct horse battery";
 export const HOST = "roster.test";
