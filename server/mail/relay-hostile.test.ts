@@ -3,6 +3,7 @@ import fc from "fast-check";
 import nodemailer from "nodemailer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../test/harness.js";
+import { RELAY_MAX_CLIENTS } from "./relay-limits.js";
 import { startRelay, type Relay } from "./relay.js";
 
 /**
@@ -21,7 +22,8 @@ let closed: Relay; // credentials only: AUTH is reachable, MAIL FROM is refused
 beforeAll(async () => {
   t = createTestApp({ config: { relay: { port: 0, auth: [{ user: "chat", password: "s3cret" }], allow: [] } } });
   closed = await startRelay(t.deps, 0, "127.0.0.1");
-  open = await startRelay({ ...t.deps, config: { ...t.config, relay: { ...t.config.relay, allow: ["127.0.0.0/8"] } } }, 0, "127.0.0.1");
+  // Every session here comes from 127.0.0.1, up to 25 at once: one address's share is relay-limits.test.ts's subject, not this file's.
+  open = await startRelay({ ...t.deps, config: { ...t.config, relay: { ...t.config.relay, allow: ["127.0.0.0/8"] } } }, 0, "127.0.0.1", { perAddress: RELAY_MAX_CLIENTS });
 });
 
 afterAll(async () => {
@@ -114,6 +116,24 @@ describe("random SMTP sessions", () => {
     expect(codes.filter((c) => c === "250").length).toBeGreaterThanOrEqual(3);
     const after = t.db.$client.prepare("SELECT count(*) AS n FROM mail_outbox WHERE kind = 'relay'").get() as { n: number };
     expect(after.n).toBe(before.n + 1);
+  });
+
+  it("messages pipelined in one write, then QUIT, are all queued and QUIT is answered (smtp-server lost the rest after a second message)", async () => {
+    const count = () => (t.db.$client.prepare("SELECT count(*) AS n FROM mail_outbox WHERE kind = 'relay'").get() as { n: number }).n;
+    const message = (n: number) => `MAIL FROM:<app@relay.test>\r\nRCPT TO:<p${n}@relay.test>\r\nDATA\r\nSubject: pipelined ${n}\r\n\r\nbody ${n}\r\n.\r\n`;
+    const auth = `AUTH PLAIN ${Buffer.from("\0chat\0s3cret").toString("base64")}\r\n`;
+    for (const [port, login, n] of [
+      [open.port, "", 2],
+      [open.port, "", 3],
+      [closed.port, auth, 2], // the tester's session: credentials, two messages and QUIT in one write
+    ] as const) {
+      const before = count();
+      const r = await session(port, [`EHLO p\r\n${login}${Array.from({ length: n }, (_, i) => message(i)).join("")}QUIT\r\n`]);
+      expect(r.lines.filter((l) => /^250 .*queued/.test(l)), JSON.stringify(r.lines)).toHaveLength(n);
+      expect(r.lines.at(-1), JSON.stringify(r.lines)).toMatch(/^221 /);
+      expect(r.closedByServer).toBe(true);
+      expect(count()).toBe(before + n);
+    }
   });
 
   it("a flood of unknown commands ends the session with 421, and the relay takes the next one", async () => {

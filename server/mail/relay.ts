@@ -5,9 +5,10 @@ import type { Deps } from "../deps.js";
 import { mailOutbox } from "../db/schema.js";
 import { newId } from "../ids.js";
 import { allowList } from "../allow-list.js";
+import { sameHash, hashSecret } from "../auth/tokens.js";
+import { authFailures, connectionCounter, RELAY_LIMITS, type RelayLimits } from "./relay-limits.js";
 
 export { allowList };
-import { sameHash, hashSecret } from "../auth/tokens.js";
 
 /** SPEC §5 limits. */
 export const RELAY_MAX_SIZE = 10 * 1024 * 1024;
@@ -77,15 +78,28 @@ export interface Relay {
  * it joins the outbox. Never an open relay: a client authenticates (only over
  * TLS, unless its address is allowed) or comes from an allowed address. The
  * 250 after DATA is sent only once the message is committed; any database
- * error answers 451 so the client keeps the message and tries again.
+ * error answers 451 so the client keeps the message and tries again. What one
+ * address may take is limited (relay-limits.ts); tests pass smaller `limits`.
  */
-export function startRelay(deps: Pick<Deps, "db" | "clock" | "config" | "log" | "mailQueued">, port = deps.config.relay.port ?? 2525, host = "0.0.0.0"): Promise<Relay> {
+export function startRelay(deps: Pick<Deps, "db" | "clock" | "config" | "log" | "mailQueued">, port = deps.config.relay.port ?? 2525, host = "0.0.0.0", limits: Partial<RelayLimits> = {}): Promise<Relay> {
+  const lim = { ...RELAY_LIMITS, ...limits };
   const cfg = deps.config.relay;
   const allowed = allowList(cfg.allow);
   const users = cfg.auth.map((u) => ({ user: u.user, hash: hashSecret(u.password) }));
   const tls = cfg.tlsCertFile && cfg.tlsKeyFile ? { cert: readFileSync(cfg.tlsCertFile), key: readFileSync(cfg.tlsKeyFile) } : null;
   const log = deps.log.child({ component: "relay" });
+  // smtp-server gives the address normalised (no ::ffff: prefix, IPv6 in one spelling): one key per client.
   const ip = (s: SMTPServerSession) => s.remoteAddress ?? "";
+  const perAddress = connectionCounter(lim.perAddress);
+  const failures = authFailures(deps.clock, lim);
+  /** Sessions counted in `perAddress`, with the deadline by which one outside the allow list must authenticate. */
+  const sessions = new Map<string, { from: string; deadline?: NodeJS.Timeout }>();
+  const authDeadline = (session: SMTPServerSession) => () => {
+    if (session.user) return;
+    log.info({ session: session.id, client: ip(session) }, "relay session closed: no authentication in time");
+    // send(421) closes the connection, whatever it was doing.
+    for (const c of server.connections) if (c.id === session.id) c.send(421, "4.7.0 No authentication in time, closing connection");
+  };
 
   const server = new SMTPServer({
     name: hostname(),
@@ -98,28 +112,57 @@ export function startRelay(deps: Pick<Deps, "db" | "clock" | "config" | "log" | 
     disabledCommands: tls ? [] : ["STARTTLS"],
     ...(tls ?? {}),
     logger: false,
-    maxClients: 200,
+    maxClients: lim.maxClients,
     socketTimeout: 60_000,
     onConnect(session, callback) {
-      log.info({ session: session.id, client: ip(session) }, "relay connection");
+      const from = ip(session);
+      if (!perAddress.take(from)) {
+        log.info({ session: session.id, client: from, limit: lim.perAddress }, "relay connection refused: too many from one address");
+        return callback(smtpError(421, "4.7.0 Too many connections from your address, try again later"));
+      }
+      const deadline = allowed(from) ? undefined : setTimeout(authDeadline(session), lim.authDeadlineMs).unref();
+      sessions.set(session.id, { from, deadline });
+      log.info({ session: session.id, client: from }, "relay connection");
       callback();
+    },
+    onClose(session) {
+      const s = sessions.get(session.id);
+      if (!s) return; // refused in onConnect, or closed before it: never counted
+      sessions.delete(session.id);
+      clearTimeout(s.deadline);
+      perAddress.release(s.from);
     },
     onAuth(auth: SMTPServerAuthentication, session, callback) {
       // With a certificate, passwords travel only inside STARTTLS (or from an allowed address). Without
       // one there is no TLS to ask for: AUTH works in plain text, as SPEC §5 has it, and the start logs a warning.
       if (tls && !session.secure && !allowed(ip(session))) return callback(smtpError(538, "5.7.11 Encryption required for requested authentication mechanism"));
+      // A blocked address is refused before the password is looked at, a right one too: otherwise the answer tells a guess apart.
+      const wait = failures.blockedFor(ip(session));
+      if (wait) return callback(smtpError(454, `4.7.0 Too many failed authentications from your address, try again in ${Math.ceil(wait / 60_000)} min`));
       // Compare hashes of equal length in constant time; every user is checked, so timing names no user.
       const given = hashSecret(auth.password ?? "");
       let ok = false;
       for (const u of users) if (sameHash(hashSecret(auth.username ?? ""), hashSecret(u.user)) && sameHash(given, u.hash)) ok = true;
       log.info({ session: session.id, client: ip(session), user: auth.username, ok }, "relay authentication");
-      if (!ok) return callback(smtpError(535, "5.7.8 Authentication credentials invalid"));
+      if (!ok) {
+        if (failures.failed(ip(session))) log.warn({ client: ip(session), failures: lim.authMaxFailures, minutes: lim.authFailureWindowMs / 60_000 }, "relay AUTH blocked for an address after too many failures");
+        // Counted above, answered later: a guesser waits, and parallel attempts were counted already.
+        return void setTimeout(() => callback(smtpError(535, "5.7.8 Authentication credentials invalid")), lim.authFailureDelayMs);
+      }
+      clearTimeout(sessions.get(session.id)?.deadline);
       callback(null, { user: auth.username });
     },
     onMailFrom(address, session, callback) {
-      if (!session.user && !allowed(ip(session))) return callback(smtpError(530, "5.7.0 Authentication required"));
-      if (address.address !== "" && !ADDRESS.test(address.address)) return callback(smtpError(501, "5.1.7 Bad sender address syntax"));
-      callback();
+      // Answered on a later turn, never at once. smtp-server's SMTPStream.continue() runs what was
+      // pipelined after a message synchronously and only then clears its continuation; if that run
+      // reaches the end of a second message, the continuation stored for what follows it (QUIT) is
+      // the one cleared, and the session hangs. Every message passes MAIL FROM: waiting a turn here
+      // lets continue() return first.
+      setImmediate(() => {
+        if (!session.user && !allowed(ip(session))) return callback(smtpError(530, "5.7.0 Authentication required"));
+        if (address.address !== "" && !ADDRESS.test(address.address)) return callback(smtpError(501, "5.1.7 Bad sender address syntax"));
+        callback();
+      });
     },
     onRcptTo(address, session, callback) {
       if (!ADDRESS.test(address.address)) return callback(smtpError(501, "5.1.3 Bad recipient address syntax"));
