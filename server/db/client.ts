@@ -1,3 +1,4 @@
+import { cacheOneTimeStatements } from "./statement-cache.js";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -76,6 +77,7 @@ export function openDatabase(file: string, opts: { migrate?: boolean } = {}): Db
     sqlite.pragma("temp_store = MEMORY");
     const db = drizzle({ client: sqlite, schema }) as Db;
     writeTransactionsFirst(db);
+    cacheOneTimeStatements(db);
     if (opts.migrate !== false) migrateDatabase(db);
     return db;
   } catch (e) {
