@@ -5,6 +5,18 @@ import { count, listOf, named, note, OrganizationRef, timestamp } from "./openap
 
 /** Response schemas of accounts as their people see them: registration, log in, the caller's own account and sessions, the directory and its groups. */
 
+/** The profile fields an account and an export row both carry, in this order. */
+export const profileFields = {
+  groupName: z.string(),
+  gender: z.enum(genders),
+  birthDate: z.iso.date().nullable(),
+  location: z.string(),
+  statusMessage: z.string(),
+  language: z.string(),
+  friendPolicy: z.enum(friendPolicies),
+  friendingForbidden: z.boolean(),
+};
+
 export const Account = named(
   "Account",
   "An account as its owner and admins see it; never a hash or token.",
@@ -18,14 +30,7 @@ export const Account = named(
     nickname: z.string(),
     displayName: note("The nickname, or the userId when it has none.", z.string()),
     avatarUrl: z.string(),
-    groupName: z.string(),
-    gender: z.enum(genders),
-    birthDate: z.iso.date().nullable(),
-    location: z.string(),
-    statusMessage: z.string(),
-    language: z.string(),
-    friendPolicy: z.enum(friendPolicies),
-    friendingForbidden: z.boolean(),
+    ...profileFields,
     messageSettings: z.strictObject({ pushOffline: z.boolean() }),
     level: count(),
     role: count(),

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { accountStatuses, accountTypes, friendPolicies, genders, invitationStatuses } from "../db/schema.js";
+import { accountStatuses, accountTypes, invitationStatuses } from "../db/schema.js";
 import { registrationPolicies } from "../admin/settings.js";
-import { Account } from "./openapi-responses-accounts.js";
+import { Account, profileFields } from "./openapi-responses-accounts.js";
 import { count, errorCode, listOf, named, note, OrganizationRef, timestamp } from "./openapi-responses-common.js";
 
 /** Response schemas of what admins do: registration requests, API keys and introspection, accounts an admin creates, imports and exports, organizations and settings. */
@@ -99,14 +99,7 @@ export const ExportRow = named(
     status: z.enum(accountStatuses),
     organization: note("The organization's name.", z.string().nullable()),
     nickname: z.string(),
-    groupName: z.string(),
-    gender: z.enum(genders),
-    birthDate: z.iso.date().nullable(),
-    location: z.string(),
-    statusMessage: z.string(),
-    language: z.string(),
-    friendPolicy: z.enum(friendPolicies),
-    friendingForbidden: z.boolean(),
+    ...profileFields,
     pushOffline: z.boolean(),
     level: count(),
     role: count(),
