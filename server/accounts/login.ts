@@ -65,6 +65,8 @@ export async function checkPassword(deps: Deps, account: Account | undefined, su
 export async function checkPasswordThen<T>(deps: Deps, account: Account | undefined, subjectIfMissing: string, password: string, meta: RequestMeta, then: (tx: Tx) => T): Promise<T> {
   const check = await startCredentialCheck(deps, account ? account.id : `unknown:${subjectIfMissing.toLowerCase()}`, meta.ip);
   try {
+    // After a wait in line the password may have changed (or the account gone): check against it as it is now.
+    if (check.waited && account) account = findById(deps.db, account.id);
     const ok = account?.passwordHash
       ? await deps.hasher.verify(account.passwordHash, password)
       : (await deps.hasher.verify(await dummyHash(deps), password), false);

@@ -16,9 +16,7 @@ type InTx = { db: Tx };
  * serialised by construction and cannot slip past a limit between the check
  * and the count (the bypass other identity servers have shipped).
  */
-const tooMany = (retryAfterMs: number) => new AppError("rate_limited", undefined, Math.max(1, Math.ceil(retryAfterMs / 1000)));
-
-/** A log-in check refused by one counter (`key`): the account's or the address's. */
+/** `rate_limited` by one counter (`key`), with the seconds to wait: a log in's account or address, or any `hit` key. */
 class Refusal extends AppError {
   constructor(
     retryAfterMs: number,
@@ -57,7 +55,7 @@ export function hit(deps: D, key: string, limit: number, windowMs: number): void
     write(deps, key, 1, now, null);
     return;
   }
-  if (row.count >= limit) throw tooMany(row.windowStart + windowMs - now);
+  if (row.count >= limit) throw new Refusal(row.windowStart + windowMs - now, key);
   write(deps, key, row.count + 1, row.windowStart, null);
 }
 
@@ -121,25 +119,35 @@ function reserveCredentialCheck(deps: D, subject: string, ip: string): Credentia
 }
 
 /**
- * Checks under way, by counter key, per database, and the attempts waiting for
- * one of them to end. A check under way counts as a failure until it ends; an
- * attempt refused only because of such checks waits for them instead of
- * getting a 429: thirty devices logging in to one account at once, or a
+ * Checks under way, by counter key, per database, and the attempts waiting in
+ * line for one of them to end. A check under way counts as a failure until it
+ * ends; an attempt refused only because of such checks waits its turn instead
+ * of getting a 429: thirty devices logging in to one account at once, or a
  * Monday morning behind one proxy address, are not failures (SPEC §6:
  * successes do not count). Once they end, it is counted as they turned out:
  * wrong passwords still lock, and no more checks run in parallel than the
  * throttle allows.
+ *
+ * Each check that ends wakes the first in line, not all of them (a thousand
+ * waiters each retrying a write transaction at every end stalled the event
+ * loop for a second). One that gets in wakes the next, since a success can
+ * make room for several; one refused again goes back to the front; one that
+ * gives up hands its turn on.
  */
-const underWay = new WeakMap<object, Map<string, { checks: number; waiting: Set<() => void> }>>();
+const underWay = new WeakMap<object, Map<string, { checks: number; line: (() => void)[] }>>();
 
-/** How long an attempt waits for checks under way before it is refused after all. */
-export const CHECK_QUEUE_WAIT_MS = 10_000;
+/**
+ * How long an attempt waits in line before it is refused after all: less
+ * than a stopping server gives requests in flight (server/main.ts, 5 s), so a
+ * waiting log in is answered rather than cut off.
+ */
+export const CHECK_QUEUE_WAIT_MS = 4_000;
 
 function entry(deps: D, key: string) {
   let byKey = underWay.get(deps.db);
   if (!byKey) underWay.set(deps.db, (byKey = new Map()));
   let e = byKey.get(key);
-  if (!e) byKey.set(key, (e = { checks: 0, waiting: new Set() }));
+  if (!e) byKey.set(key, (e = { checks: 0, line: [] }));
   return e;
 }
 
@@ -147,51 +155,67 @@ function entry(deps: D, key: string) {
 function tidy(deps: D, key: string) {
   const byKey = underWay.get(deps.db);
   const e = byKey?.get(key);
-  if (e && e.checks <= 0 && e.waiting.size === 0) byKey!.delete(key);
+  if (e && e.checks <= 0 && e.line.length === 0) byKey!.delete(key);
 }
 
-/** Resolves when a check on `key` ends, or after `ms`. */
-function nextEnd(deps: D, key: string, ms: number): Promise<void> {
+/** Wakes the first attempt waiting on `key`, if any. */
+function wakeNext(deps: D, key: string) {
+  underWay.get(deps.db)?.get(key)?.line[0]?.();
+}
+
+/** Waits in line on `key` (at its front when `first`) until woken, or for `ms`. */
+function waitInLine(deps: D, key: string, ms: number, first: boolean): Promise<void> {
   const e = entry(deps, key);
   return new Promise((resolve) => {
     const wake = () => {
       clearTimeout(timer);
-      e.waiting.delete(wake);
+      const i = e.line.indexOf(wake);
+      if (i >= 0) e.line.splice(i, 1);
       tidy(deps, key);
       resolve();
     };
     const timer = setTimeout(wake, ms);
-    e.waiting.add(wake);
+    if (first) e.line.unshift(wake);
+    else e.line.push(wake);
   });
 }
 
 /**
- * `beginCredentialCheck`, waiting while it is refused only because checks of
- * the same account or address are under way. End it with `endCredentialCheck`.
+ * `beginCredentialCheck`, waiting in line while it is refused only because
+ * checks of the same account or address are under way. End it with
+ * `endCredentialCheck`. `waited` says the caller's view of the account may be
+ * stale.
  */
-export async function startCredentialCheck(deps: D, subject: string, ip: string, maxWaitMs = CHECK_QUEUE_WAIT_MS): Promise<CredentialCheck> {
+export async function startCredentialCheck(deps: D, subject: string, ip: string, maxWaitMs = CHECK_QUEUE_WAIT_MS): Promise<CredentialCheck & { waited: boolean }> {
   const deadline = performance.now() + maxWaitMs;
+  let waitedOn: string | null = null;
   for (;;) {
     try {
       const check = beginCredentialCheck(deps, subject, ip);
       entry(deps, check.accountKey).checks++;
       entry(deps, check.ipKey).checks++;
-      return check;
+      // In: there may be room for the next in line too.
+      if (waitedOn) wakeNext(deps, waitedOn);
+      return { ...check, waited: waitedOn !== null };
     } catch (e) {
+      const key = e instanceof Refusal && (underWay.get(deps.db)?.get(e.key)?.checks ?? 0) > 0 ? e.key : null;
       const left = deadline - performance.now();
-      if (!(e instanceof Refusal) || !(underWay.get(deps.db)?.get(e.key)?.checks ?? 0) || left <= 0) throw e;
-      await nextEnd(deps, e.key, left);
+      // Its turn on the line it waited in is not taken: the next one gets it.
+      if (waitedOn && (waitedOn !== key || left <= 0)) wakeNext(deps, waitedOn);
+      if (!key || left <= 0) throw e;
+      await waitInLine(deps, key, left, waitedOn === key);
+      waitedOn = key;
     }
   }
 }
 
-/** A check has ended (its outcome committed): attempts waiting on its counters try again. */
+/** A check has ended (its outcome committed): the first attempt in line on each of its counters tries again. */
 export function endCredentialCheck(deps: D, check: CredentialCheck): void {
   for (const key of [check.accountKey, check.ipKey]) {
     const e = underWay.get(deps.db)?.get(key);
     if (!e) continue;
     e.checks--;
-    for (const wake of [...e.waiting]) wake();
+    wakeNext(deps, key);
     tidy(deps, key);
   }
 }
