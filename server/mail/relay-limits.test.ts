@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createTestApp } from "../test/harness.js";
 import type { Config } from "../config.js";
 import { FixedClock } from "../clock.js";
-import { authFailures, type RelayLimits } from "./relay-limits.js";
+import { addressKey, authFailures, type RelayLimits } from "./relay-limits.js";
 import { startRelay } from "./relay.js";
 
 /**
@@ -72,6 +72,18 @@ function dial(port: number, from = "127.0.0.1") {
 const plainAuth = (user: string, pass: string) => `AUTH PLAIN ${Buffer.from(`\0${user}\0${pass}`).toString("base64")}\r\n`;
 
 describe("connections from one address", () => {
+  it("a flood from one address is cut at its share at once, before the greeting, so another client still gets one of the shared slots", async () => {
+    const { port } = await relayWith({}, { maxClients: 10, perAddress: 3 });
+    // All at once: smtp-server greets (and calls onConnect) only ~100 ms after a connection, and
+    // until then each of these would have held one of the 10 slots every client shares.
+    const flood = Array.from({ length: 12 }, () => dial(port, "127.0.0.2"));
+    const chat = dial(port, "127.0.0.9");
+    expect(await chat.waitFor(/^220 /)).toMatch(/^220 /);
+    const replies = await Promise.all(flood.map((c) => c.waitFor(/^(220|421) /)));
+    expect(replies.filter((l) => l?.startsWith("220"))).toHaveLength(3);
+    expect(replies.filter((l) => l?.startsWith("421 4.7.0 Too many connections from your address"))).toHaveLength(9);
+  });
+
   it("get their share, past it 421, while another address still gets in and a freed slot is taken again", async () => {
     // The tester's case in small: one address opens as many connections as the whole relay takes.
     const { port } = await relayWith({}, { maxClients: 6, perAddress: 3 });
@@ -184,14 +196,34 @@ describe("failed AUTH attempts from one address", () => {
     expect(await submit(port, "s3cret")).toBe(250);
   });
 
-  it("are remembered for a bounded number of addresses, the oldest forgotten first", () => {
+  it("are remembered for a bounded number of addresses: failures from other addresses do not lift a block, blocked ones go last", () => {
     const clock = new FixedClock();
     const f = authFailures(clock, { authMaxFailures: 2, authFailureWindowMs: 60_000 }, 2);
     expect([f.failed("10.0.0.1"), f.failed("10.0.0.1")]).toEqual([false, true]);
     expect(f.blockedFor("10.0.0.1")).toBe(60_000);
     f.failed("10.0.0.2");
-    f.failed("10.0.0.3");
-    expect(f.blockedFor("10.0.0.1")).toBe(0);
+    f.failed("10.0.0.3"); // full: 10.0.0.2, which blocks nothing, is forgotten
+    expect(f.blockedFor("10.0.0.1")).toBe(60_000);
     expect(f.failed("10.0.0.3")).toBe(true);
+    // Only when every address remembered is blocked does the oldest block go.
+    f.failed("10.0.0.4");
+    expect([f.blockedFor("10.0.0.1"), f.blockedFor("10.0.0.3")]).toEqual([0, 60_000]);
+  });
+
+  it("count an IPv6 host by its /64, whatever address in it it takes", () => {
+    expect(addressKey("2001:db8:1:2:aaaa:bbbb:cccc:dddd")).toBe("2001:db8:1:2::/64");
+    expect(addressKey("2001:db8:1:2::1")).toBe("2001:db8:1:2::/64");
+    expect(addressKey("2001:0DB8:0001:0002:0:0:0:9")).toBe("2001:db8:1:2::/64");
+    expect(addressKey("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(addressKey("fe80::1%eth0")).toBe("fe80:0:0:0::/64");
+    expect(addressKey("::1")).toBe("0:0:0:0::/64");
+    expect(addressKey("::ffff:192.0.2.7")).toBe("192.0.2.7");
+    expect(addressKey("192.0.2.7")).toBe("192.0.2.7");
+    const clock = new FixedClock();
+    const f = authFailures(clock, { authMaxFailures: 2, authFailureWindowMs: 60_000 });
+    f.failed(addressKey("2001:db8:1:2::a"));
+    f.failed(addressKey("2001:db8:1:2::b"));
+    expect(f.blockedFor(addressKey("2001:db8:1:2::c"))).toBe(60_000);
+    expect(f.blockedFor(addressKey("2001:db8:1:3::a"))).toBe(0);
   });
 });

@@ -1,3 +1,4 @@
+import type { Server, Socket } from "node:net";
 import { MINUTE, type Clock } from "../clock.js";
 
 /*
@@ -55,6 +56,46 @@ export const RELAY_LIMITS: RelayLimits = {
   authFailureDelayMs: RELAY_AUTH_FAILURE_DELAY_MS,
 };
 
+/**
+ * Whom a limit counts: an IPv4 address, or an IPv6 host's /64 (a host is given a whole /64 and may
+ * take any address in it; counting each address apart would give it millions of shares).
+ */
+export function addressKey(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
+  if (mapped) return mapped;
+  if (!ip.includes(":")) return ip;
+  const bare = ip.split("%")[0]!.toLowerCase();
+  const [head = "", tail] = bare.split("::");
+  const groups = head ? head.split(":") : [];
+  if (tail !== undefined && groups.length < 4) {
+    const rest = tail ? tail.split(":") : [];
+    groups.push(...Array<string>(Math.max(0, 8 - groups.length - rest.length)).fill("0"), ...rest);
+  }
+  return `${groups.slice(0, 4).map((g) => (parseInt(g, 16) || 0).toString(16)).join(":")}::/64`;
+}
+
+/**
+ * Counts connections per address on the listening socket itself, before smtp-server sees them:
+ * its own onConnect comes only after a delay (it waits to catch clients that talk before the
+ * greeting), and in that time a flood from one address filled the 200 slots every client shares.
+ * A connection over the share gets a 421 line and is closed at once.
+ */
+export function gateConnections(listener: Server, counter: ReturnType<typeof connectionCounter>, refused: (from: string) => void): void {
+  const handlers = listener.listeners("connection") as ((socket: Socket) => void)[];
+  listener.removeAllListeners("connection");
+  listener.on("connection", (socket: Socket) => {
+    const from = addressKey(socket.remoteAddress ?? "");
+    if (!counter.take(from)) {
+      refused(from);
+      socket.on("error", () => {});
+      socket.end("421 4.7.0 Too many connections from your address, try again later\r\n");
+      return;
+    }
+    socket.once("close", () => counter.release(from));
+    for (const h of handlers) h.call(listener, socket);
+  });
+}
+
 /** Open connections by client address. */
 export function connectionCounter(perAddress: number) {
   const open = new Map<string, number>();
@@ -99,8 +140,14 @@ export function authFailures(clock: Clock, limits: Pick<RelayLimits, "authMaxFai
       if (s) s.count++;
       else {
         if (seen.size >= tracked) {
-          // Forget windows that are over, then the oldest (a Map keeps insertion order).
+          // Forget windows that are over, then the oldest that block nothing, and a blocked one only
+          // as a last resort (a Map keeps insertion order): failures from many other addresses must
+          // not lift a block.
           for (const [k, v] of seen) if (now - v.since >= limits.authFailureWindowMs) seen.delete(k);
+          for (const [k, v] of seen) {
+            if (seen.size < tracked) break;
+            if (v.count < limits.authMaxFailures) seen.delete(k);
+          }
           for (const k of seen.keys()) {
             if (seen.size < tracked) break;
             seen.delete(k);

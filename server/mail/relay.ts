@@ -6,7 +6,7 @@ import { mailOutbox } from "../db/schema.js";
 import { newId } from "../ids.js";
 import { allowList } from "../allow-list.js";
 import { sameHash, hashSecret } from "../auth/tokens.js";
-import { authFailures, connectionCounter, RELAY_LIMITS, type RelayLimits } from "./relay-limits.js";
+import { addressKey, authFailures, connectionCounter, gateConnections, RELAY_LIMITS, type RelayLimits } from "./relay-limits.js";
 
 export { allowList };
 
@@ -88,12 +88,12 @@ export function startRelay(deps: Pick<Deps, "db" | "clock" | "config" | "log" | 
   const users = cfg.auth.map((u) => ({ user: u.user, hash: hashSecret(u.password) }));
   const tls = cfg.tlsCertFile && cfg.tlsKeyFile ? { cert: readFileSync(cfg.tlsCertFile), key: readFileSync(cfg.tlsKeyFile) } : null;
   const log = deps.log.child({ component: "relay" });
-  // smtp-server gives the address normalised (no ::ffff: prefix, IPv6 in one spelling): one key per client.
+  // smtp-server gives the address normalised (no ::ffff: prefix, IPv6 in one spelling).
   const ip = (s: SMTPServerSession) => s.remoteAddress ?? "";
   const perAddress = connectionCounter(lim.perAddress);
   const failures = authFailures(deps.clock, lim);
-  /** Sessions counted in `perAddress`, with the deadline by which one outside the allow list must authenticate. */
-  const sessions = new Map<string, { from: string; deadline?: NodeJS.Timeout }>();
+  /** Sessions that must authenticate by a deadline (those outside the allow list), and its timer. */
+  const sessions = new Map<string, { deadline?: NodeJS.Timeout }>();
   const authDeadline = (session: SMTPServerSession) => () => {
     if (session.user) return;
     log.info({ session: session.id, client: ip(session) }, "relay session closed: no authentication in time");
@@ -114,30 +114,26 @@ export function startRelay(deps: Pick<Deps, "db" | "clock" | "config" | "log" | 
     logger: false,
     maxClients: lim.maxClients,
     socketTimeout: 60_000,
+    // The Received header names the client by its address; a reverse lookup per connection could
+    // take seconds against a slow DNS server, and delays onConnect.
+    disableReverseLookup: true,
     onConnect(session, callback) {
       const from = ip(session);
-      if (!perAddress.take(from)) {
-        log.info({ session: session.id, client: from, limit: lim.perAddress }, "relay connection refused: too many from one address");
-        return callback(smtpError(421, "4.7.0 Too many connections from your address, try again later"));
-      }
       const deadline = allowed(from) ? undefined : setTimeout(authDeadline(session), lim.authDeadlineMs).unref();
-      sessions.set(session.id, { from, deadline });
+      sessions.set(session.id, { deadline });
       log.info({ session: session.id, client: from }, "relay connection");
       callback();
     },
     onClose(session) {
-      const s = sessions.get(session.id);
-      if (!s) return; // refused in onConnect, or closed before it: never counted
+      clearTimeout(sessions.get(session.id)?.deadline);
       sessions.delete(session.id);
-      clearTimeout(s.deadline);
-      perAddress.release(s.from);
     },
     onAuth(auth: SMTPServerAuthentication, session, callback) {
       // With a certificate, passwords travel only inside STARTTLS (or from an allowed address). Without
       // one there is no TLS to ask for: AUTH works in plain text, as SPEC §5 has it, and the start logs a warning.
       if (tls && !session.secure && !allowed(ip(session))) return callback(smtpError(538, "5.7.11 Encryption required for requested authentication mechanism"));
       // A blocked address is refused before the password is looked at, a right one too: otherwise the answer tells a guess apart.
-      const wait = failures.blockedFor(ip(session));
+      const wait = failures.blockedFor(addressKey(ip(session)));
       if (wait) return callback(smtpError(454, `4.7.0 Too many failed authentications from your address, try again in ${Math.ceil(wait / 60_000)} min`));
       // Compare hashes of equal length in constant time; every user is checked, so timing names no user.
       const given = hashSecret(auth.password ?? "");
@@ -145,9 +141,9 @@ export function startRelay(deps: Pick<Deps, "db" | "clock" | "config" | "log" | 
       for (const u of users) if (sameHash(hashSecret(auth.username ?? ""), hashSecret(u.user)) && sameHash(given, u.hash)) ok = true;
       log.info({ session: session.id, client: ip(session), user: auth.username, ok }, "relay authentication");
       if (!ok) {
-        if (failures.failed(ip(session))) log.warn({ client: ip(session), failures: lim.authMaxFailures, minutes: lim.authFailureWindowMs / 60_000 }, "relay AUTH blocked for an address after too many failures");
+        if (failures.failed(addressKey(ip(session)))) log.warn({ client: ip(session), failures: lim.authMaxFailures, minutes: lim.authFailureWindowMs / 60_000 }, "relay AUTH blocked for an address after too many failures");
         // Counted above, answered later: a guesser waits, and parallel attempts were counted already.
-        return void setTimeout(() => callback(smtpError(535, "5.7.8 Authentication credentials invalid")), lim.authFailureDelayMs);
+        return void setTimeout(() => callback(smtpError(535, "5.7.8 Authentication credentials invalid")), lim.authFailureDelayMs).unref();
       }
       clearTimeout(sessions.get(session.id)?.deadline);
       callback(null, { user: auth.username });
@@ -193,6 +189,7 @@ export function startRelay(deps: Pick<Deps, "db" | "clock" | "config" | "log" | 
     },
   });
   server.on("error", (err) => log.error({ err }, "relay error"));
+  gateConnections(server.server, perAddress, (from) => log.info({ client: from, limit: lim.perAddress }, "relay connection refused: too many from one address"));
 
   return new Promise((resolve, reject) => {
     server.once("error", reject);
