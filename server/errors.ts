@@ -36,6 +36,13 @@ export const errorCodes = {
 
 export type ErrorCode = keyof typeof errorCodes;
 
+/**
+ * Statuses a code is also sent with: what the listener answers before the app sees a request
+ * (server/http/listener.ts: a timeout 408, an expectation 417, headers too large 431), for which
+ * SPEC §4 has no code of its own. The API reference lists them beside the code's own status.
+ */
+export const alsoSentWith: Partial<Record<ErrorCode, number[]>> = { validation_failed: [408, 417, 431] };
+
 /** Field name → i18n message key (see server/i18n). */
 export type FieldErrors = Record<string, string>;
 

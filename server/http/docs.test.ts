@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createTestApp, setupOwner } from "../test/harness.js";
 import { apiDocsText, isShape, jaResponses, jaSummaries, jaTags } from "../i18n/api-docs.js";
 import { operations } from "./openapi.js";
-import { errorCodes } from "../errors.js";
+import { alsoSentWith, errorCodes } from "../errors.js";
 
 const japanese = /[\u3040-\u30ff\u4e00-\u9fff]/;
 const key = (o: { method: string; path: string }) => `${o.method} ${o.path}`;
@@ -85,10 +85,12 @@ describe("the API reference page in Japanese", () => {
     for (const [lang, heading] of [["en", "Errors"], ["ja", "エラー"]] as const) {
       const html = await (await w.request("/api/docs", { cookie: `roster_lang=${lang}` })).text();
       expect(html).toContain(`<a href="#errors">${heading}</a>`);
+      // What the listener answers with validation_failed before the app sees a request is listed too.
+      expect(html).toContain('<tr id="problem-validation_failed"><th scope="row"><code>validation_failed</code></th><td>400, 408, 417, 431</td>');
       for (const code of Object.keys(errorCodes)) {
-        const row = new RegExp(`<tr id="problem-${code}"><th scope="row"><code>${code}</code></th><td>(\\d+)</td><td>([^<]+)</td></tr>`).exec(html);
+        const row = new RegExp(`<tr id="problem-${code}"><th scope="row"><code>${code}</code></th><td>([\\d, ]+)</td><td>([^<]+)</td></tr>`).exec(html);
         expect(row, `${lang} ${code}`).not.toBeNull();
-        expect(Number(row![1])).toBe(errorCodes[code as keyof typeof errorCodes].status);
+        expect(row![1]!.split(", ").map(Number)).toEqual([errorCodes[code as keyof typeof errorCodes].status, ...(alsoSentWith[code as keyof typeof errorCodes] ?? [])]);
         // Its meaning in words, not the message key
         expect(row![2]).not.toContain("error.");
         if (lang === "ja") expect(row![2]).toMatch(japanese);

@@ -19,7 +19,8 @@ export interface DocOperation {
 /** One error code as the page lists it: what a problem's `type` (/api/problems/{code}) leads to. */
 export interface DocError {
   code: string;
-  status: number;
+  /** Its status, and any others it is also sent with ("400, 408, 417, 431"). */
+  status: string;
   /** What it means, in the page's language (the message a page shows for it). */
   meaning: string;
 }
