@@ -1,4 +1,3 @@
-import { cacheOneTimeStatements } from "./statement-cache.js";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,6 +6,7 @@ import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3"
 import { migrate } from "drizzle-orm/better-sqlite3/migrator";
 import * as schema from "./schema.js";
 import { MMAP_BYTES } from "./idle-memory.js";
+import { cacheOneTimeStatements } from "./statement-cache.js";
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 /** A transaction handle or the database itself: what a function that only reads and writes rows needs. */
