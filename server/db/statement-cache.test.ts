@@ -1,5 +1,5 @@
 import Database from "better-sqlite3";
-import { eq, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { openDatabase } from "./client.js";
 import { organizations } from "./schema.js";
@@ -20,6 +20,14 @@ describe("compiled statements for drizzle's one-time queries", () => {
     expect(new Set(names).size).toBe(50);
     // One insert and one select, each compiled the first time only.
     expect(compiles).toHaveBeenCalledTimes(2);
+  });
+
+  it("does not keep SQL as long as a bulk action's list of ids: each length would be a statement of its own", () => {
+    const db = openDatabase(":memory:");
+    const ids = Array.from({ length: 1000 }, (_, i) => `o${i}`);
+    const compiles = vi.spyOn(Database.prototype, "prepare");
+    for (let i = 0; i < 3; i++) expect(db.select({ id: organizations.id }).from(organizations).where(inArray(organizations.id, ids)).all()).toEqual([]);
+    expect(compiles).toHaveBeenCalledTimes(3);
   });
 
   it("hands a shared statement out in object mode again after drizzle put it in array mode", () => {

@@ -17,6 +17,12 @@ import type Database from "better-sqlite3";
  * one still being iterated is not handed out at all.
  */
 export const STATEMENT_CACHE_SIZE = 200;
+/**
+ * SQL longer than this is compiled every time, not kept: its length comes from a list of values
+ * (`IN (?, ?, …)` for a bulk action's ids), so each size is a shape of its own, and a few of
+ * them would hold more memory than all the others.
+ */
+export const STATEMENT_CACHE_MAX_SQL = 4096;
 
 interface Session {
   client: Pick<Database.Database, "prepare">;
@@ -30,6 +36,7 @@ export function cacheOneTimeStatements(db: { $client: Database.Database }, size 
   const sqlite = db.$client;
   const cache = new Map<string, Database.Statement>();
   const prepare = (sql: string): Database.Statement => {
+    if (sql.length > STATEMENT_CACHE_MAX_SQL) return sqlite.prepare(sql);
     const known = cache.get(sql);
     if (known?.busy) return sqlite.prepare(sql);
     if (known) {
