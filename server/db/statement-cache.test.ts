@@ -24,7 +24,7 @@ describe("compiled statements for drizzle's one-time queries", () => {
 
   it("does not keep SQL as long as a bulk action's list of ids: each length would be a statement of its own", () => {
     const db = openDatabase(":memory:");
-    const ids = Array.from({ length: 1000 }, (_, i) => `o${i}`);
+    const ids = Array.from({ length: 2000 }, (_, i) => `o${i}`);
     const compiles = vi.spyOn(Database.prototype, "prepare");
     for (let i = 0; i < 3; i++) expect(db.select({ id: organizations.id }).from(organizations).where(inArray(organizations.id, ids)).all()).toEqual([]);
     expect(compiles).toHaveBeenCalledTimes(3);
