@@ -5,6 +5,15 @@ import { count, listOf, named, note, OrganizationRef, timestamp } from "./openap
 
 /** Response schemas of accounts as their people see them: registration, log in, the caller's own account and sessions, the directory and its groups. */
 
+/** Who an account is: the fields an account and an export row both begin with. */
+export const identityFields = {
+  id: z.string(),
+  userId: z.string(),
+  email: z.string().nullable(),
+  type: z.enum(accountTypes),
+  status: z.enum(accountStatuses),
+};
+
 /** The profile fields an account and an export row both carry, in this order. */
 export const profileFields = {
   groupName: z.string(),
@@ -21,11 +30,7 @@ export const Account = named(
   "Account",
   "An account as its owner and admins see it; never a hash or token.",
   z.strictObject({
-    id: z.string(),
-    userId: z.string(),
-    email: z.string().nullable(),
-    type: z.enum(accountTypes),
-    status: z.enum(accountStatuses),
+    ...identityFields,
     organization: note("null for a personal account.", OrganizationRef.nullable()),
     nickname: z.string(),
     displayName: note("The nickname, or the userId when it has none.", z.string()),

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { accountStatuses, accountTypes, invitationStatuses } from "../db/schema.js";
+import { accountTypes, invitationStatuses } from "../db/schema.js";
 import { registrationPolicies } from "../admin/settings.js";
-import { Account, profileFields } from "./openapi-responses-accounts.js";
+import { Account, identityFields, profileFields } from "./openapi-responses-accounts.js";
 import { count, errorCode, listOf, named, note, OrganizationRef, timestamp } from "./openapi-responses-common.js";
 
 /** Response schemas of what admins do: registration requests, API keys and introspection, accounts an admin creates, imports and exports, organizations and settings. */
@@ -92,11 +92,7 @@ export const ExportRow = named(
   "ExportRow",
   "One account in a JSON export (the CSV has the same columns).",
   z.strictObject({
-    id: z.string(),
-    userId: z.string(),
-    email: z.string().nullable(),
-    type: z.enum(accountTypes),
-    status: z.enum(accountStatuses),
+    ...identityFields,
     organization: note("The organization's name.", z.string().nullable()),
     nickname: z.string(),
     ...profileFields,
