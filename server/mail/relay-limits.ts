@@ -1,4 +1,5 @@
 import type { Server, Socket } from "node:net";
+import { plainAddress } from "../allow-list.js";
 import { MINUTE, type Clock } from "../clock.js";
 
 /*
@@ -61,10 +62,9 @@ export const RELAY_LIMITS: RelayLimits = {
  * take any address in it; counting each address apart would give it millions of shares).
  */
 export function addressKey(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
-  if (mapped) return mapped;
-  if (!ip.includes(":")) return ip;
-  const bare = ip.split("%")[0]!.toLowerCase();
+  const plain = plainAddress(ip);
+  if (!plain.includes(":")) return plain;
+  const bare = plain.split("%")[0]!.toLowerCase();
   const [head = "", tail] = bare.split("::");
   const groups = head ? head.split(":") : [];
   if (tail !== undefined && groups.length < 4) {
