@@ -41,7 +41,10 @@ export type ErrorCode = keyof typeof errorCodes;
  * (server/http/listener.ts: a timeout 408, an expectation 417, headers too large 431), for which
  * SPEC §4 has no code of its own. The API reference lists them beside the code's own status.
  */
-export const alsoSentWith: Partial<Record<ErrorCode, number[]>> = { validation_failed: [408, 417, 431] };
+export const alsoSentWith = { validation_failed: [408, 417, 431] } as const satisfies Partial<Record<ErrorCode, readonly number[]>>;
+
+/** Every status a code is sent with, its own first. */
+export const statusesOf = (code: ErrorCode): number[] => [errorCodes[code].status, ...((alsoSentWith as Partial<Record<ErrorCode, readonly number[]>>)[code] ?? [])];
 
 /** Field name → i18n message key (see server/i18n). */
 export type FieldErrors = Record<string, string>;

@@ -2,7 +2,7 @@ import { Hono } from "hono";
 import { getSettings } from "../admin/settings.js";
 import { apiDocsText, isShape, responseIn, summaryIn, tagIn } from "../i18n/api-docs.js";
 import { problemAnchor, renderApiDocs, type DocError, type DocOperation } from "../../views/pages/api-docs.js";
-import { alsoSentWith, AppError, errorCodes, type ErrorCode } from "../errors.js";
+import { AppError, errorCodes, statusesOf, type ErrorCode } from "../errors.js";
 import { t, type Lang } from "../i18n/index.js";
 import type { AppEnv } from "./context.js";
 import { VERSION } from "./api/index.js";
@@ -87,7 +87,7 @@ export const apiDocs = new Hono<AppEnv>()
         };
       }),
     );
-    const errors: DocError[] = Object.entries(errorCodes).map(([code, e]) => ({ code, status: [e.status, ...(alsoSentWith[code as ErrorCode] ?? [])].join(", "), meaning: t(lang, `error.${code}`) }));
+    const errors: DocError[] = Object.keys(errorCodes).map((code) => ({ code, status: statusesOf(code as ErrorCode).join(", "), meaning: t(lang, `error.${code}`) }));
     return c.html(renderApiDocs({ lang, title: getSettings(c.get("deps")).serverName, version: VERSION, cssUrl: assetUrl("app.css"), ops, errors }));
   })
   // A problem's `type` (RFC 9457 §3.1.1): a link a developer can open, to what its code means.

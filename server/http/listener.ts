@@ -2,6 +2,7 @@ import { createServer, ServerResponse, type IncomingMessage, type Server } from 
 import type { Duplex } from "node:stream";
 import { getRequestListener } from "@hono/node-server";
 import { problemBody } from "./api/respond.js";
+import type { alsoSentWith } from "../errors.js";
 
 /** What the app's fetch is handed besides the request. */
 export interface NodeEnv {
@@ -222,17 +223,26 @@ export function answerClientErrors(server: Server, limits: Pick<HttpLimits, "clo
   });
 }
 
+/**
+ * A `validation_failed` problem with a status of the listener's own: only those the API reference
+ * lists beside the code (errors.ts `alsoSentWith`), so a new one cannot go undocumented.
+ */
+const refusedAs = (status: (typeof alsoSentWith.validation_failed)[number], detail: string) => ({ ...problemBody("validation_failed", { detail }), status });
+
+/** The headers of every answer the listener writes itself. */
+const PROBLEM_HEADERS = { "Content-Type": "application/problem+json", "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store" } as const;
+
 /** What a request the parser refused is answered, by Node's error code: a problem like every other error (SPEC §4). */
 const refusals: Record<string, { status: number; reason: string; problem: object }> = {
   HPE_HEADER_OVERFLOW: {
     status: 431,
     reason: "Request Header Fields Too Large",
-    problem: { ...problemBody("validation_failed", { detail: "The request's headers (its address, cookies and other fields) are too large." }), status: 431 },
+    problem: refusedAs(431, "The request's headers (its address, cookies and other fields) are too large."),
   },
   ERR_HTTP_REQUEST_TIMEOUT: {
     status: 408,
     reason: "Request Timeout",
-    problem: { ...problemBody("validation_failed", { detail: "The request did not arrive in time." }), status: 408 },
+    problem: refusedAs(408, "The request did not arrive in time."),
   },
   HPE_CHUNK_EXTENSIONS_OVERFLOW: { status: 413, reason: "Payload Too Large", problem: problemBody("payload_too_large") },
   default: { status: 400, reason: "Bad Request", problem: problemBody("validation_failed", { detail: "The request is not valid HTTP." }) },
@@ -242,8 +252,11 @@ const refusals: Record<string, { status: number; reason: string; problem: object
 function rawProblem({ status, reason, problem }: { status: number; reason: string; problem: object }): string {
   const body = JSON.stringify(problem);
   return (
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/problem+json\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\n` +
-    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+    `HTTP/1.1 ${status} ${reason}\r\n` +
+    Object.entries({ ...PROBLEM_HEADERS, "Content-Length": Buffer.byteLength(body), Connection: "close" })
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join("") +
+    `\r\n${body}`
   );
 }
 
@@ -300,7 +313,7 @@ function answerExpectations(server: Server): void {
     server.emit("request", req, res);
   });
   server.on("checkExpectation", (req: IncomingMessage, res: ServerResponse) =>
-    refuse(req, res, 417, { ...problemBody("validation_failed", { detail: "The only expectation this server meets is Expect: 100-continue." }), status: 417 }),
+    refuse(req, res, 417, refusedAs(417, "The only expectation this server meets is Expect: 100-continue.")),
   );
 }
 
@@ -308,7 +321,7 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: number, probl
   track(req, res);
   const body = JSON.stringify(problem);
   res.shouldKeepAlive = false;
-  res.writeHead(status, { "content-type": "application/problem+json", "x-content-type-options": "nosniff", "cache-control": "no-store", "content-length": Buffer.byteLength(body) });
+  res.writeHead(status, { ...PROBLEM_HEADERS, "Content-Length": Buffer.byteLength(body) });
   res.end(body);
 }
 
