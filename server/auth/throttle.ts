@@ -143,6 +143,9 @@ const underWay = new WeakMap<object, Map<string, { checks: number; line: (() => 
  */
 export const CHECK_QUEUE_WAIT_MS = 4_000;
 
+/** What is under way on `key`, if anything. */
+const find = (deps: D, key: string) => underWay.get(deps.db)?.get(key);
+
 function entry(deps: D, key: string) {
   let byKey = underWay.get(deps.db);
   if (!byKey) underWay.set(deps.db, (byKey = new Map()));
@@ -153,14 +156,13 @@ function entry(deps: D, key: string) {
 
 /** Drops a key nothing is under way or waiting on, so the map holds only what is in flight. */
 function tidy(deps: D, key: string) {
-  const byKey = underWay.get(deps.db);
-  const e = byKey?.get(key);
-  if (e && e.checks <= 0 && e.line.length === 0) byKey!.delete(key);
+  const e = find(deps, key);
+  if (e && e.checks <= 0 && e.line.length === 0) underWay.get(deps.db)!.delete(key);
 }
 
 /** Wakes the first attempt waiting on `key`, if any. */
 function wakeNext(deps: D, key: string) {
-  underWay.get(deps.db)?.get(key)?.line[0]?.();
+  find(deps, key)?.line[0]?.();
 }
 
 /** Waits in line on `key` (at its front when `first`) until woken, or for `ms`. */
@@ -198,7 +200,7 @@ export async function startCredentialCheck(deps: D, subject: string, ip: string,
       if (waitedOn) wakeNext(deps, waitedOn);
       return { ...check, waited: waitedOn !== null };
     } catch (e) {
-      const key = e instanceof Refusal && (underWay.get(deps.db)?.get(e.key)?.checks ?? 0) > 0 ? e.key : null;
+      const key = e instanceof Refusal && (find(deps, e.key)?.checks ?? 0) > 0 ? e.key : null;
       const left = deadline - performance.now();
       // Its turn on the line it waited in is not taken: the next one gets it.
       if (waitedOn && (waitedOn !== key || left <= 0)) wakeNext(deps, waitedOn);
@@ -212,7 +214,7 @@ export async function startCredentialCheck(deps: D, subject: string, ip: string,
 /** A check has ended (its outcome committed): the first attempt in line on each of its counters tries again. */
 export function endCredentialCheck(deps: D, check: CredentialCheck): void {
   for (const key of [check.accountKey, check.ipKey]) {
-    const e = underWay.get(deps.db)?.get(key);
+    const e = find(deps, key);
     if (!e) continue;
     e.checks--;
     wakeNext(deps, key);
